@@ -1,0 +1,15 @@
+# Sourced by bin/run and bin/test: create the virtualenv once and install a requirements
+# file when it changed since the last install.
+VENV="${VENV:-.venv}"
+REQUIREMENTS="$1"
+if [ ! -x "$VENV/bin/python" ]; then
+  "${PYTHON:-python3}" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+fi
+# shellcheck disable=SC1091
+source "$VENV/bin/activate"
+STAMP="$VENV/.installed-$(basename "$REQUIREMENTS")"
+if [ ! -f "$STAMP" ] || [ -n "$(find requirements*.txt -newer "$STAMP")" ]; then
+  pip install -q -r "$REQUIREMENTS"
+  touch "$STAMP"
+fi

@@ -1,0 +1,14 @@
+"""Test settings: the base settings plus fast hashing and in-memory mail.
+
+The database, broker and storage still come from the environment, so CI=true runs the same
+suite against PostgreSQL, Redis and a moto S3 server.
+"""
+
+from config.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WHITENOISE_AUTOREFRESH = True
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

@@ -1,0 +1,1 @@
+"""Marketplace: accounts, listings, orders, checkout and storefronts."""

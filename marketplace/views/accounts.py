@@ -1,0 +1,72 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from core.errors import ApplicationError
+from marketplace.forms.accounts import CreatorOnboardingForm, ProfileForm, SignupForm
+from marketplace.services.accounts import creator_onboard, user_create, user_update_profile
+from marketplace.views.errors import add_application_error
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("profile")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_create(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                display_name=form.cleaned_data["display_name"],
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome! Your account is ready.")
+            return redirect("profile")
+    return render(request, "accounts/signup.html", {"form": form}, status=_status(request, form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    initial = {"display_name": user.display_name, "bio": user.bio}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_update_profile(user=user, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("profile")
+    return render(request, "accounts/profile.html", {"form": form}, status=_status(request, form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def creator_onboarding(request):
+    user = request.user
+    initial = {"display_name": user.display_name, "bio": user.bio}
+    form = CreatorOnboardingForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            creator_onboard(user=user, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, "Your creator profile is live.")
+            return redirect("profile")
+    return render(
+        request, "accounts/creator_onboarding.html", {"form": form}, status=_status(request, form)
+    )
+
+
+def _status(request, form) -> int:
+    """Re-rendered forms with errors answer 400 so clients and tests can tell."""
+    return 400 if request.method == "POST" and form.errors else 200

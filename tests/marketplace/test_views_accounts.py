@@ -1,0 +1,184 @@
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from marketplace.models import User
+from tests.factories import UserFactory, image_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def signup_data(**overrides):
+    data = {
+        "email": "new@example.com",
+        "display_name": "Newbie",
+        "password1": "Correct-Horse-Battery-9",
+        "password2": "Correct-Horse-Battery-9",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_signup_creates_account_and_logs_in(client):
+    response = client.post(reverse("signup"), signup_data())
+
+    assert response.status_code == 302
+    assert response.url == reverse("profile")
+    user = User.objects.get()
+    assert user.email == "new@example.com"
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_signup_duplicate_email_shows_form_error(client):
+    UserFactory(email="new@example.com")
+
+    response = client.post(reverse("signup"), signup_data(email="NEW@example.com"))
+
+    assert response.status_code == 400
+    assert "An account with this email already exists." in response.content.decode()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "too short"),
+        ("password1234", "too common"),
+        ("48291047362", "entirely numeric"),
+    ],
+)
+def test_signup_weak_password_shows_reason(client, password, message):
+    response = client.post(reverse("signup"), signup_data(password1=password, password2=password))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_signup_mismatched_passwords(client):
+    response = client.post(reverse("signup"), signup_data(password2="Something-else-77"))
+
+    assert response.status_code == 400
+    assert "The two passwords do not match." in response.content.decode()
+
+
+def test_login_with_email_case_insensitive_and_logout(client, password):
+    user = UserFactory(email="ada@example.com")
+
+    response = client.post(reverse("login"), {"username": "ADA@example.com", "password": password})
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_wrong_password_is_a_form_error(client):
+    UserFactory(email="ada@example.com")
+
+    response = client.post(reverse("login"), {"username": "ada@example.com", "password": "nope"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct email address and password" in response.content.decode()
+
+
+def test_profile_requires_login(client):
+    response = client.get(reverse("profile"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_profile_edit(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(reverse("profile"), {"display_name": "Renamed", "bio": "Hi"})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.display_name == "Renamed"
+
+
+def test_creator_onboarding_with_avatar(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("creator_onboarding"),
+        {"display_name": "Studio Nine", "bio": "Neon cities", "avatar": image_upload(fmt="JPEG")},
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.is_creator and user.avatar.name.endswith(".png")
+    page = client.get(reverse("profile")).content.decode()
+    assert user.avatar.url in page and "creator" in page
+
+
+def _bad_upload_cases():
+    huge = io.BytesIO()
+    Image.new("L", (5000, 5000)).save(huge, format="PNG")
+    return [
+        (SimpleUploadedFile("a.png", b"not an image at all"), "not an image we can read"),
+        (SimpleUploadedFile("a.png", b"x" * (2 * 1024 * 1024 + 1)), "the limit is 2 MB"),
+        (SimpleUploadedFile("big.png", huge.getvalue()), "too large"),
+        (image_upload(name="a.bmp", fmt="BMP"), "Upload a PNG, JPEG, WebP or GIF image."),
+    ]
+
+
+@pytest.mark.parametrize(("upload", "message"), _bad_upload_cases())
+def test_creator_onboarding_rejects_bad_avatars(client, upload, message):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("creator_onboarding"), {"display_name": "Studio", "avatar": upload}
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    user.refresh_from_db()
+    assert not user.is_creator and not user.avatar
+
+
+def test_password_reset_email_link_sets_new_password(client):
+    user = UserFactory(email="ada@example.com")
+
+    response = client.post(reverse("password_reset"), {"email": "ada@example.com"})
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body)
+    form_page = client.get(link.group(1), follow=True)
+    assert form_page.status_code == 200
+    new_password = "Brand-New-Passphrase-31"
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+
+
+def test_password_reset_unknown_email_sends_nothing(client):
+    response = client.post(reverse("password_reset"), {"email": "ghost@example.com"})
+
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_nav_shows_role_links(client):
+    moderator = UserFactory(moderator=True)
+    client.force_login(moderator)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert reverse("admin:index") in page and "Become a creator" in page

@@ -1,0 +1,44 @@
+"""docker-compose.yml cannot run here (no Docker engine), so we check its shape by reading it."""
+
+from pathlib import Path
+
+import yaml
+
+COMPOSE = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "docker-compose.yml").read_text()
+)
+SERVICES = COMPOSE["services"]
+
+
+def test_production_shape_services_exist():
+    assert {"postgres", "redis", "s3", "web", "worker", "beat", "migrate"} <= set(SERVICES)
+
+
+def test_images_are_pinned_and_not_minio():
+    for name, service in SERVICES.items():
+        image = service.get("image", "")
+        assert ":" in image and not image.endswith(":latest") or image == "promptfolio:latest", name
+        assert "minio" not in image.lower(), name
+
+
+def test_worker_consumes_gpu_queue_with_a_gpu_reservation():
+    worker = SERVICES["worker"]
+    assert worker["command"][worker["command"].index("-Q") + 1] == "gpu"
+    devices = worker["deploy"]["resources"]["reservations"]["devices"]
+    assert devices[0]["capabilities"] == ["gpu"]
+
+
+def test_stateful_services_have_healthchecks_and_app_waits_for_them():
+    for name in ("postgres", "redis", "s3", "web"):
+        assert "healthcheck" in SERVICES[name], name
+    migrate_deps = SERVICES["migrate"]["depends_on"]
+    assert migrate_deps["postgres"]["condition"] == "service_healthy"
+    assert migrate_deps["s3-init"]["condition"] == "service_completed_successfully"
+
+
+def test_app_env_selects_real_services():
+    env = SERVICES["web"]["environment"]
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert env["CELERY_BROKER_URL"].startswith("redis://")
+    assert env["S3_ENDPOINT_URL"] == "http://s3:8333"
+    assert env["DJANGO_ENV"] == "production"
