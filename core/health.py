@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.db import connection
 from django.http import JsonResponse
@@ -19,7 +20,7 @@ def _check_database() -> None:
 
 
 def _check_broker() -> None:
-    with celery_app.connection_for_write() as conn:
+    with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

@@ -1,8 +1,6 @@
 import pytest
 from django.urls import reverse
 
-from config.celery import app as celery_app
-
 pytestmark = pytest.mark.django_db
 
 
@@ -16,9 +14,8 @@ def test_healthz_reports_every_dependency_ok(client):
     assert all(check["ok"] for check in body["checks"].values())
 
 
-def test_healthz_is_503_when_the_broker_is_down(client, monkeypatch):
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    monkeypatch.setattr(celery_app.conf, "broker_write_url", None)
+def test_healthz_is_503_when_the_broker_is_down(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
 
     response = client.get(reverse("healthz"))
 
