@@ -1,0 +1,175 @@
+"""Engine contract shared by every image backend.
+
+Kept free of Django so engines can run in a bare worker, a benchmark or a notebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from PIL import Image
+
+MAX_PROMPT_CHARS = 1000
+MAX_NEGATIVE_PROMPT_CHARS = 1000
+MAX_SEED = 2**32 - 1
+
+StepCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+class EngineError(Exception):
+    """Base class for engine failures that are not caused by bad user input."""
+
+
+class EngineUnavailable(EngineError):
+    """The engine cannot be loaded (missing or corrupt checkpoint, missing package)."""
+
+
+class GenerationCancelled(EngineError):
+    """Raised when `should_cancel()` returned True between two steps."""
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One image to make. Everything that determines the pixels lives here."""
+
+    prompt: str
+    seed: int = 0
+    negative_prompt: str = ""
+    width: int = 512
+    height: int = 512
+    steps: int | None = None
+    guidance: float | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.width, self.height)
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """What buyers and moderators need to know about an engine; persisted with each piece."""
+
+    name: str
+    summary: str
+    weights_origin: str
+    training_data: str
+    limitations: tuple[str, ...]
+    intended_use: tuple[str, ...]
+    out_of_scope_use: tuple[str, ...]
+    licence: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("limitations", "intended_use", "out_of_scope_use"):
+            data[key] = list(data[key])
+        return data
+
+
+class Engine:
+    """Interface every backend implements; also holds the shared request validation."""
+
+    name: ClassVar[str] = "base"
+    version: str = "0"
+    weights_hash: str = ""
+    supported_sizes: tuple[tuple[int, int], ...] = ((512, 512),)
+    max_batch: int = 1
+    default_steps: int = 8
+    min_steps: int = 1
+    max_steps: int = 50
+    default_guidance: float = 0.0
+    device: str = "cpu"
+
+    @property
+    def model_card(self) -> ModelCard:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def generate(
+        self,
+        requests: Sequence[GenerationRequest],
+        on_step: StepCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+    ) -> list[Image.Image]:  # pragma: no cover - overridden
+        """Render `requests` as one batch, calling `on_step(i, total)` after each step."""
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        """Static facts for UI/DB (provenance records store these next to each piece)."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "weights_hash": self.weights_hash,
+            "supported_sizes": [f"{w}x{h}" for w, h in self.supported_sizes],
+            "max_batch": self.max_batch,
+            "default_steps": self.default_steps,
+            "min_steps": self.min_steps,
+            "max_steps": self.max_steps,
+            "model_card": self.model_card.as_dict(),
+        }
+
+    def resolve_steps(self, request: GenerationRequest) -> int:
+        return self.default_steps if request.steps is None else request.steps
+
+    def resolve_guidance(self, request: GenerationRequest) -> float:
+        return self.default_guidance if request.guidance is None else request.guidance
+
+    def validate_request(self, request: GenerationRequest) -> None:
+        validate_request(self, request)
+
+    def validate_batch(self, requests: Sequence[GenerationRequest]) -> None:
+        """Reject the whole batch up front: a bad request must not cost a half-done batch."""
+        if not requests:
+            raise ValueError("At least one request is required.")
+        if len(requests) > self.max_batch:
+            raise ValueError(
+                f"Batch of {len(requests)} exceeds {self.name} max_batch {self.max_batch}."
+            )
+        for request in requests:
+            validate_request(self, request)
+
+
+def validate_request(engine: Engine, request: GenerationRequest) -> None:
+    """Raise ValueError with a user-facing message when `request` cannot run on `engine`."""
+    if not isinstance(request.prompt, str) or not request.prompt.strip():
+        raise ValueError("Prompt must not be empty.")
+    if len(request.prompt) > MAX_PROMPT_CHARS:
+        raise ValueError(
+            f"Prompt is {len(request.prompt)} characters; the maximum is {MAX_PROMPT_CHARS}."
+        )
+    if not isinstance(request.negative_prompt, str):
+        raise ValueError("Negative prompt must be text.")
+    if len(request.negative_prompt) > MAX_NEGATIVE_PROMPT_CHARS:
+        raise ValueError(
+            f"Negative prompt is {len(request.negative_prompt)} characters; "
+            f"the maximum is {MAX_NEGATIVE_PROMPT_CHARS}."
+        )
+    if (request.width, request.height) not in engine.supported_sizes:
+        sizes = ", ".join(f"{w}x{h}" for w, h in engine.supported_sizes)
+        raise ValueError(
+            f"Size {request.width}x{request.height} is not supported by {engine.name}; "
+            f"choose one of: {sizes}."
+        )
+    steps = engine.resolve_steps(request)
+    if isinstance(steps, bool) or not isinstance(steps, int):
+        raise ValueError("Steps must be an integer.")
+    if not engine.min_steps <= steps <= engine.max_steps:
+        raise ValueError(
+            f"Steps must be between {engine.min_steps} and {engine.max_steps}; got {steps}."
+        )
+    if isinstance(request.seed, bool) or not isinstance(request.seed, int):
+        raise ValueError("Seed must be an integer.")
+    if not 0 <= request.seed <= MAX_SEED:
+        raise ValueError(f"Seed must be between 0 and {MAX_SEED}; got {request.seed}.")
+    if request.guidance is not None and not 0.0 <= float(request.guidance) <= 30.0:
+        raise ValueError(f"Guidance must be between 0 and 30; got {request.guidance}.")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """Parse '512x768' (width x height); raise ValueError on anything else."""
+    parts = text.lower().replace("×", "x").split("x")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ValueError(f"Size must look like 512x512; got {text!r}.")
+    return int(parts[0]), int(parts[1])
