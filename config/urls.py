@@ -8,6 +8,7 @@ from core import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("generation.urls")),
     path("", include("marketplace.urls")),
 ]
 

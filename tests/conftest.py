@@ -21,3 +21,47 @@ def creator(db):
 @pytest.fixture
 def moderator(db):
     return UserFactory(moderator=True)
+
+
+@pytest.fixture
+def scripted_engine(settings):
+    """Make the `scripted` test engine available next to the real ones."""
+    from generation.engines import clear_cache
+    from tests.generation.doubles import ScriptedEngine
+
+    ScriptedEngine.reset()
+    settings.GENERATION_ENGINES = {
+        **settings.GENERATION_ENGINES,
+        "scripted": {"class": "tests.generation.doubles.ScriptedEngine", "options": {}},
+    }
+    clear_cache()
+    yield ScriptedEngine
+    clear_cache()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker thread on the configured broker (filesystem locally, Redis in CI).
+
+    Tests using it need `django_db(transaction=True)` so the worker sees their rows.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as connection:
+        for queue in ("gpu", "default"):
+            connection.default_channel.queue_purge(queue)
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
+            app,
+            pool="solo",
+            concurrency=1,
+            perform_ping_check=False,
+            queues=["gpu", "default"],
+            shutdown_timeout=30,
+        ) as worker,
+    ):
+        yield worker

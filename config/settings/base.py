@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_filters",
     "marketplace",
     "generation",
     "licensing",
@@ -162,10 +163,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"generation.tasks.run_generation": {"queue": "gpu"}}
-CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+# Every periodic task, in one place.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-generation-jobs": {"task": "generation.tasks.sweep_jobs", "schedule": 30.0},
+}
 
 # --- Generation engines -----------------------------------------------------------------
+GENERATION_LEASE_SECONDS = env_int("GENERATION_LEASE_SECONDS", 120)
+GENERATION_PROGRESS_INTERVAL = 0.25
 GENERATION_DEFAULT_ENGINE = env_str("GENERATION_DEFAULT_ENGINE", "embedded")
 GENERATION_ENGINES: dict = {
     "embedded": {

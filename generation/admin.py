@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from generation.models import GenerationJob, JobEvent, Piece
+
+
+class JobEventInline(admin.TabularInline):
+    model = JobEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "source", "message", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PieceInline(admin.TabularInline):
+    model = Piece
+    extra = 0
+    can_delete = False
+    fields = ("id", "index", "seed", "sha256", "picked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GenerationJob)
+class GenerationJobAdmin(admin.ModelAdmin):
+    """Read-only: job state changes go through services so they stay audited."""
+
+    list_display = ("prompt_short", "owner", "engine", "status", "attempts", "created_at")
+    list_filter = ("status", "engine")
+    search_fields = ("prompt", "owner__email", "id")
+    list_select_related = ("owner",)
+    inlines = [JobEventInline, PieceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Prompt")
+    def prompt_short(self, obj):
+        return obj.prompt[:60]

@@ -1,0 +1,178 @@
+"""Generation jobs and the pieces they produce.
+
+The job row is the source of truth: Celery messages only wake workers, and a sweeper
+re-queues jobs whose worker lease expired. Every status change is a JobEvent row.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+MAX_IMAGES_PER_JOB = 8
+MAX_SEED = 2**32 - 1
+
+
+def previews_storage():
+    return storages["previews"]
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class GenerationJob(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_jobs"
+    )
+    engine = models.CharField(max_length=40)
+    prompt = models.TextField(max_length=1000)
+    negative_prompt = models.TextField(max_length=1000, blank=True)
+    seed = models.BigIntegerField(validators=[MinValueValidator(0), MaxValueValidator(MAX_SEED)])
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    steps = models.PositiveSmallIntegerField()
+    guidance = models.FloatField(null=True, blank=True)
+    count = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_IMAGES_PER_JOB)]
+    )
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
+    )
+
+    status = models.CharField(
+        max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    cancel_requested = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    worker = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    progress_step = models.PositiveSmallIntegerField(default=0)
+    progress_total = models.PositiveSmallIntegerField(default=0)
+    engine_version = models.CharField(max_length=80, blank=True)
+    error = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker was last woken for this job."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["status", "engine", "width", "height", "steps", "created_at"],
+                name="job_batch_claim_idx",
+            ),
+            models.Index(fields=["owner", "-created_at"], name="job_owner_recent_idx"),
+            models.Index(fields=["status", "lease_expires_at"], name="job_lease_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=JobStatus.values), name="job_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(count__gte=1, count__lte=MAX_IMAGES_PER_JOB),
+                name="job_count_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seed__gte=0, seed__lte=MAX_SEED), name="job_seed_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress_step__lte=models.F("progress_total")),
+                name="job_progress_bounded",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=JobStatus.RUNNING)
+                | models.Q(lease_expires_at__isnull=False),
+                name="job_running_has_lease",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prompt[:40]} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not self.cancel_requested
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in (JobStatus.FAILED, JobStatus.CANCELLED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return round(100 * self.progress_step / self.progress_total)
+
+    def image_seed(self, index: int) -> int:
+        """Image i of a job uses seed + i, so any single image can be reproduced alone."""
+        return (self.seed + index) % (MAX_SEED + 1)
+
+
+class JobEvent(models.Model):
+    """Append-only history of a job's status changes (who/what moved it, and why)."""
+
+    job = models.ForeignKey(GenerationJob, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=200, help_text="user, worker name or sweeper")
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Piece(models.Model):
+    """One generated image: the private original and its public preview."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    job = models.ForeignKey(GenerationJob, on_delete=models.PROTECT, related_name="pieces")
+    index = models.PositiveSmallIntegerField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pieces"
+    )
+    seed = models.BigIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    original = models.FileField(upload_to="pieces/", max_length=300)
+    preview = models.FileField(upload_to="previews/", storage=previews_storage, max_length=300)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    picked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="piece_unique_job_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Piece {self.id}"

@@ -1,0 +1,81 @@
+"""Reads for job pages: lists, queue position and a time estimate from recent history."""
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet, Sum
+
+from generation.models import GenerationJob, JobStatus, Piece
+from marketplace.models import User
+
+DEFAULT_SECONDS_PER_IMAGE = 2.0
+
+
+def jobs_for_owner(*, owner: User) -> QuerySet[GenerationJob]:
+    return (
+        GenerationJob.objects.filter(owner=owner)
+        .annotate(piece_count=Count("pieces"))
+        .prefetch_related("pieces")
+        .order_by("-created_at")
+    )
+
+
+def job_for_owner(*, owner: User, job_id) -> GenerationJob | None:
+    """A user sees only their own jobs; anything else looks like it does not exist."""
+    return GenerationJob.objects.filter(owner=owner, pk=job_id).first()
+
+
+def job_pieces(*, job: GenerationJob) -> list[Piece]:
+    return list(job.pieces.order_by("index"))
+
+
+def seconds_per_image(*, engine: str, sample: int = 20) -> float:
+    """Mean wall time per image over the engine's recent successful jobs."""
+    recent = (
+        GenerationJob.objects.filter(
+            engine=engine, status=JobStatus.SUCCEEDED, started_at__isnull=False
+        )
+        .order_by("-finished_at")
+        .values("pk")[:sample]
+    )
+    stats = GenerationJob.objects.filter(pk__in=recent).aggregate(
+        duration=Avg(
+            ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+        ),
+        images=Avg("count"),
+    )
+    if not stats["duration"] or not stats["images"]:
+        return DEFAULT_SECONDS_PER_IMAGE
+    return max(stats["duration"].total_seconds() / float(stats["images"]), 0.05)
+
+
+@dataclass(frozen=True)
+class QueueState:
+    position: int | None
+    images_ahead: int
+    eta_seconds: int | None
+
+
+def job_queue_state(*, job: GenerationJob) -> QueueState:
+    """Where a job stands: its place among queued jobs and roughly when it will finish."""
+    if job.is_finished:
+        return QueueState(position=None, images_ahead=0, eta_seconds=None)
+    per_image = seconds_per_image(engine=job.engine)
+    if job.status == JobStatus.RUNNING:
+        remaining = 1 - (job.progress_step / job.progress_total if job.progress_total else 0)
+        return QueueState(
+            position=0, images_ahead=0, eta_seconds=round(remaining * per_image * job.count)
+        )
+    ahead = GenerationJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=job.created_at)
+    queued_images = ahead.aggregate(images=Sum("count"))["images"] or 0
+    running_images = (
+        GenerationJob.objects.filter(status=JobStatus.RUNNING).aggregate(images=Sum("count"))[
+            "images"
+        ]
+        or 0
+    )
+    images_ahead = queued_images + running_images
+    return QueueState(
+        position=ahead.count() + 1,
+        images_ahead=images_ahead,
+        eta_seconds=round((images_ahead + job.count) * per_image),
+    )

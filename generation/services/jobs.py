@@ -1,0 +1,169 @@
+"""Use cases a person performs on generation jobs: commission, cancel, retry, pick."""
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import ApplicationError, PermissionDeniedError
+from generation.engines import GenerationRequest
+from generation.models import MAX_IMAGES_PER_JOB, GenerationJob, JobEvent, JobStatus, Piece
+from generation.services.specs import engine_spec
+from marketplace.models import User
+
+MAX_ACTIVE_JOBS_PER_USER = 10
+
+
+def job_record_event(
+    *,
+    job: GenerationJob,
+    from_status: str,
+    source: str,
+    actor: User | None = None,
+    message: str = "",
+) -> JobEvent:
+    return JobEvent.objects.create(
+        job=job,
+        from_status=from_status,
+        to_status=job.status,
+        actor=actor,
+        source=source,
+        message=message,
+    )
+
+
+def enqueue(job: GenerationJob) -> None:
+    """Wake a worker once the job row is committed (the row, not the message, is the truth)."""
+    from generation.tasks import run_generation
+
+    job.enqueued_at = timezone.now()
+    GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=job.enqueued_at)
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: run_generation.delay(job_id))
+
+
+@transaction.atomic
+def job_create(
+    *,
+    owner: User,
+    prompt: str,
+    negative_prompt: str = "",
+    seed: int | None = None,
+    width: int,
+    height: int,
+    steps: int | None = None,
+    count: int = 1,
+    engine: str | None = None,
+    guidance: float | None = None,
+    retry_of: GenerationJob | None = None,
+) -> GenerationJob:
+    """Queue a commission. A missing seed is drawn now so the result is reproducible."""
+    try:
+        spec = engine_spec(engine)
+    except ValueError as error:
+        raise ApplicationError(str(error), field="engine") from None
+    if not 1 <= count <= MAX_IMAGES_PER_JOB:
+        raise ApplicationError(f"Choose between 1 and {MAX_IMAGES_PER_JOB} images.", field="count")
+    seed = secrets.randbelow(2**32) if seed is None else seed
+    request = GenerationRequest(
+        prompt=prompt.strip(),
+        negative_prompt=negative_prompt.strip(),
+        seed=seed,
+        width=width,
+        height=height,
+        steps=steps,
+        guidance=guidance,
+    )
+    try:
+        spec.validate(request)
+    except ValueError as error:
+        raise ApplicationError(str(error)) from None
+    active = GenerationJob.objects.filter(
+        owner=owner, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).count()
+    if active >= MAX_ACTIVE_JOBS_PER_USER:
+        raise ApplicationError(
+            f"You already have {active} jobs waiting or running; "
+            "wait for one to finish or cancel one."
+        )
+    job = GenerationJob(
+        owner=owner,
+        engine=spec.name,
+        prompt=request.prompt,
+        negative_prompt=request.negative_prompt,
+        seed=seed,
+        width=width,
+        height=height,
+        steps=spec.resolve_steps(request),
+        guidance=guidance,
+        count=count,
+        retry_of=retry_of,
+        progress_total=spec.resolve_steps(request),
+    )
+    job.full_clean()
+    job.save()
+    job_record_event(job=job, from_status="", source="user", actor=owner)
+    enqueue(job)
+    return job
+
+
+def _lock_own_job(job: GenerationJob, user: User) -> GenerationJob:
+    if job.owner_id != user.pk:
+        raise PermissionDeniedError("This is not your job.")
+    return GenerationJob.objects.select_for_update().get(pk=job.pk)
+
+
+@transaction.atomic
+def job_cancel(*, job: GenerationJob, acting_user: User) -> GenerationJob:
+    """Queued jobs stop at once; running ones stop at the worker's next step boundary."""
+    job = _lock_own_job(job, acting_user)
+    if job.status == JobStatus.QUEUED:
+        job.status = JobStatus.CANCELLED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        job_record_event(job=job, from_status=JobStatus.QUEUED, source="user", actor=acting_user)
+    elif job.status == JobStatus.RUNNING and not job.cancel_requested:
+        job.cancel_requested = True
+        job.save(update_fields=["cancel_requested"])
+        JobEvent.objects.create(
+            job=job,
+            from_status=JobStatus.RUNNING,
+            to_status=JobStatus.RUNNING,
+            actor=acting_user,
+            source="user",
+            message="Cancel requested; the worker stops at the next step.",
+        )
+    elif job.is_finished:
+        raise ApplicationError(f"This job has already {job.get_status_display().lower()}.")
+    return job
+
+
+@transaction.atomic
+def job_retry(*, job: GenerationJob, acting_user: User) -> GenerationJob:
+    """A failed or cancelled job is retried as a new job with the same settings and seed."""
+    job = _lock_own_job(job, acting_user)
+    if not job.can_retry:
+        raise ApplicationError("Only failed or cancelled jobs can be retried.")
+    return job_create(
+        owner=acting_user,
+        prompt=job.prompt,
+        negative_prompt=job.negative_prompt,
+        seed=job.seed,
+        width=job.width,
+        height=job.height,
+        steps=job.steps,
+        count=job.count,
+        engine=job.engine,
+        guidance=job.guidance,
+        retry_of=job,
+    )
+
+
+@transaction.atomic
+def piece_pick(*, piece: Piece, acting_user: User, picked: bool) -> Piece:
+    """Buyers keep the results they like; picks are what they list or license next."""
+    if piece.owner_id != acting_user.pk:
+        raise PermissionDeniedError("This is not your image.")
+    piece.picked_at = timezone.now() if picked else None
+    piece.save(update_fields=["picked_at"])
+    return piece

@@ -1,0 +1,233 @@
+"""Use cases the GPU worker and the sweeper perform on job rows.
+
+Workers claim jobs with a lease; progress renews it. A sweeper puts jobs whose lease
+expired back in the queue (or fails them after max attempts). Completion only counts for
+the worker that still holds the lease, so a job finishes exactly once.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from generation.models import GenerationJob, JobStatus, Piece
+from generation.services.jobs import enqueue, job_record_event
+
+logger = logging.getLogger(__name__)
+
+
+def lease_seconds() -> int:
+    return getattr(settings, "GENERATION_LEASE_SECONDS", 120)
+
+
+@transaction.atomic
+def job_claim_batch(*, job_id: str, worker: str, max_images: int) -> list[GenerationJob]:
+    """Claim `job_id` plus compatible queued jobs (same engine/size/steps) up to `max_images`.
+
+    Returns [] when the job is no longer queued: a redelivered or duplicate message is a no-op.
+    """
+    lead = (
+        GenerationJob.objects.select_for_update(skip_locked=True)
+        .filter(pk=job_id, status=JobStatus.QUEUED)
+        .first()
+    )
+    if lead is None:
+        return []
+    batch, images = [lead], lead.count
+    if images < max_images:
+        compatible = (
+            GenerationJob.objects.select_for_update(skip_locked=True)
+            .filter(
+                status=JobStatus.QUEUED,
+                engine=lead.engine,
+                width=lead.width,
+                height=lead.height,
+                steps=lead.steps,
+            )
+            .exclude(pk=lead.pk)
+            .order_by("created_at")[: max_images - images]
+        )
+        for job in compatible:
+            if images + job.count <= max_images:
+                batch.append(job)
+                images += job.count
+    now = timezone.now()
+    for job in batch:
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        job.worker = worker
+        job.lease_expires_at = now + timedelta(seconds=lease_seconds())
+        job.started_at = job.started_at or now
+        job.progress_step = 0
+        job.progress_total = job.steps
+        job.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "worker",
+                "lease_expires_at",
+                "started_at",
+                "progress_step",
+                "progress_total",
+            ]
+        )
+        job_record_event(
+            job=job,
+            from_status=JobStatus.QUEUED,
+            source=worker,
+            message=f"attempt {job.attempts}, batch of {len(batch)} jobs / {images} images",
+        )
+    return batch
+
+
+def job_report_progress(*, job_ids: list, worker: str, step: int, total: int) -> set:
+    """Record progress and renew the lease; returns the ids whose owners asked to cancel."""
+    running = GenerationJob.objects.filter(pk__in=job_ids, status=JobStatus.RUNNING, worker=worker)
+    running.update(
+        progress_step=min(step, total),
+        progress_total=total,
+        lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds()),
+    )
+    return set(running.filter(cancel_requested=True).values_list("pk", flat=True))
+
+
+def _lock_if_still_ours(job_id, worker: str) -> GenerationJob | None:
+    return (
+        GenerationJob.objects.select_for_update()
+        .filter(pk=job_id, status=JobStatus.RUNNING, worker=worker)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """An output already written to storage; the row is created when the job completes."""
+
+    piece_id: object
+    index: int
+    seed: int
+    width: int
+    height: int
+    original_name: str
+    preview_name: str
+    sha256: str
+
+
+@transaction.atomic
+def job_complete(
+    *, job_id, worker: str, engine_version: str, images: list[StoredImage]
+) -> GenerationJob | None:
+    """Attach the pieces and mark the job succeeded, unless another worker owns it now."""
+    job = _lock_if_still_ours(job_id, worker)
+    if job is None:
+        logger.warning("Job %s is no longer ours (%s); discarding its outputs", job_id, worker)
+        return None
+    if job.cancel_requested:
+        return _finish(job, JobStatus.CANCELLED, worker, "Cancelled by its owner.")
+    Piece.objects.bulk_create(
+        Piece(
+            id=image.piece_id,
+            job=job,
+            index=image.index,
+            owner_id=job.owner_id,
+            seed=image.seed,
+            width=image.width,
+            height=image.height,
+            original=image.original_name,
+            preview=image.preview_name,
+            sha256=image.sha256,
+        )
+        for image in images
+    )
+    job.engine_version = engine_version
+    job.progress_step = job.progress_total
+    job.save(update_fields=["engine_version", "progress_step"])
+    return _finish(job, JobStatus.SUCCEEDED, worker, f"{len(images)} images")
+
+
+@transaction.atomic
+def job_mark_cancelled(*, job_id, worker: str) -> GenerationJob | None:
+    job = _lock_if_still_ours(job_id, worker)
+    if job is None:
+        return None
+    return _finish(job, JobStatus.CANCELLED, worker, "Cancelled by its owner.")
+
+
+@transaction.atomic
+def job_attempt_failed(*, job_id, worker: str, error: str, retryable: bool) -> GenerationJob | None:
+    """Put the job back in the queue, or fail it for good when retrying cannot help."""
+    job = _lock_if_still_ours(job_id, worker)
+    if job is None:
+        return None
+    if retryable and job.attempts < job.max_attempts:
+        return _requeue(job, worker, f"Attempt {job.attempts} failed: {error}")
+    return _finish(job, JobStatus.FAILED, worker, error)
+
+
+def _finish(job: GenerationJob, status: str, source: str, message: str) -> GenerationJob:
+    previous = job.status
+    job.status = status
+    job.finished_at = timezone.now()
+    job.lease_expires_at = None
+    job.error = message if status == JobStatus.FAILED else ""
+    job.save(update_fields=["status", "finished_at", "lease_expires_at", "error"])
+    job_record_event(job=job, from_status=previous, source=source, message=message)
+    return job
+
+
+def _requeue(job: GenerationJob, source: str, message: str) -> GenerationJob:
+    previous = job.status
+    job.status = JobStatus.QUEUED
+    job.worker = ""
+    job.lease_expires_at = None
+    job.progress_step = 0
+    job.save(update_fields=["status", "worker", "lease_expires_at", "progress_step"])
+    job_record_event(job=job, from_status=previous, source=source, message=message)
+    enqueue(job)
+    return job
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    requeued: int
+    failed: int
+    cancelled: int
+    rewoken: int
+
+
+@transaction.atomic
+def jobs_sweep(*, stale_queue_seconds: int = 600) -> SweepResult:
+    """Recover from dead workers and lost broker messages; safe to run any time, anywhere."""
+    now = timezone.now()
+    requeued = failed = cancelled = 0
+    expired = GenerationJob.objects.select_for_update(skip_locked=True).filter(
+        status=JobStatus.RUNNING, lease_expires_at__lt=now
+    )
+    for job in expired:
+        if job.cancel_requested:
+            _finish(job, JobStatus.CANCELLED, "sweeper", "Cancelled; its worker had stopped.")
+            cancelled += 1
+        elif job.attempts >= job.max_attempts:
+            _finish(
+                job,
+                JobStatus.FAILED,
+                "sweeper",
+                f"The worker stopped responding {job.attempts} times; giving up.",
+            )
+            failed += 1
+        else:
+            _requeue(job, "sweeper", f"Lease expired on {job.worker or 'a worker'}; re-queued.")
+            requeued += 1
+    # Queued rows whose wake-up message may be lost (e.g. a broker restart) get a new one;
+    # claiming is idempotent, so a duplicate message costs nothing but a no-op task.
+    stale = GenerationJob.objects.filter(
+        status=JobStatus.QUEUED, enqueued_at__lt=now - timedelta(seconds=stale_queue_seconds)
+    ).order_by("enqueued_at")
+    rewoken = 0
+    for job in stale[:500]:
+        enqueue(job)
+        rewoken += 1
+    return SweepResult(requeued=requeued, failed=failed, cancelled=cancelled, rewoken=rewoken)

@@ -1,0 +1,62 @@
+"""Celery entry points. Thin: they take ids and call services; the job row holds the state."""
+
+import logging
+import os
+import socket
+
+from celery import shared_task
+from celery.signals import worker_process_init, worker_ready
+from django.conf import settings
+
+from generation.engines import EngineError, get_engine
+from generation.services.batch import batch_run
+from generation.services.worker import jobs_sweep
+
+logger = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@shared_task(name="generation.tasks.run_generation", acks_late=True)
+def run_generation(job_id: str) -> None:
+    outcome = batch_run(job_id=job_id, worker=worker_name())
+    if outcome.jobs:
+        logger.info("Job %s: %s", job_id, outcome)
+
+
+@shared_task(name="generation.tasks.sweep_jobs")
+def sweep_jobs() -> None:
+    result = jobs_sweep()
+    if any(vars(result).values()):
+        logger.warning("Sweeper: %s", result)
+
+
+def preload_engines() -> None:
+    """Load (and compile, when configured) every engine once, before the first job arrives.
+
+    A missing or corrupt checkpoint is reported here, loudly, at worker start; jobs for that
+    engine then fail with the same clear message instead of crashing the worker.
+    """
+    for name in settings.GENERATION_ENGINES:
+        try:
+            engine = get_engine(name)
+        except (EngineError, ValueError) as error:
+            logger.critical("Engine %r cannot be loaded on this worker: %s", name, error)
+        else:
+            logger.info("Engine %s %s ready (max batch %d)", name, engine.version, engine.max_batch)
+
+
+@worker_process_init.connect
+def _preload_in_pool_process(**kwargs) -> None:
+    preload_engines()
+
+
+@worker_ready.connect
+def _preload_in_solo_worker(sender=None, **kwargs) -> None:
+    # Prefork children load engines themselves (worker_process_init); the solo and thread
+    # pools run jobs in this process, so load here.
+    pool = getattr(sender, "pool", None)
+    if pool is not None and type(pool).__module__.rsplit(".", 1)[-1] in {"solo", "thread"}:
+        preload_engines()

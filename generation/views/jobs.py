@@ -1,0 +1,120 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import ApplicationError
+from generation.forms.jobs import CommissionForm, JobFilter
+from generation.selectors.jobs import job_for_owner, job_pieces, job_queue_state, jobs_for_owner
+from generation.services.jobs import job_cancel, job_create, job_retry
+from marketplace.views.errors import add_application_error
+
+
+def _own_job_or_404(request, job_id):
+    job = job_for_owner(owner=request.user, job_id=job_id)
+    if job is None:
+        raise Http404("No such job.")
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commission(request):
+    form = CommissionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = job_create(owner=request.user, **form.job_kwargs())
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            return redirect("job_detail", job_id=job.pk)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "generation/commission.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def job_list(request):
+    jobs = JobFilter(request.GET, queryset=jobs_for_owner(owner=request.user))
+    page = Paginator(jobs.qs, 20).get_page(request.GET.get("page"))
+    return render(request, "generation/job_list.html", {"filter": jobs, "page": page})
+
+
+def _job_context(job) -> dict:
+    return {"job": job, "queue": job_queue_state(job=job), "pieces": job_pieces(job=job)}
+
+
+@login_required
+@require_GET
+def job_detail(request, job_id):
+    job = _own_job_or_404(request, job_id)
+    return render(request, "generation/job_detail.html", _job_context(job))
+
+
+@login_required
+@require_GET
+def job_status(request, job_id):
+    """The live part of the job page; htmx polls it until the job finishes."""
+    job = _own_job_or_404(request, job_id)
+    return render(request, "generation/_job_status.html", _job_context(job))
+
+
+@login_required
+@require_GET
+def job_status_json(request, job_id):
+    job = _own_job_or_404(request, job_id)
+    queue = job_queue_state(job=job)
+    return JsonResponse(
+        {
+            "id": str(job.pk),
+            "status": job.status,
+            "progress": {"step": job.progress_step, "total": job.progress_total},
+            "queue_position": queue.position,
+            "eta_seconds": queue.eta_seconds,
+            "error": job.error,
+            "pieces": [
+                {"id": str(piece.id), "preview_url": piece.preview.url, "seed": piece.seed}
+                for piece in job_pieces(job=job)
+            ],
+        }
+    )
+
+
+@login_required
+@require_POST
+def job_cancel_view(request, job_id):
+    job = _own_job_or_404(request, job_id)
+    try:
+        job = job_cancel(job=job, acting_user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, "Job cancelled." if job.is_finished else "Stopping at the next step…"
+        )
+    return _back_to_job(request, job.pk)
+
+
+@login_required
+@require_POST
+def job_retry_view(request, job_id):
+    job = _own_job_or_404(request, job_id)
+    try:
+        new_job = job_retry(job=job, acting_user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return _back_to_job(request, job.pk)
+    messages.success(request, "Queued again with the same settings and seed.")
+    return _back_to_job(request, new_job.pk)
+
+
+def _back_to_job(request, job_id):
+    url = reverse("job_detail", kwargs={"job_id": job_id})
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
