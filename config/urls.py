@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("generation.urls")),
+    path("", include("licensing.urls")),
     path("", include("marketplace.urls")),
 ]
 

@@ -189,6 +189,18 @@ if env_str("GENERATION_DIFFUSERS_PATH"):
         },
     }
 
+# --- Provenance ---------------------------------------------------------------------------
+# The signing identity (root CA + P-256 leaf) lives outside the repo. Embedded runs create it
+# on first use; production runs `manage.py init_signing` at deploy and fails loudly without it.
+PROVENANCE_SIGNING_DIR = Path(env_str("PROVENANCE_SIGNING_DIR", str(VAR_DIR / "signing")))
+PROVENANCE_SIGNING_AUTO_INIT = not PRODUCTION
+PROVENANCE_CLAIM_GENERATOR = "Promptfolio"
+PROVENANCE_CLAIM_GENERATOR_VERSION = "0.1.0"
+PHASH_NEAR_DUPLICATE_DISTANCE = env_int("PHASH_NEAR_DUPLICATE_DISTANCE", 6)
+PHASH_NEAR_DUPLICATE_ACTION = env_str("PHASH_NEAR_DUPLICATE_ACTION", "block")
+PROVENANCE_VERIFY_MAX_BYTES = 8 * 1024 * 1024
+PROVENANCE_VERIFY_MAX_PIXELS = 4096 * 4096
+
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -21,7 +21,6 @@ from generation.engines import (
     get_engine,
 )
 from generation.models import GenerationJob
-from generation.outputs import encode_original, encode_preview, sha256_hex
 from generation.services.worker import (
     StoredImage,
     job_attempt_failed,
@@ -30,6 +29,7 @@ from generation.services.worker import (
     job_mark_cancelled,
     job_report_progress,
 )
+from licensing.services.provenance import provenance_stamp_image
 
 logger = logging.getLogger(__name__)
 
@@ -133,25 +133,36 @@ def _store_and_finish(engine: Engine, batch, slots, images, reporter, worker) ->
             continue
         outputs = [image for (owner, _), image in zip(slots, images, strict=True) if owner is job]
         try:
-            stored = [store_output(job, index, image) for index, image in enumerate(outputs)]
-        except Exception as error:  # noqa: BLE001 - storage outages are retried
+            stored = [
+                store_output(job, index, image, engine) for index, image in enumerate(outputs)
+            ]
+            done = job_complete(
+                job_id=job.pk, worker=worker, engine_version=engine.version, images=stored
+            )
+        except Exception as error:  # noqa: BLE001 - storage outages and watermark-id
+            # collisions (WatermarkCollision) are retried with a fresh stamp
             logger.exception("Storing outputs of job %s failed", job.pk)
             job_attempt_failed(job_id=job.pk, worker=worker, error=str(error), retryable=True)
             failed += 1
             continue
-        done = job_complete(
-            job_id=job.pk, worker=worker, engine_version=engine.version, images=stored
-        )
         succeeded += int(done is not None and done.status == "succeeded")
     return BatchOutcome(len(batch), len(slots), succeeded, cancelled, failed)
 
 
-def store_output(job: GenerationJob, index: int, image) -> StoredImage:
+def store_output(job: GenerationJob, index: int, image, engine: Engine) -> StoredImage:
+    """Stamp provenance into the image (watermark, XMP, signed C2PA), then store both files."""
     piece_id = uuid.uuid4()
-    original = encode_original(image)
-    original_name = storages["default"].save(f"pieces/{piece_id}.png", ContentFile(original))
+    stamped = provenance_stamp_image(
+        image=image,
+        piece_id=piece_id,
+        creator_name=job.owner.public_name,
+        engine=engine.describe(),
+    )
+    original_name = storages["default"].save(
+        f"pieces/{stamped.original_name}", ContentFile(stamped.original_png)
+    )
     preview_name = storages["previews"].save(
-        f"previews/{piece_id}.webp", ContentFile(encode_preview(image))
+        f"previews/{stamped.preview_name}", ContentFile(stamped.preview_bytes)
     )
     return StoredImage(
         piece_id=piece_id,
@@ -161,7 +172,8 @@ def store_output(job: GenerationJob, index: int, image) -> StoredImage:
         height=image.height,
         original_name=original_name,
         preview_name=preview_name,
-        sha256=sha256_hex(original),
+        sha256=stamped.sha256,
+        stamped=stamped,
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from generation.models import GenerationJob, JobStatus, Piece
 from generation.services.jobs import enqueue, job_record_event
+from licensing.services.provenance import StampedImage, provenance_record_created
 
 logger = logging.getLogger(__name__)
 
@@ -114,20 +115,22 @@ class StoredImage:
     original_name: str
     preview_name: str
     sha256: str
+    stamped: StampedImage
 
 
 @transaction.atomic
 def job_complete(
     *, job_id, worker: str, engine_version: str, images: list[StoredImage]
 ) -> GenerationJob | None:
-    """Attach the pieces and mark the job succeeded, unless another worker owns it now."""
+    """Attach the pieces with their provenance records and mark the job succeeded, unless
+    another worker owns it now."""
     job = _lock_if_still_ours(job_id, worker)
     if job is None:
         logger.warning("Job %s is no longer ours (%s); discarding its outputs", job_id, worker)
         return None
     if job.cancel_requested:
         return _finish(job, JobStatus.CANCELLED, worker, "Cancelled by its owner.")
-    Piece.objects.bulk_create(
+    pieces = Piece.objects.bulk_create(
         Piece(
             id=image.piece_id,
             job=job,
@@ -142,6 +145,8 @@ def job_complete(
         )
         for image in images
     )
+    for piece, image in zip(pieces, images, strict=True):
+        provenance_record_created(piece=piece, stamped=image.stamped)
     job.engine_version = engine_version
     job.progress_step = job.progress_total
     job.save(update_fields=["engine_version", "progress_step"])

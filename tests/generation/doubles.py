@@ -13,7 +13,7 @@ class ScriptedEngine(Engine):
     name = "scripted"
     label = "Scripted (tests)"
     version = "test-1"
-    supported_sizes = ((64, 64), (256, 256), (512, 512))
+    supported_sizes = ((256, 256), (512, 512))
     default_steps = 4
     max_steps = 50
 

@@ -14,8 +14,8 @@ class GenerationJobFactory(factory.django.DjangoModelFactory):
     engine = "scripted"
     prompt = factory.Sequence(lambda n: f"a lighthouse number {n} at dusk")
     seed = factory.Sequence(lambda n: 1000 + n)
-    width = 64
-    height = 64
+    width = 256
+    height = 256
     steps = 4
     progress_total = 4
     count = 1

@@ -50,7 +50,7 @@ def test_a_running_job_can_be_cancelled(celery_worker, scripted_engine, settings
     settings.GENERATION_ENGINES["scripted"]["options"] = {"step_delay": 0.05}
     owner = UserFactory()
     job = job_create(
-        owner=owner, prompt="slow one", width=64, height=64, steps=50, engine="scripted"
+        owner=owner, prompt="slow one", width=256, height=256, steps=50, engine="scripted"
     )
     wait_for(lambda: GenerationJob.objects.get(pk=job.pk).progress_step >= 2)
 

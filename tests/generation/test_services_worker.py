@@ -1,5 +1,6 @@
 """The worker's use cases, run synchronously: claiming, batching, progress, cancel, retries."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -29,7 +30,7 @@ def test_claim_batches_compatible_jobs_up_to_the_image_limit():
     lead = GenerationJobFactory(count=2)
     same = GenerationJobFactory(count=3)
     too_big = GenerationJobFactory(count=4)
-    other_size = GenerationJobFactory(width=256, height=256)
+    other_size = GenerationJobFactory(width=512, height=512)
     other_steps = GenerationJobFactory(steps=8, progress_total=8)
 
     batch = job_claim_batch(job_id=lead.pk, worker=W, max_images=6)
@@ -68,9 +69,24 @@ def test_batch_run_stores_pieces_and_reports_progress(scripted_engine, buyer):
     assert [p.seed for p in pieces] == [10, 11, 12]
     assert all(p.owner == buyer for p in pieces)
     with storages["default"].open(pieces[0].original.name) as original:
-        assert Image.open(original).size == (64, 64)
+        assert Image.open(original).size == (256, 256)
     assert storages["previews"].exists(pieces[0].preview.name)
     assert [e.to_status for e in job.events.all()] == ["running", "succeeded"]
+
+
+def test_every_stored_piece_carries_a_provenance_record_and_ledger_entry(scripted_engine, buyer):
+    job = GenerationJobFactory(owner=buyer, count=2, prompt="violet harbour at dawn")
+
+    batch_run(job_id=job.pk, worker=W)
+
+    for piece in job.pieces.all():
+        record = piece.provenance
+        assert (record.creator, record.prompt, record.seed) == (buyer, job.prompt, piece.seed)
+        assert (record.engine_name, record.engine_version) == ("scripted", "test-1")
+        assert record.sha256 == piece.sha256
+        with storages["default"].open(piece.original.name) as original:
+            assert hashlib.sha256(original.read()).hexdigest() == piece.sha256
+        assert [entry.kind for entry in piece.ledger_entries.all()] == ["created"]
 
 
 def test_one_batch_serves_several_jobs_and_their_own_messages_become_no_ops(scripted_engine):
@@ -198,4 +214,8 @@ def test_same_seed_gives_identical_pixels_alone_or_in_a_batch():
     outcome = batch_run(job_id=twin.pk, worker=W)
 
     assert outcome.jobs == 3
-    assert twin.pieces.get().sha256 == alone.pieces.get().sha256
+    # Stored files differ (each carries its own watermark id and signed manifest); the
+    # engine's pixels, recorded before stamping, must not.
+    twin_record, alone_record = twin.pieces.get().provenance, alone.pieces.get().provenance
+    assert twin_record.output_sha256 == alone_record.output_sha256
+    assert twin_record.watermark_id != alone_record.watermark_id

@@ -1,0 +1,155 @@
+"""C2PA manifests: build ours, sign offline with c2pa-python, read back and validate.
+
+The manifest says: created by an AI model (c2pa.created + trainedAlgorithmicMedia), by which
+engine, for which piece, after which ledger entry (the anchor), under which licence.
+
+It cannot carry the hash of the ledger's own "created" entry for the piece: that entry
+commits to the sha256 of the signed file, which contains the manifest. So the binding runs
+both ways instead: the file's C2PA hard binding covers the pixels and our assertion names
+the piece id and the pixel sha256; the ledger's "created" entry names the file sha256 and
+the manifest id.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import c2pa
+
+from .signing import SigningIdentity
+from .xmp import TRAINED_ALGORITHMIC_MEDIA
+
+ASSERTION_LABEL = "com.promptfolio.provenance"
+_NO_THUMBNAIL = c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})
+
+
+def build_manifest(
+    *,
+    title: str,
+    claim_generator: str,
+    claim_generator_version: str,
+    engine: dict[str, Any],
+    assertion: dict[str, Any],
+    mime_type: str = "image/png",
+) -> dict[str, Any]:
+    return {
+        "claim_generator_info": [{"name": claim_generator, "version": claim_generator_version}],
+        "title": title,
+        "format": mime_type,
+        "assertions": [
+            {
+                "label": "c2pa.actions",
+                "data": {
+                    "actions": [
+                        {
+                            "action": "c2pa.created",
+                            "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA,
+                            "softwareAgent": {
+                                "name": str(engine.get("name", "")),
+                                "version": str(engine.get("version", "")),
+                            },
+                        }
+                    ]
+                },
+            },
+            {"label": ASSERTION_LABEL, "data": assertion},
+        ],
+    }
+
+
+class _SignerCache:
+    """One c2pa Signer per identity (creating one parses the PEMs; signing reuses it)."""
+
+    def __init__(self) -> None:
+        self._signers: dict[tuple[bytes, bytes], c2pa.Signer] = {}
+
+    def get(self, identity: SigningIdentity) -> c2pa.Signer:
+        key = (identity.chain_pem, identity.key_pem)
+        signer = self._signers.get(key)
+        if signer is None:
+            info = c2pa.C2paSignerInfo(
+                c2pa.C2paSigningAlg.ES256, identity.chain_pem, identity.key_pem, None
+            )
+            signer = self._signers[key] = c2pa.Signer.from_info(info)
+        return signer
+
+
+_signers = _SignerCache()
+
+
+def sign(
+    data: bytes, manifest: dict[str, Any], identity: SigningIdentity, *, mime_type: str
+) -> tuple[bytes, str]:
+    """Embed a signed manifest into `data`; returns (signed bytes, active manifest label)."""
+    destination = io.BytesIO()
+    with c2pa.Context(_NO_THUMBNAIL) as context, c2pa.Builder(manifest, context=context) as b:
+        b.sign(_signers.get(identity), mime_type, io.BytesIO(data), destination)
+    signed = destination.getvalue()
+    status = read(signed, mime_type=mime_type)
+    if status.label is None or status.state not in ("Valid", "Trusted"):
+        raise RuntimeError(f"Freshly signed manifest does not validate: {status.failures}")
+    return signed, status.label
+
+
+@dataclass(frozen=True)
+class ManifestStatus:
+    state: str  # "Trusted", "Valid", "Invalid" or "Missing"
+    label: str | None = None
+    assertion: dict[str, Any] = field(default_factory=dict)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    signer: str = ""
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("Valid", "Trusted")
+
+
+def read(data: bytes, *, mime_type: str, trust_root_pem: bytes | None = None) -> ManifestStatus:
+    """Validate the manifest in `data`. With our root as trust anchor, a good one is Trusted."""
+    context = None
+    if trust_root_pem:
+        context = c2pa.Context(
+            c2pa.Settings.from_dict(
+                {
+                    "verify": {"verify_trust": True},
+                    "trust": {"trust_anchors": trust_root_pem.decode("ascii")},
+                }
+            )
+        )
+    try:
+        with c2pa.Reader(mime_type, io.BytesIO(data), context=context) as reader:
+            store = json.loads(reader.json())
+    except c2pa.C2paError as exc:
+        if "ManifestNotFound" in type(exc).__name__ or "no JUMBF" in str(exc):
+            return ManifestStatus(state="Missing")
+        return ManifestStatus(state="Invalid", failures=[str(exc)])
+    finally:
+        if context is not None:
+            context.close()
+    label = store.get("active_manifest")
+    manifest = store.get("manifests", {}).get(label, {})
+    assertion: dict[str, Any] = {}
+    actions: list[dict[str, Any]] = []
+    for item in manifest.get("assertions", []):
+        if item.get("label") == ASSERTION_LABEL:
+            assertion = item.get("data", {})
+        elif str(item.get("label", "")).startswith("c2pa.actions"):
+            actions.extend(item.get("data", {}).get("actions", []))
+    results = store.get("validation_results", {}).get("activeManifest", {})
+    failures = [
+        f"{item.get('code')}: {item.get('explanation', '')}"
+        for item in results.get("failure", [])
+        if not (item.get("code") == "signingCredential.untrusted" and not trust_root_pem)
+    ]
+    return ManifestStatus(
+        state=str(store.get("validation_state", "Invalid")),
+        label=label,
+        assertion=assertion,
+        actions=actions,
+        signer=str(manifest.get("signature_info", {}).get("common_name", "")),
+        failures=failures,
+    )

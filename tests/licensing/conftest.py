@@ -1,0 +1,29 @@
+import pytest
+
+from licensing.provenance import dbguard, signing
+
+
+@pytest.fixture(scope="session")
+def signing_root(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("signing") / "identity"
+    signing.init_signing_identity(directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def provenance_settings(settings, signing_root):
+    settings.PROVENANCE_SIGNING_DIR = signing_root
+    settings.SITE_URL = "https://promptfolio.test"
+    settings.PHASH_NEAR_DUPLICATE_DISTANCE = 6
+    settings.PHASH_NEAR_DUPLICATE_ACTION = "warn"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    return settings
+
+
+@pytest.fixture
+def ledger_guard_suspended(db):
+    """Drop the append-only triggers for one test (tampering on purpose), then restore."""
+    from django.db import connection
+
+    with dbguard.suspended(connection):
+        yield
