@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("generation.urls")),
     path("", include("licensing.urls")),
+    path("", include("marketplace.payments.urls")),
     path("", include("marketplace.urls")),
 ]
 

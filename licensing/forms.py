@@ -1,6 +1,10 @@
-"""Input shape for the public verify page."""
+"""Input shapes: the public verify page, creator licence offers, admin revocation."""
+
+from decimal import Decimal
 
 from django import forms
+
+from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR
 
 
 class IdentifyImageForm(forms.Form):
@@ -9,4 +13,45 @@ class IdentifyImageForm(forms.Form):
         help_text="PNG, JPEG, WebP or GIF. We read its invisible watermark and perceptual hash; "
         "the file is not stored.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+
+class LicenceOffersForm(forms.Form):
+    """One optional price per active tier, in major units (blank = not offered)."""
+
+    def __init__(self, *args, offers, tiers, **kwargs):
+        initial = {offer.tier.code: Decimal(offer.price_amount).scaleb(-2) for offer in offers}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.tiers = list(tiers)
+        for tier in self.tiers:
+            self.fields[tier.code] = forms.DecimalField(
+                label=f"{tier.name} price",
+                required=False,
+                min_value=Decimal(MIN_PRICE_MINOR).scaleb(-2),
+                max_value=Decimal(MAX_PRICE_MINOR).scaleb(-2),
+                decimal_places=2,
+                max_digits=9,
+                help_text=getattr(getattr(tier, "current_terms", None), "summary", ""),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.tiers and all(data.get(tier.code) is None for tier in self.tiers):
+            raise forms.ValidationError("Offer at least one licence tier (set its price).")
+        return data
+
+    def offers_minor(self) -> dict[str, int | None]:
+        return {
+            tier.code: (
+                None
+                if self.cleaned_data.get(tier.code) is None
+                else int(self.cleaned_data[tier.code] * 100)
+            )
+            for tier in self.tiers
+        }
+
+
+class GrantRevokeForm(forms.Form):
+    reason = forms.CharField(
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 3}), label="Reason"
     )

@@ -2,10 +2,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from marketplace.forms.accounts import EmailLoginForm
-from marketplace.views import accounts, pages
+from marketplace.views import accounts, listings, pages, storefront
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("browse/", listings.browse, name="listing_browse"),
+    path("listings/new/", listings.create, name="listing_create"),
+    path("listings/<uuid:listing_id>/", listings.detail, name="listing_detail"),
+    path("listings/<uuid:listing_id>/edit/", listings.edit, name="listing_edit"),
+    path("listings/<uuid:listing_id>/publish/", listings.publish, name="listing_publish"),
+    path("listings/<uuid:listing_id>/unpublish/", listings.unpublish, name="listing_unpublish"),
+    path("listings/<uuid:listing_id>/favourite/", listings.favourite, name="listing_favourite"),
+    path("listings/<uuid:listing_id>/similar/", listings.similar, name="listing_similar"),
+    path("favourites/", listings.favourites, name="favourites"),
+    path("creators/<int:creator_id>/", storefront.storefront, name="storefront"),
+    path("dashboard/", storefront.dashboard, name="dashboard"),
+    path("library/", storefront.library, name="library"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path(
         "accounts/login/",

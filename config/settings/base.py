@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "marketplace",
+    "marketplace.payments",
     "generation",
     "licensing",
 ]
@@ -166,6 +167,7 @@ CELERY_TASK_ROUTES = {"generation.tasks.run_generation": {"queue": "gpu"}}
 # Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE = {
     "sweep-generation-jobs": {"task": "generation.tasks.sweep_jobs", "schedule": 30.0},
+    "requeue-stale-webhooks": {"task": "payments.requeue_stale_webhooks", "schedule": 60.0},
 }
 
 # --- Generation engines -----------------------------------------------------------------
@@ -200,6 +202,13 @@ PHASH_NEAR_DUPLICATE_DISTANCE = env_int("PHASH_NEAR_DUPLICATE_DISTANCE", 6)
 PHASH_NEAR_DUPLICATE_ACTION = env_str("PHASH_NEAR_DUPLICATE_ACTION", "block")
 PROVENANCE_VERIFY_MAX_BYTES = 8 * 1024 * 1024
 PROVENANCE_VERIFY_MAX_PIXELS = 4096 * 4096
+
+# --- Payments ---------------------------------------------------------------------------
+# Without a Stripe key the local test gateway completes checkouts (clearly labelled).
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+PLATFORM_FEE_PERCENT = env_int("PLATFORM_FEE_PERCENT", 20)
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -51,6 +51,21 @@ class CommissionForm(forms.Form):
             f"{default.min_steps}–{default.max_steps}; empty means {default.default_steps}."
         )
 
+    @classmethod
+    def initial_from_query(cls, query) -> dict:
+        """Pre-fill from GET (e.g. "commission similar" on a listing); bad values are dropped,
+        the form still validates everything on submit."""
+        initial = {}
+        for name in ("prompt", "negative_prompt"):
+            value = query.get(name, "").strip()
+            if value:
+                initial[name] = value[:MAX_PROMPT_CHARS]
+        size = query.get("size", "")
+        sizes = {f"{w}x{h}" for spec in engine_specs() for w, h in spec.supported_sizes}
+        if size in sizes:
+            initial["size"] = size
+        return initial
+
     def clean_size(self) -> tuple[int, int]:
         try:
             return parse_size(self.cleaned_data["size"])

@@ -23,7 +23,8 @@ def _own_job_or_404(request, job_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def commission(request):
-    form = CommissionForm(request.POST or None)
+    initial = CommissionForm.initial_from_query(request.GET) if request.method == "GET" else {}
+    form = CommissionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             job = job_create(owner=request.user, **form.job_kwargs())

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import ApplicationError
 from generation.models import Piece
 from generation.services.jobs import piece_pick
+from licensing.selectors.grants import licensee_holds_piece
 
 
 def _own_piece_or_404(request, piece_id) -> Piece:
@@ -34,8 +35,15 @@ def piece_pick_view(request, piece_id):
 @login_required
 @require_GET
 def piece_original(request, piece_id):
-    """Originals are private: the owner gets a short-lived signed URL or a streamed file."""
-    piece = _own_piece_or_404(request, piece_id)
+    """Originals are private: their owner and active licensees get a short-lived signed URL
+    (S3) or a streamed file (local storage); everyone else gets 404."""
+    piece = Piece.objects.filter(pk=piece_id).first()
+    allowed = piece is not None and (
+        piece.owner_id == request.user.pk
+        or licensee_holds_piece(user=request.user, piece_id=piece.pk)
+    )
+    if not allowed:
+        raise Http404("No such image.")
     storage = storages["default"]
     if hasattr(storage, "bucket_name"):
         return HttpResponseRedirect(storage.url(piece.original.name))

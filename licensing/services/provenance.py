@@ -302,6 +302,11 @@ def provenance_record_created(
 _AFTER_REVOKE_ALLOWED = {LedgerKind.DISPUTED}
 
 
+def _is_licence_revocation(kind: str, data: Mapping[str, Any]) -> bool:
+    """A "revoked" entry naming a grant revokes that one licence, not the piece's rights."""
+    return kind == LedgerKind.REVOKED and "grant" in data
+
+
 @transaction.atomic
 def ledger_append(
     *, piece, kind: str, actor=None, data: Mapping[str, Any] | None = None
@@ -316,12 +321,21 @@ def ledger_append(
         raise ApplicationError("Ledger data must be plain JSON.", code="invalid_data") from exc
 
     head, _ = LedgerHead.objects.select_for_update().get_or_create(id=1)
-    kinds = set(LedgerEntry.objects.filter(piece=piece).values_list("kind", flat=True))
+    rows = list(LedgerEntry.objects.filter(piece=piece).values_list("kind", "data"))
+    kinds = {row_kind for row_kind, _ in rows}
+    piece_revoked = any(
+        row_kind == LedgerKind.REVOKED and not _is_licence_revocation(row_kind, row_data or {})
+        for row_kind, row_data in rows
+    )
     if kind == LedgerKind.CREATED and LedgerKind.CREATED in kinds:
         raise ApplicationError("This piece already has a creation entry.", code="duplicate")
     if kind != LedgerKind.CREATED and LedgerKind.CREATED not in kinds:
         raise ApplicationError("This piece has no provenance record yet.", code="no_record")
-    if LedgerKind.REVOKED in kinds and kind not in _AFTER_REVOKE_ALLOWED:
+    if (
+        piece_revoked
+        and kind not in _AFTER_REVOKE_ALLOWED
+        and not _is_licence_revocation(kind, data)
+    ):
         raise ApplicationError("This piece's rights were revoked.", code="revoked")
 
     created_at = timezone.now()

@@ -27,3 +27,18 @@ def ledger_guard_suspended(db):
 
     with dbguard.suspended(connection):
         yield
+
+
+@pytest.fixture
+def tiers(db):
+    """Seeded tiers (v1 terms), restored if a transactional test flushed them."""
+    from tests.licensing.licences import ensure_tiers
+
+    ensure_tiers()
+
+
+@pytest.fixture
+def no_embedding_tasks(monkeypatch):
+    sent = []
+    monkeypatch.setattr("marketplace.tasks.listing_embed.delay", sent.append)
+    return sent

@@ -1,0 +1,111 @@
+"""Hostile webhook deliveries: replayed, forged, stale and tampered events.
+
+Drives the real endpoint (Django test client → signature check → store once → process)
+against a throwaway database and counts grants. Expected: exactly one grant for the one
+genuine payment, none for anything forged. Prints JSON and a table.
+
+    python bench/webhooks.py --deliveries 1000
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="promptfolio-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--deliveries", type=int, default=1000)
+    args = parser.parse_args()
+
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from tests.payments.conftest import WEBHOOK_SECRET
+
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.ALLOWED_HOSTS = ["testserver"]
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+
+    from django.test import Client
+
+    from licensing.models import LicenceGrant
+    from marketplace.payments.models import WebhookEvent
+    from tests.factories import UserFactory
+    from tests.marketplace.factories import make_listing
+    from tests.payments.conftest import post_event, session_completed, sign
+    from tests.payments.factories import make_order
+
+    creator = UserFactory(creator=True)
+    buyer = UserFactory()
+    genuine = make_order(buyer=buyer, listing=make_listing(creator, publish=True))
+    victims = [
+        make_order(buyer=UserFactory(), listing=make_listing(creator, publish=True, title=f"L{i}"))
+        for i in range(8)
+    ]
+    client = Client()
+    genuine_event = session_completed(genuine, event_id="evt_genuine")
+    kinds = ["replayed", "forged", "stale", "tampered"]
+    counts = dict.fromkeys(kinds, 0)
+    statuses: dict[str, dict[int, int]] = {k: {} for k in kinds}
+    started = time.perf_counter()
+    for i in range(args.deliveries):
+        kind = kinds[i % 4]
+        target = victims[i % len(victims)]
+        if kind == "replayed":
+            response = post_event(client, genuine_event)
+        elif kind == "forged":
+            response = post_event(client, session_completed(target), secret="whsec_attacker")
+        elif kind == "stale":
+            response = post_event(
+                client, session_completed(target), timestamp=int(time.time()) - 301 - i
+            )
+        else:
+            body = json.dumps(session_completed(genuine, event_id=f"evt_t{i}")).encode()
+            header = sign(body)
+            body = body.replace(str(genuine.pk).encode(), str(target.pk).encode())
+            response = client.post(
+                "/webhooks/stripe/",
+                data=body,
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=header,
+            )
+        counts[kind] += 1
+        statuses[kind][response.status_code] = statuses[kind].get(response.status_code, 0) + 1
+    elapsed = time.perf_counter() - started
+    grants = LicenceGrant.objects.count()
+    forged_grants = LicenceGrant.objects.exclude(order_line__order=genuine).count()
+    result = {
+        "bench": "webhooks",
+        "deliveries": args.deliveries,
+        "by_kind": {k: {"sent": counts[k], "http": statuses[k]} for k in kinds},
+        "stored_events": WebhookEvent.objects.count(),
+        "grants_for_genuine_order": LicenceGrant.objects.filter(order_line__order=genuine).count(),
+        "double_grants": max(0, grants - forged_grants - 1),
+        "forged_grants": forged_grants,
+        "deliveries_per_s": round(args.deliveries / elapsed, 1),
+    }
+    print(json.dumps(result, indent=2))
+    print(f"\n{'kind':<10} {'sent':>6}  http status counts")
+    for k in kinds:
+        print(f"{k:<10} {counts[k]:>6}  {statuses[k]}")
+    print(
+        f"\ngrants for the genuine order: {result['grants_for_genuine_order']}, "
+        f"double grants: {result['double_grants']}, forged grants: {result['forged_grants']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

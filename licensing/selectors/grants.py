@@ -1,0 +1,121 @@
+"""Reads for licences: a listing's offers, a buyer's grants, a certificate's grant."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+
+from licensing.models import GrantStatus, LicenceGrant, ListingOffer, TermsVersion, Tier
+
+STANDARD = "standard"
+
+
+def listing_offers(*, listing) -> list[ListingOffer]:
+    """The tiers a listing offers, by tier rank, each with `current_terms`. One query.
+
+    A listing with no offer rows yet offers the standard tier at the listing's own
+    `price_amount` and currency (an unsaved ListingOffer); `licence_offers_set` replaces it.
+    """
+    offer_rows = ListingOffer.objects.filter(listing=listing, tier=OuterRef("tier"))
+    any_offer = ListingOffer.objects.filter(listing=listing)
+    terms_rows = (
+        TermsVersion.objects.filter(tier__is_active=True)
+        .select_related("tier")
+        .defer("body")
+        .annotate(
+            offer_pk=Subquery(offer_rows.values("pk")[:1]),
+            offer_price=Subquery(offer_rows.values("price_amount")[:1]),
+            offer_currency=Subquery(offer_rows.values("currency")[:1]),
+            listing_has_offers=Exists(any_offer),
+        )
+        .order_by("tier__rank", "-version")
+    )
+    newest: dict[int, TermsVersion] = {}
+    for terms in terms_rows:
+        newest.setdefault(terms.tier_id, terms)
+    explicit = any(terms.listing_has_offers for terms in newest.values())
+    offers = []
+    for terms in newest.values():
+        if explicit and terms.offer_pk is not None:
+            offer = ListingOffer(
+                pk=terms.offer_pk,
+                listing=listing,
+                tier=terms.tier,
+                price_amount=terms.offer_price,
+                currency=terms.offer_currency,
+            )
+        elif not explicit and terms.tier.code == STANDARD:
+            offer = ListingOffer(
+                listing=listing,
+                tier=terms.tier,
+                price_amount=listing.price_amount,
+                currency=listing.currency,
+            )
+        else:
+            continue
+        offer.current_terms = terms
+        offers.append(offer)
+    return offers
+
+
+def tiers_offerable() -> list[Tier]:
+    """Active tiers by rank, each with `current_terms` (its newest TermsVersion)."""
+    tiers = list(Tier.objects.filter(is_active=True).order_by("rank"))
+    newest: dict[int, TermsVersion] = {}
+    terms_rows = TermsVersion.objects.filter(tier__in=tiers).order_by("tier_id", "-version")
+    for terms in terms_rows:
+        newest.setdefault(terms.tier_id, terms)
+    for tier in tiers:
+        tier.current_terms = newest.get(tier.pk)
+    return tiers
+
+
+def listing_has_explicit_offers(*, listing) -> bool:
+    return ListingOffer.objects.filter(listing=listing).exists()
+
+
+def exclusive_grant_active(*, listing) -> LicenceGrant | None:
+    return LicenceGrant.objects.filter(
+        listing=listing, exclusive=True, status=GrantStatus.ACTIVE
+    ).first()
+
+
+def grants_for_licensee(*, user) -> QuerySet[LicenceGrant]:
+    """The buyer's library: every grant, newest first, with listing, cover preview, tier and
+    certificate loaded (`grant.get_certificate_pdf_url()`, `grant.certificate.get_absolute_url()`).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return LicenceGrant.objects.none()
+    return (
+        LicenceGrant.objects.filter(licensee=user)
+        .select_related("listing", "listing__cover", "piece", "tier", "terms", "certificate")
+        .order_by("-issued_at")
+    )
+
+
+def grant_for_licensee(*, grant_id: uuid.UUID, user) -> LicenceGrant | None:
+    """A grant only its licensee may see (certificate download); None otherwise."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return _grant_detail().filter(pk=grant_id, licensee=user).first()
+
+
+def grant_for_certificate(*, certificate_id: uuid.UUID) -> LicenceGrant | None:
+    """The grant behind a public certificate id (for the verify page), or None."""
+    return _grant_detail().filter(certificate__pk=certificate_id).first()
+
+
+def _grant_detail() -> QuerySet[LicenceGrant]:
+    return LicenceGrant.objects.select_related(
+        "listing", "piece", "tier", "terms", "certificate", "licensee", "order_line__order"
+    ).prefetch_related(Prefetch("pieces"))
+
+
+def licensee_holds_piece(*, user, piece_id) -> bool:
+    """Whether `user` holds an active licence covering the piece (they may download it)."""
+    if not user.is_authenticated:
+        return False
+    return LicenceGrant.objects.filter(
+        licensee=user, status=GrantStatus.ACTIVE, pieces__pk=piece_id
+    ).exists()

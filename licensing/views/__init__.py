@@ -1,0 +1,1 @@
+"""Licensing views: public provenance verification, licence certificates, creator offers."""

@@ -1,0 +1,1 @@
+"""Payments: orders, the Stripe gateway, webhooks, refunds and creator payouts."""

@@ -1,0 +1,244 @@
+"""The only module that talks to Stripe. Everything else uses these typed functions.
+
+Without STRIPE_SECRET_KEY the embedded default is `LocalGateway`: a clearly labelled test
+gateway that needs no network; its checkout page lets the buyer "pay" and then delivers a
+synthetic `checkout.session.completed` event through the same webhook path Stripe uses.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import stripe
+from django.conf import settings
+
+
+class GatewayError(Exception):
+    """The payment provider refused or failed a call; the message is safe to log."""
+
+
+class SignatureError(Exception):
+    """A webhook's signature or timestamp did not verify."""
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CheckoutLine:
+    description: str
+    amount: int
+    currency: str
+
+
+class PaymentGateway(Protocol):
+    name: str
+
+    def create_checkout_session(
+        self,
+        *,
+        order_id: str,
+        customer_email: str,
+        lines: list[CheckoutLine],
+        success_url: str,
+        cancel_url: str,
+    ) -> CheckoutSession: ...
+
+    def create_refund(
+        self, *, payment_intent_id: str, amount: int, idempotency_key: str
+    ) -> str: ...
+
+    def create_transfer(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        destination: str,
+        transfer_group: str,
+        idempotency_key: str,
+    ) -> str: ...
+
+    def reverse_transfer(self, *, transfer_id: str, amount: int, idempotency_key: str) -> str: ...
+
+    def create_connected_account(self, *, email: str) -> str: ...
+
+    def create_account_link(self, *, account_id: str, refresh_url: str, return_url: str) -> str: ...
+
+    def retrieve_checkout_session(self, session_id: str) -> dict[str, Any]: ...
+
+
+class StripeGateway:
+    name = "stripe"
+
+    def __init__(self, api_key: str, api_base: str | None = None):
+        base = {"api": api_base} if api_base else None
+        self.client = stripe.StripeClient(api_key, base_addresses=base, max_network_retries=2)
+
+    def _call(self, fn, params: dict, idempotency_key: str | None = None):
+        options = {"idempotency_key": idempotency_key} if idempotency_key else None
+        try:
+            return fn(params=params, options=options) if options else fn(params=params)
+        except stripe.StripeError as error:
+            raise GatewayError(f"Stripe: {error.user_message or error}") from error
+
+    def create_checkout_session(self, *, order_id, customer_email, lines, success_url, cancel_url):
+        session = self._call(
+            self.client.v1.checkout.sessions.create,
+            {
+                "mode": "payment",
+                "customer_email": customer_email,
+                "client_reference_id": order_id,
+                "metadata": {"order_id": order_id},
+                "payment_intent_data": {
+                    "metadata": {"order_id": order_id},
+                    "transfer_group": f"order-{order_id}",
+                },
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": line.currency.lower(),
+                            "unit_amount": line.amount,
+                            "product_data": {"name": line.description},
+                        },
+                    }
+                    for line in lines
+                ],
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+            },
+            idempotency_key=f"checkout-{order_id}",
+        )
+        return CheckoutSession(id=session.id, url=session.url)
+
+    def create_refund(self, *, payment_intent_id, amount, idempotency_key):
+        refund = self._call(
+            self.client.v1.refunds.create,
+            {"payment_intent": payment_intent_id, "amount": amount},
+            idempotency_key=idempotency_key,
+        )
+        return refund.id
+
+    def create_transfer(self, *, amount, currency, destination, transfer_group, idempotency_key):
+        transfer = self._call(
+            self.client.v1.transfers.create,
+            {
+                "amount": amount,
+                "currency": currency.lower(),
+                "destination": destination,
+                "transfer_group": transfer_group,
+            },
+            idempotency_key=idempotency_key,
+        )
+        return transfer.id
+
+    def reverse_transfer(self, *, transfer_id, amount, idempotency_key):
+        try:
+            reversal = self.client.v1.transfers.reversals.create(
+                transfer_id, params={"amount": amount}, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as error:
+            raise GatewayError(f"Stripe: {error.user_message or error}") from error
+        return reversal.id
+
+    def create_connected_account(self, *, email):
+        account = self._call(
+            self.client.v1.accounts.create,
+            {"type": "express", "email": email, "capabilities": {"transfers": {"requested": True}}},
+        )
+        return account.id
+
+    def create_account_link(self, *, account_id, refresh_url, return_url):
+        link = self._call(
+            self.client.v1.account_links.create,
+            {
+                "account": account_id,
+                "refresh_url": refresh_url,
+                "return_url": return_url,
+                "type": "account_onboarding",
+            },
+        )
+        return link.url
+
+    def retrieve_checkout_session(self, session_id):
+        try:
+            session = self.client.v1.checkout.sessions.retrieve(session_id)
+        except stripe.StripeError as error:
+            raise GatewayError(f"Stripe: {error.user_message or error}") from error
+        return {"status": session.status, "payment_status": session.payment_status}
+
+
+class LocalGateway:
+    """Test-mode gateway for the embedded run: no network, ids prefixed `local_`."""
+
+    name = "local"
+
+    def create_checkout_session(self, *, order_id, customer_email, lines, success_url, cancel_url):
+        from django.urls import reverse
+
+        return CheckoutSession(
+            id=f"local_cs_{order_id}",
+            url=reverse("local_pay", kwargs={"order_id": order_id}),
+        )
+
+    def create_refund(self, *, payment_intent_id, amount, idempotency_key):
+        return f"local_re_{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key).hex[:16]}"
+
+    def create_transfer(self, *, amount, currency, destination, transfer_group, idempotency_key):
+        return f"local_tr_{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key).hex[:16]}"
+
+    def reverse_transfer(self, *, transfer_id, amount, idempotency_key):
+        return f"local_trr_{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key).hex[:16]}"
+
+    def create_connected_account(self, *, email):
+        return f"local_acct_{uuid.uuid5(uuid.NAMESPACE_URL, email).hex[:16]}"
+
+    def create_account_link(self, *, account_id, refresh_url, return_url):
+        return return_url
+
+    def retrieve_checkout_session(self, session_id):
+        return {"status": "unknown", "payment_status": "unknown"}
+
+    def checkout_completed_event(
+        self, *, order_id: str, session_id: str, amount: int, currency: str
+    ) -> dict[str, Any]:
+        """The event this gateway delivers, through the webhook path, when the buyer pays."""
+        return {
+            "id": f"evt_local_{uuid.uuid4().hex}",
+            "type": "checkout.session.completed",
+            "data": {
+                "object": {
+                    "id": session_id,
+                    "object": "checkout.session",
+                    "client_reference_id": order_id,
+                    "metadata": {"order_id": order_id},
+                    "payment_status": "paid",
+                    "payment_intent": f"local_pi_{uuid.UUID(order_id).hex}",
+                    "amount_total": amount,
+                    "currency": currency.lower(),
+                }
+            },
+        }
+
+
+def get_gateway() -> PaymentGateway:
+    if settings.STRIPE_SECRET_KEY:
+        return StripeGateway(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or None)
+    return LocalGateway()
+
+
+def verify_webhook(payload: bytes, signature_header: str) -> dict[str, Any]:
+    """Check the Stripe-Signature HMAC and timestamp (300 s tolerance); return the event."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        raise SignatureError("Webhooks are not configured (STRIPE_WEBHOOK_SECRET is unset).")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=300)
+    except stripe.SignatureVerificationError as error:
+        raise SignatureError(str(error)) from error
+    except ValueError as error:
+        raise SignatureError(f"Malformed payload: {error}") from error
+    return event.to_dict()

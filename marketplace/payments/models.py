@@ -1,0 +1,180 @@
+"""Orders and money movements. Amounts are integer minor units with an ISO currency.
+
+Every order status change is an OrderEvent row; each Stripe event is stored once
+(WebhookEvent.event_id is unique), which is what makes webhook handling idempotent.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting payment"
+    PAID = "paid", "Paid"
+    FAILED = "failed", "Payment failed"
+    CANCELLED = "cancelled", "Cancelled"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    REFUNDED = "refunded", "Refunded"
+
+
+class Gateway(models.TextChoices):
+    STRIPE = "stripe", "Stripe"
+    LOCAL = "local", "Local test gateway"
+
+
+class Order(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING, db_index=True
+    )
+    currency = models.CharField(max_length=3)
+    total_amount = models.PositiveIntegerField()
+    platform_fee_amount = models.PositiveIntegerField()
+    refunded_amount = models.PositiveIntegerField(default=0)
+    gateway = models.CharField(max_length=10, choices=Gateway.choices)
+    checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    checkout_url = models.URLField(max_length=2000, blank=True)
+    payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=OrderStatus.values), name="order_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(platform_fee_amount__lte=models.F("total_amount")),
+                name="order_fee_within_total",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__lte=models.F("total_amount")),
+                name="order_refund_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk} ({self.status})"
+
+
+class OrderLine(models.Model):
+    """One licence bought: a listing at a tier, and how the money splits."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    listing = models.ForeignKey(
+        "marketplace.Listing", on_delete=models.PROTECT, related_name="order_lines"
+    )
+    tier_code = models.CharField(max_length=20)
+    description = models.CharField(max_length=200)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sold_lines"
+    )
+    amount = models.PositiveIntegerField()
+    platform_fee_amount = models.PositiveIntegerField()
+    creator_amount = models.PositiveIntegerField()
+    transfer_id = models.CharField(max_length=255, blank=True)
+    transfer_reversed = models.BooleanField(default=False)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount=models.F("platform_fee_amount") + models.F("creator_amount")
+                ),
+                name="order_line_split_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class OrderEvent(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=100, help_text="user, webhook:<event id>, sweeper…")
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class WebhookEvent(models.Model):
+    """Each provider event once. A redelivery finds its row and does nothing."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class PayoutAccount(models.Model):
+    """A creator's Stripe Connect account (Express)."""
+
+    creator = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payout_account"
+    )
+    stripe_account_id = models.CharField(max_length=255, unique=True)
+    payouts_enabled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.stripe_account_id
+
+
+class RefundRequestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class RefundRequest(models.Model):
+    """A buyer asks for a line's money back; the creator or a moderator decides."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="refund_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="refund_requests"
+    )
+    reason = models.TextField(max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=RefundRequestStatus.choices, default=RefundRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line"],
+                condition=models.Q(status="pending"),
+                name="refund_request_one_pending_per_line",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund request {self.pk} ({self.status})"

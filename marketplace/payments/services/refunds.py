@@ -1,0 +1,150 @@
+"""Money back: buyer requests, decisions, automatic refunds of lost exclusive races.
+
+A refund calls the provider first (with an idempotency key per line, so retries are safe),
+reverses the creator's transfer if one was made, then records it and revokes the licence
+in one transaction.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import ApplicationError, PermissionDeniedError
+from licensing.models import LicenceGrant
+from licensing.services.grants import licence_grant_revoke
+from marketplace.models import User
+from marketplace.payments.gateway import GatewayError, get_gateway
+from marketplace.payments.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    RefundRequest,
+    RefundRequestStatus,
+)
+from marketplace.payments.services.orders import order_lock, order_set_status
+
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+
+def queue_automatic_refund(*, line: OrderLine, reason: str) -> None:
+    from marketplace.payments.tasks import refund_line
+
+    line_id = line.pk
+    transaction.on_commit(lambda: refund_line.delay(line_id, reason))
+
+
+def refund_issue(*, line: OrderLine, reason: str, actor: User | None = None) -> OrderLine:
+    """Refund one line in full. Idempotent: a refunded line is returned unchanged."""
+    line = OrderLine.objects.select_related("order").get(pk=line.pk)
+    if line.refunded_at is not None:
+        return line
+    if line.order.status not in REFUNDABLE:
+        raise ApplicationError("Only paid orders can be refunded.")
+    gateway = get_gateway()
+    try:
+        gateway.create_refund(
+            payment_intent_id=line.order.payment_intent_id,
+            amount=line.amount,
+            idempotency_key=f"refund-line-{line.pk}",
+        )
+        if line.transfer_id and not line.transfer_reversed:
+            gateway.reverse_transfer(
+                transfer_id=line.transfer_id,
+                amount=line.creator_amount,
+                idempotency_key=f"reverse-line-{line.pk}",
+            )
+    except GatewayError as error:
+        raise ApplicationError(f"The refund could not be made: {error}") from error
+    return _record_refund(line_id=line.pk, reason=reason, actor=actor)
+
+
+@transaction.atomic
+def _record_refund(*, line_id: int, reason: str, actor: User | None) -> OrderLine:
+    line = OrderLine.objects.select_related("order").get(pk=line_id)
+    order = order_lock(line.order_id)
+    line = OrderLine.objects.select_for_update().get(pk=line_id)
+    if line.refunded_at is not None:
+        return line
+    line.refunded_at = timezone.now()
+    line.transfer_reversed = bool(line.transfer_id)
+    line.save(update_fields=["refunded_at", "transfer_reversed"])
+    order.refunded_amount = min(order.total_amount, order.refunded_amount + line.amount)
+    status = (
+        OrderStatus.REFUNDED
+        if order.refunded_amount >= order.total_amount
+        else OrderStatus.PARTIALLY_REFUNDED
+    )
+    order_set_status(
+        order=order,
+        status=status,
+        source="user" if actor else "system",
+        actor=actor,
+        message=f"Refunded {line.description}: {reason}",
+        fields=("refunded_amount",),
+    )
+    grant = LicenceGrant.objects.filter(order_line=line).first()
+    if grant is not None:
+        licence_grant_revoke(grant=grant, reason=reason, actor=actor, refunded=True)
+    return line
+
+
+@transaction.atomic
+def order_apply_provider_refund(*, order: Order, amount_refunded: int, source: str) -> Order:
+    """Reconcile with a refund total reported by the provider (ours or made elsewhere)."""
+    order = order_lock(order.pk)
+    if amount_refunded <= order.refunded_amount:
+        return order  # already recorded (our own refund, or a redelivery)
+    order.refunded_amount = min(amount_refunded, order.total_amount)
+    full = order.refunded_amount >= order.total_amount
+    if full:
+        now = timezone.now()
+        for line in order.lines.filter(refunded_at__isnull=True):
+            line.refunded_at = now
+            line.save(update_fields=["refunded_at"])
+            grant = LicenceGrant.objects.filter(order_line=line).first()
+            if grant is not None:
+                licence_grant_revoke(grant=grant, reason="Refunded at the provider", refunded=True)
+    return order_set_status(
+        order=order,
+        status=OrderStatus.REFUNDED if full else OrderStatus.PARTIALLY_REFUNDED,
+        source=source,
+        message="Refund reported by the payment provider.",
+        fields=("refunded_amount",),
+    )
+
+
+@transaction.atomic
+def refund_request_create(*, line: OrderLine, buyer: User, reason: str) -> RefundRequest:
+    line = OrderLine.objects.select_related("order").get(pk=line.pk)
+    if line.order.buyer_id != buyer.pk:
+        raise PermissionDeniedError("This is not your order.")
+    if line.order.status not in REFUNDABLE or line.refunded_at is not None:
+        raise ApplicationError("This purchase cannot be refunded.")
+    if not reason.strip():
+        raise ApplicationError("Tell the creator why you want a refund.", field="reason")
+    if line.refund_requests.filter(status=RefundRequestStatus.PENDING).exists():
+        raise ApplicationError("You already asked for a refund of this purchase.")
+    return RefundRequest.objects.create(line=line, requested_by=buyer, reason=reason.strip())
+
+
+def refund_request_decide(
+    *, request: RefundRequest, acting_user: User, approve: bool, note: str = ""
+) -> RefundRequest:
+    """The line's creator or a moderator approves (the refund is issued) or rejects."""
+    with transaction.atomic():
+        request = (
+            RefundRequest.objects.select_for_update().select_related("line").get(pk=request.pk)
+        )
+        if not (acting_user.is_moderator or request.line.creator_id == acting_user.pk):
+            raise PermissionDeniedError("Only the creator or a moderator can decide this.")
+        if request.status != RefundRequestStatus.PENDING:
+            raise ApplicationError("This request was already decided.")
+    if approve:
+        refund_issue(line=request.line, reason=request.reason, actor=acting_user)
+    with transaction.atomic():
+        request = RefundRequest.objects.select_for_update().get(pk=request.pk)
+        request.status = RefundRequestStatus.APPROVED if approve else RefundRequestStatus.REJECTED
+        request.decided_by = acting_user
+        request.decision_note = note.strip()
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_by", "decision_note", "decided_at"])
+    return request

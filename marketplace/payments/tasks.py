@@ -1,0 +1,37 @@
+"""Celery entry points for payments; each takes ids and calls a service."""
+
+from celery import shared_task
+
+from marketplace.payments.models import Order, OrderLine
+from marketplace.payments.services.payouts import transfer_earnings
+from marketplace.payments.services.refunds import refund_issue
+from marketplace.payments.services.webhooks import (
+    EventOutOfOrder,
+    webhook_process,
+    webhooks_requeue_stale,
+)
+
+
+@shared_task(
+    name="payments.process_webhook_event",
+    autoretry_for=(EventOutOfOrder,),
+    retry_backoff=5,
+    max_retries=8,
+)
+def process_webhook_event(webhook_event_id: int) -> None:
+    webhook_process(webhook_event_id=webhook_event_id)
+
+
+@shared_task(name="payments.refund_line", max_retries=5, default_retry_delay=30)
+def refund_line(line_id: int, reason: str) -> None:
+    refund_issue(line=OrderLine.objects.get(pk=line_id), reason=reason)
+
+
+@shared_task(name="payments.transfer_creator_earnings", max_retries=5, default_retry_delay=60)
+def transfer_creator_earnings(order_id: str) -> None:
+    transfer_earnings(order=Order.objects.get(pk=order_id))
+
+
+@shared_task(name="payments.requeue_stale_webhooks")
+def requeue_stale_webhooks() -> None:
+    webhooks_requeue_stale()

@@ -1,0 +1,399 @@
+"""Use cases that write listings. Each is atomic, takes the acting user and writes a
+ListingEvent for every status change.
+
+Publishing checks every piece for near-duplicates of other creators' work (licensing) and
+appends a "listed" entry to the provenance ledger; the MiniLM embedding used by "more like
+this" is computed afterwards by a Celery task, never in a web request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.errors import ApplicationError, PermissionDeniedError
+from generation.models import Piece
+from licensing.models import LedgerKind, ProvenanceRecord
+from licensing.services.provenance import ledger_append, provenance_listing_check
+from marketplace.models import (
+    MAX_PIECES_PER_LISTING,
+    MAX_TAGS_PER_LISTING,
+    Favourite,
+    Listing,
+    ListingEvent,
+    ListingPiece,
+    ListingStatus,
+    Orientation,
+    Tag,
+    User,
+)
+from marketplace.search import search_vectors_refresh
+
+EDITABLE_STATUSES = (ListingStatus.DRAFT, ListingStatus.PUBLISHED)
+
+
+def _require_creator(user: User) -> None:
+    if not user.is_creator:
+        raise PermissionDeniedError("Only creators can list work. Become a creator first.")
+
+
+def _require_owner(listing: Listing, user: User) -> None:
+    if listing.creator_id != user.pk:
+        raise PermissionDeniedError("Only the listing's creator can change it.")
+
+
+def _lock(listing: Listing) -> Listing:
+    """Re-read the row under a lock so two status changes cannot interleave."""
+    return Listing.objects.select_for_update().get(pk=listing.pk)
+
+
+def _record(listing: Listing, *, actor, from_status: str, reason: str = "", data=None) -> None:
+    ListingEvent.objects.create(
+        listing=listing,
+        actor=actor,
+        from_status=from_status,
+        to_status=listing.status,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _orientation(piece: Piece) -> str:
+    if piece.width > piece.height:
+        return Orientation.LANDSCAPE
+    if piece.height > piece.width:
+        return Orientation.PORTRAIT
+    return Orientation.SQUARE
+
+
+def _check_pieces(*, creator: User, pieces: Sequence[Piece], listing: Listing | None) -> None:
+    if not pieces:
+        raise ApplicationError("Choose at least one piece to list.", field="pieces")
+    if len(pieces) > MAX_PIECES_PER_LISTING:
+        raise ApplicationError(
+            f"A listing holds at most {MAX_PIECES_PER_LISTING} pieces.", field="pieces"
+        )
+    if len({piece.pk for piece in pieces}) != len(pieces):
+        raise ApplicationError("Each piece can appear only once.", field="pieces")
+    if any(piece.owner_id != creator.pk for piece in pieces):
+        raise PermissionDeniedError("You can only list pieces you made.")
+    taken = ListingPiece.objects.filter(piece__in=pieces)
+    if listing is not None:
+        taken = taken.exclude(listing=listing)
+    if taken.exists():
+        raise ApplicationError("A piece you chose is already in another listing.", field="pieces")
+    for position, piece in enumerate(pieces, start=1):
+        _near_duplicate_check(piece, position)
+
+
+def _near_duplicate_check(piece: Piece, position: int) -> list:
+    try:
+        return provenance_listing_check(piece=piece)
+    except ApplicationError as error:
+        if error.code != "near_duplicate":
+            raise
+        raise ApplicationError(
+            f"Piece {position} (seed {piece.seed}) is nearly identical to another creator's "
+            "piece, so it cannot be listed. Remove it from this listing; if you believe it is "
+            "your original work, contact support with its provenance page.",
+            field="pieces",
+            code="near_duplicate",
+        ) from None
+
+
+def tags_normalise(tags: Sequence[str]) -> list[str]:
+    """Lower-case, de-duplicated, order kept. Shape errors are the form's job; this guards."""
+    seen: list[str] = []
+    for tag in tags:
+        name = tag.strip().lower()
+        if name and name not in seen:
+            seen.append(name)
+    if len(seen) > MAX_TAGS_PER_LISTING:
+        raise ApplicationError(f"Use at most {MAX_TAGS_PER_LISTING} tags.", field="tags")
+    return seen
+
+
+def _set_tags(listing: Listing, names: list[str]) -> None:
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=name) for name in names if name not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    listing.tags.set([existing[name] for name in names])
+
+
+def _set_pieces(listing: Listing, pieces: Sequence[Piece]) -> None:
+    listing.listing_pieces.all().delete()
+    try:
+        with transaction.atomic():
+            ListingPiece.objects.bulk_create(
+                ListingPiece(listing=listing, piece=piece, position=position)
+                for position, piece in enumerate(pieces)
+            )
+    except IntegrityError:
+        # Another listing took one of these pieces between the check and the insert.
+        raise ApplicationError(
+            "A piece you chose is already in another listing.", field="pieces"
+        ) from None
+    cover = pieces[0]
+    listing.cover = cover
+    listing.orientation = _orientation(cover)
+    listing.engine = cover.job.engine
+
+
+def search_document(listing: Listing) -> str:
+    """Title, description, tags and the prompts the creator made public."""
+    prompts = ProvenanceRecord.objects.filter(
+        piece__listing_piece__listing=listing, prompt_public=True
+    ).values_list("prompt", flat=True)
+    tags = listing.tags.values_list("name", flat=True)
+    parts = [listing.title, listing.description, " ".join(tags), *sorted(set(prompts))]
+    return "\n".join(part for part in parts if part)
+
+
+def _refresh_search(listing: Listing) -> None:
+    listing.search_document = search_document(listing)
+    listing.save(update_fields=["search_document", "updated_at"])
+    search_vectors_refresh(Listing.objects.filter(pk=listing.pk))
+
+
+def _enqueue_embedding(listing: Listing) -> None:
+    from marketplace.tasks import listing_embed
+
+    listing_id = str(listing.pk)
+    transaction.on_commit(lambda: listing_embed.delay(listing_id))
+
+
+@transaction.atomic
+def listing_create(
+    *,
+    creator: User,
+    pieces: Sequence[Piece],
+    title: str,
+    description: str = "",
+    tags: Sequence[str] = (),
+    category: str,
+    price_amount: int,
+    currency: str = "USD",
+) -> Listing:
+    """A draft listing of the creator's own, not yet listed pieces."""
+    _require_creator(creator)
+    pieces = list(pieces)
+    _check_pieces(creator=creator, pieces=pieces, listing=None)
+    listing = Listing(
+        creator=creator,
+        title=title.strip(),
+        description=description.strip(),
+        category=category,
+        price_amount=price_amount,
+        currency=currency,
+        orientation=_orientation(pieces[0]),
+        engine=pieces[0].job.engine,
+        cover=pieces[0],
+    )
+    listing.full_clean(exclude=["cover"])
+    listing.save(force_insert=True)
+    _set_pieces(listing, pieces)
+    _set_tags(listing, tags_normalise(tags))
+    _refresh_search(listing)
+    _record(listing, actor=creator, from_status="")
+    return listing
+
+
+@transaction.atomic
+def listing_update(
+    *,
+    listing: Listing,
+    acting_user: User,
+    title: str,
+    description: str,
+    tags: Sequence[str],
+    category: str,
+    price_amount: int,
+    currency: str,
+    pieces: Sequence[Piece] | None = None,
+) -> Listing:
+    """Edit a draft or published listing; pieces change only before first publication."""
+    _require_owner(listing, acting_user)
+    listing = _lock(listing)
+    if listing.status not in EDITABLE_STATUSES:
+        raise ApplicationError(
+            f"This listing is {listing.get_status_display().lower()} and cannot be edited."
+        )
+    fields = ["title", "description", "category", "price_amount", "currency", "updated_at"]
+    if pieces is not None:
+        pieces = list(pieces)
+        current = list(listing.listing_pieces.values_list("piece_id", flat=True))
+        if [piece.pk for piece in pieces] != current:
+            if listing.pieces_locked:
+                raise ApplicationError(
+                    "Pieces cannot change once a listing has been published.", field="pieces"
+                )
+            _check_pieces(creator=acting_user, pieces=pieces, listing=listing)
+            _set_pieces(listing, pieces)
+            fields += ["cover", "orientation", "engine"]
+    listing.title = title.strip()
+    listing.description = description.strip()
+    listing.category = category
+    listing.price_amount = price_amount
+    listing.currency = currency
+    listing.full_clean()
+    listing.save(update_fields=fields)
+    _set_tags(listing, tags_normalise(tags))
+    _refresh_search(listing)
+    if listing.status == ListingStatus.PUBLISHED:
+        _enqueue_embedding(listing)
+    return listing
+
+
+@transaction.atomic
+def listing_publish(*, listing: Listing, acting_user: User) -> Listing:
+    """Draft → published, after the near-duplicate check; appends "listed" to the ledger."""
+    _require_owner(listing, acting_user)
+    listing = _lock(listing)
+    if listing.status == ListingStatus.PUBLISHED:
+        return listing
+    if listing.status != ListingStatus.DRAFT:
+        raise ApplicationError(
+            f"A {listing.get_status_display().lower()} listing cannot be published."
+        )
+    pieces = [
+        row.piece
+        for row in listing.listing_pieces.select_related("piece__job").order_by("position")
+    ]
+    if not pieces:
+        raise ApplicationError("Add at least one piece before publishing.", field="pieces")
+    warnings = {}
+    for position, piece in enumerate(pieces, start=1):
+        matches = _near_duplicate_check(piece, position)
+        if matches:
+            warnings[str(piece.pk)] = [str(match.piece_id) for match in matches]
+        try:
+            ledger_append(
+                piece=piece,
+                kind=LedgerKind.LISTED,
+                actor=acting_user,
+                data={"listing": str(listing.pk)},
+            )
+        except ApplicationError as error:
+            raise ApplicationError(
+                f"Piece {position} cannot be listed: {error.message}", code=error.code
+            ) from None
+    previous = listing.status
+    listing.status = ListingStatus.PUBLISHED
+    listing.published_at = timezone.now()
+    listing.save(update_fields=["status", "published_at", "updated_at"])
+    data = {"near_duplicates": warnings} if warnings else {}
+    _record(listing, actor=acting_user, from_status=previous, data=data)
+    _enqueue_embedding(listing)
+    return listing
+
+
+@transaction.atomic
+def listing_unpublish(*, listing: Listing, acting_user: User, reason: str = "") -> Listing:
+    """Published → draft: hidden from browse; licences already sold stay valid."""
+    _require_owner(listing, acting_user)
+    listing = _lock(listing)
+    if listing.status == ListingStatus.DRAFT:
+        return listing
+    if listing.status != ListingStatus.PUBLISHED:
+        raise ApplicationError(
+            f"A {listing.get_status_display().lower()} listing cannot be unpublished."
+        )
+    listing.status = ListingStatus.DRAFT
+    listing.save(update_fields=["status", "updated_at"])
+    _record(listing, actor=acting_user, from_status=ListingStatus.PUBLISHED, reason=reason.strip())
+    return listing
+
+
+def _require_moderator(user: User) -> None:
+    if not user.is_moderator:
+        raise PermissionDeniedError("Only moderators can suspend or reinstate listings.")
+
+
+@transaction.atomic
+def listing_suspend(*, listing: Listing, acting_user: User, reason: str) -> Listing:
+    """Moderation (P8): hide a draft or published listing; the creator cannot edit it."""
+    _require_moderator(acting_user)
+    if not reason.strip():
+        raise ApplicationError("Say why the listing is suspended.", field="reason")
+    listing = _lock(listing)
+    if listing.status == ListingStatus.SUSPENDED:
+        return listing
+    if listing.status not in EDITABLE_STATUSES:
+        raise ApplicationError("Only draft or published listings can be suspended.")
+    previous = listing.status
+    listing.status = ListingStatus.SUSPENDED
+    listing.save(update_fields=["status", "updated_at"])
+    _record(listing, actor=acting_user, from_status=previous, reason=reason.strip())
+    return listing
+
+
+@transaction.atomic
+def listing_unsuspend(*, listing: Listing, acting_user: User, reason: str = "") -> Listing:
+    """Reinstate a suspended listing to the status it had before the suspension."""
+    _require_moderator(acting_user)
+    listing = _lock(listing)
+    if listing.status != ListingStatus.SUSPENDED:
+        raise ApplicationError("This listing is not suspended.")
+    suspension = (
+        listing.events.filter(to_status=ListingStatus.SUSPENDED).order_by("-created_at").first()
+    )
+    restored = suspension.from_status if suspension else ListingStatus.DRAFT
+    if restored == ListingStatus.PUBLISHED and listing.published_at is None:
+        restored = ListingStatus.DRAFT
+    listing.status = restored
+    listing.save(update_fields=["status", "updated_at"])
+    _record(listing, actor=acting_user, from_status=ListingStatus.SUSPENDED, reason=reason.strip())
+    return listing
+
+
+@transaction.atomic
+def listing_mark_sold_exclusive(*, listing: Listing, acting_user=None, reason: str = "") -> Listing:
+    """Called by the licensing flow when an exclusive licence is granted (P6/P7)."""
+    listing = _lock(listing)
+    if listing.status == ListingStatus.SOLD_EXCLUSIVE:
+        return listing
+    if listing.status != ListingStatus.PUBLISHED:
+        raise ApplicationError("Only a published listing can be sold exclusively.")
+    listing.status = ListingStatus.SOLD_EXCLUSIVE
+    listing.save(update_fields=["status", "updated_at"])
+    _record(listing, actor=acting_user, from_status=ListingStatus.PUBLISHED, reason=reason)
+    return listing
+
+
+def listing_record_view(*, listing: Listing, viewer) -> None:
+    """Count a view by anyone but the creator (F() increment, no lock, no read)."""
+    if getattr(viewer, "pk", None) == listing.creator_id:
+        return
+    Listing.objects.filter(pk=listing.pk).update(view_count=F("view_count") + 1)
+
+
+@transaction.atomic
+def listing_set_embedding(*, listing_id, vector: bytes, document: str) -> bool:
+    """Store the embedding unless the listing's text changed since it was computed."""
+    updated = Listing.objects.filter(pk=listing_id, search_document=document).update(
+        embedding=vector
+    )
+    return bool(updated)
+
+
+@transaction.atomic
+def favourite_toggle(*, user: User, listing: Listing) -> bool:
+    """Favourite or un-favourite a visible listing; returns the new state."""
+    if not listing.is_public and listing.creator_id != user.pk:
+        raise ApplicationError("This listing is not available.", code="not_found")
+    deleted, _ = Favourite.objects.filter(user=user, listing=listing).delete()
+    if deleted:
+        Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") - 1)
+        return False
+    try:
+        with transaction.atomic():
+            Favourite.objects.create(user=user, listing=listing)
+    except IntegrityError:
+        return True  # a double click raced us; it is a favourite either way
+    Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") + 1)
+    return True

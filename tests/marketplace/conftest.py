@@ -1,0 +1,29 @@
+import pytest
+
+from licensing.provenance import signing
+
+
+@pytest.fixture(scope="session")
+def marketplace_signing_root(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("signing") / "identity"
+    signing.init_signing_identity(directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def listing_settings(settings, marketplace_signing_root):
+    """Real provenance (signing, pHash index, ledger) with near-duplicates blocked, a local
+    cache per test (so "more like this" never serves another test's ids)."""
+    settings.PROVENANCE_SIGNING_DIR = marketplace_signing_root
+    settings.PHASH_NEAR_DUPLICATE_DISTANCE = 6
+    settings.PHASH_NEAR_DUPLICATE_ACTION = "block"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    return settings
+
+
+@pytest.fixture
+def no_embedding_tasks(monkeypatch):
+    """Record embedding wake-ups instead of sending them to a broker."""
+    sent = []
+    monkeypatch.setattr("marketplace.tasks.listing_embed.delay", sent.append)
+    return sent
