@@ -42,16 +42,27 @@ class ProgressReporter:
     worker: str
     interval: float
     cancelled: set = field(default_factory=set)
+    total: int = 0
     _last_write: float = 0.0
 
     def on_step(self, step_index: int, total: int) -> None:
         """Engines report the 0-based index of the step just finished."""
         done = step_index + 1
+        self.total = total
         now = time.monotonic()
         if done >= total or now - self._last_write >= self.interval:
             self._last_write = now
             self.cancelled = job_report_progress(
                 job_ids=self.job_ids, worker=self.worker, step=done, total=total
+            )
+
+    def heartbeat(self) -> None:
+        """Renew the lease while outputs are stamped and stored: that takes a while for a
+        large batch and no engine steps report then."""
+        if time.monotonic() - self._last_write >= self.interval:
+            self._last_write = time.monotonic()
+            self.cancelled = job_report_progress(
+                job_ids=self.job_ids, worker=self.worker, step=self.total, total=self.total
             )
 
     def should_cancel(self) -> bool:
@@ -133,9 +144,10 @@ def _store_and_finish(engine: Engine, batch, slots, images, reporter, worker) ->
             continue
         outputs = [image for (owner, _), image in zip(slots, images, strict=True) if owner is job]
         try:
-            stored = [
-                store_output(job, index, image, engine) for index, image in enumerate(outputs)
-            ]
+            stored = []
+            for index, image in enumerate(outputs):
+                stored.append(store_output(job, index, image, engine))
+                reporter.heartbeat()
             done = job_complete(
                 job_id=job.pk, worker=worker, engine_version=engine.version, images=stored
             )
