@@ -1,12 +1,14 @@
 """Input shape for account pages. Rules that span objects live in services."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from marketplace.images import avatar_from_upload
 from marketplace.models import User
 from marketplace.selectors.accounts import email_taken
+from marketplace.services.login_throttle import login_failed, login_locked, login_succeeded
 
 
 class SignupForm(forms.Form):
@@ -53,6 +55,24 @@ class EmailLoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self):
+        email = self.cleaned_data.get("username", "")
+        ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        if email and login_locked(email=email, ip=ip):
+            minutes = settings.LOGIN_LOCKOUT_SECONDS // 60
+            raise forms.ValidationError(
+                f"Too many failed attempts. Try again in {minutes} minutes or reset your password.",
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if email:
+                login_failed(email=email, ip=ip)
+            raise
+        login_succeeded(email=email, ip=ip)
+        return cleaned
 
 
 class ProfileForm(forms.Form):

@@ -182,3 +182,22 @@ def test_nav_shows_role_links(client):
     page = client.get(reverse("home")).content.decode()
 
     assert reverse("admin:index") in page and "Become a creator" in page
+
+
+def test_login_is_throttled_after_repeated_failures(client, settings, password):
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    settings.LOGIN_FAILURE_LIMIT = 3
+    user = UserFactory(email="ada@example.com")
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "ada@example.com", "password": "wrong"})
+
+    response = client.post(reverse("login"), {"username": "ada@example.com", "password": password})
+
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+    client.post(reverse("login"), {"username": "ada@example.com", "password": password})
+    assert int(client.session["_auth_user_id"]) == user.pk
