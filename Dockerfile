@@ -11,7 +11,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --extra-index-url "$TORCH_INDEX" -r requirements.txt
 COPY --chown=app:app . .
-RUN DJANGO_SECRET_KEY=collectstatic-only VAR_DIR=/tmp/var python manage.py collectstatic --noinput
+RUN DJANGO_SECRET_KEY=collectstatic-only VAR_DIR=/tmp/var python manage.py collectstatic --noinput \
+    && mkdir -p /app/var/signing && chown -R app:app /app/var
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
