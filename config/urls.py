@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("generation.urls")),
     path("", include("licensing.urls")),
     path("", include("marketplace.payments.urls")),
+    path("", include("marketplace.commissions.urls")),
     path("", include("marketplace.urls")),
 ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from generation.views import jobs, pieces
+from generation.views import jobs, pieces, styles
 
 urlpatterns = [
     path("commission/", jobs.commission, name="commission"),
@@ -12,4 +12,10 @@ urlpatterns = [
     path("api/jobs/<uuid:job_id>/", jobs.job_status_json, name="api_job_status"),
     path("pieces/<uuid:piece_id>/pick/", pieces.piece_pick_view, name="piece_pick"),
     path("pieces/<uuid:piece_id>/original/", pieces.piece_original, name="piece_original"),
+    path("styles/", styles.style_browse, name="style_browse"),
+    path("styles/mine/", styles.my_styles, name="my_styles"),
+    path("styles/new/", styles.style_new, name="style_new"),
+    path("styles/<uuid:style_id>/", styles.style_detail, name="style_detail"),
+    path("styles/<uuid:style_id>/manage/", styles.style_manage, name="style_manage"),
+    path("styles/<uuid:style_id>/withdraw/", styles.style_withdraw_view, name="style_withdraw"),
 ]

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from marketplace.forms.accounts import EmailLoginForm
-from marketplace.views import accounts, listings, pages, storefront
+from marketplace.views import accounts, listings, pages, privacy, storefront
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -18,6 +18,9 @@ urlpatterns = [
     path("creators/<int:creator_id>/", storefront.storefront, name="storefront"),
     path("dashboard/", storefront.dashboard, name="dashboard"),
     path("library/", storefront.library, name="library"),
+    path("privacy/", privacy.privacy_policy, name="privacy"),
+    path("accounts/privacy/", privacy.privacy_settings, name="privacy_settings"),
+    path("accounts/privacy/export/", privacy.privacy_export, name="privacy_export"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path(
         "accounts/login/",

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "marketplace",
     "marketplace.payments",
+    "marketplace.commissions",
     "generation",
     "licensing",
 ]
@@ -180,6 +181,8 @@ CELERY_TASK_ROUTES = {"generation.tasks.run_generation": {"queue": "gpu"}}
 CELERY_BEAT_SCHEDULE = {
     "sweep-generation-jobs": {"task": "generation.tasks.sweep_jobs", "schedule": 30.0},
     "requeue-stale-webhooks": {"task": "payments.requeue_stale_webhooks", "schedule": 60.0},
+    "dispute-reminders": {"task": "licensing.send_dispute_reminders", "schedule": 3600.0},
+    "commissions-sweep": {"task": "commissions.sweep", "schedule": 300.0},
 }
 
 # --- Generation engines -----------------------------------------------------------------

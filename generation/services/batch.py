@@ -21,6 +21,7 @@ from generation.engines import (
     get_engine,
 )
 from generation.models import GenerationJob
+from generation.services.styles import style_licence_summary
 from generation.services.worker import (
     StoredImage,
     job_attempt_failed,
@@ -94,10 +95,11 @@ def batch_run(*, job_id: str, worker: str) -> BatchOutcome:
     if not batch:
         return EMPTY
     slots = [(job, index) for job in batch for index in range(job.count)]
+    texts = {job.pk: engine_prompts(job) for job in batch}
     requests = [
         GenerationRequest(
-            prompt=job.prompt,
-            negative_prompt=job.negative_prompt,
+            prompt=texts[job.pk][0],
+            negative_prompt=texts[job.pk][1],
             seed=job.image_seed(index),
             width=job.width,
             height=job.height,
@@ -161,6 +163,14 @@ def _store_and_finish(engine: Engine, batch, slots, images, reporter, worker) ->
     return BatchOutcome(len(batch), len(slots), succeeded, cancelled, failed)
 
 
+def engine_prompts(job: GenerationJob) -> tuple[str, str]:
+    """(prompt, negative prompt) the engine sees: a styled job's text goes into the style's
+    template; `manage.py reproduce` composes the same way from the provenance record."""
+    if job.style_version_id is None:
+        return job.prompt, job.negative_prompt
+    return job.style_version.compose(prompt=job.prompt, negative_prompt=job.negative_prompt)
+
+
 def store_output(job: GenerationJob, index: int, image, engine: Engine) -> StoredImage:
     """Stamp provenance into the image (watermark, XMP, signed C2PA), then store both files."""
     piece_id = uuid.uuid4()
@@ -169,6 +179,7 @@ def store_output(job: GenerationJob, index: int, image, engine: Engine) -> Store
         piece_id=piece_id,
         creator_name=job.owner.public_name,
         engine=engine.describe(),
+        **({"licence_summary": style_licence_summary(job=job)} if job.style_version_id else {}),
     )
     original_name = storages["default"].save(
         f"pieces/{stamped.original_name}", ContentFile(stamped.original_png)

@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.engines import GenerationRequest
-from generation.models import MAX_IMAGES_PER_JOB, GenerationJob, JobEvent, JobStatus, Piece
+from generation.models import (
+    MAX_IMAGES_PER_JOB,
+    GenerationJob,
+    JobEvent,
+    JobStatus,
+    Piece,
+    StyleVersion,
+)
 from generation.services.specs import engine_spec
 from marketplace.models import User
 
@@ -56,8 +63,17 @@ def job_create(
     engine: str | None = None,
     guidance: float | None = None,
     retry_of: GenerationJob | None = None,
+    style_version: StyleVersion | None = None,
 ) -> GenerationJob:
-    """Queue a commission. A missing seed is drawn now so the result is reproducible."""
+    """Queue a commission. A missing seed is drawn now so the result is reproducible.
+
+    With `style_version`, the style fixes engine, size, steps and guidance, and `prompt` is
+    the buyer's text that fills the style's {prompt} slot; the job stores only the buyer's
+    text, the worker composes what the engine sees (so the recipe never reaches the buyer).
+    """
+    if style_version is not None:
+        engine, width, height = style_version.engine, style_version.width, style_version.height
+        steps, guidance = style_version.steps, style_version.guidance
     try:
         spec = engine_spec(engine)
     except ValueError as error:
@@ -65,9 +81,16 @@ def job_create(
     if not 1 <= count <= MAX_IMAGES_PER_JOB:
         raise ApplicationError(f"Choose between 1 and {MAX_IMAGES_PER_JOB} images.", field="count")
     seed = secrets.randbelow(2**32) if seed is None else seed
+    if not prompt.strip():
+        raise ApplicationError("Prompt must not be empty.", field="prompt")
+    engine_prompt, engine_negative = prompt.strip(), negative_prompt.strip()
+    if style_version is not None:
+        engine_prompt, engine_negative = style_version.compose(
+            prompt=prompt, negative_prompt=negative_prompt
+        )
     request = GenerationRequest(
-        prompt=prompt.strip(),
-        negative_prompt=negative_prompt.strip(),
+        prompt=engine_prompt,
+        negative_prompt=engine_negative,
         seed=seed,
         width=width,
         height=height,
@@ -77,6 +100,12 @@ def job_create(
     try:
         spec.validate(request)
     except ValueError as error:
+        if style_version is not None and engine_prompt != prompt.strip():
+            raise ApplicationError(
+                "This prompt does not fit this style (it is too long for the style's "
+                "template, or the style's settings are no longer supported).",
+                field="prompt",
+            ) from None
         raise ApplicationError(str(error)) from None
     active = GenerationJob.objects.filter(
         owner=owner, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
@@ -89,8 +118,8 @@ def job_create(
     job = GenerationJob(
         owner=owner,
         engine=spec.name,
-        prompt=request.prompt,
-        negative_prompt=request.negative_prompt,
+        prompt=prompt.strip(),
+        negative_prompt=negative_prompt.strip(),
         seed=seed,
         width=width,
         height=height,
@@ -98,6 +127,7 @@ def job_create(
         guidance=guidance,
         count=count,
         retry_of=retry_of,
+        style_version=style_version,
         progress_total=spec.resolve_steps(request),
     )
     job.full_clean()
@@ -144,6 +174,10 @@ def job_retry(*, job: GenerationJob, acting_user: User) -> GenerationJob:
     job = _lock_own_job(job, acting_user)
     if not job.can_retry:
         raise ApplicationError("Only failed or cancelled jobs can be retried.")
+    if job.style_version_id is not None and job.style_version.style.creator_id != acting_user.pk:
+        raise ApplicationError(
+            "A commission in a creator's style is paid per run; commission it again instead."
+        )
     return job_create(
         owner=acting_user,
         prompt=job.prompt,
@@ -156,6 +190,7 @@ def job_retry(*, job: GenerationJob, acting_user: User) -> GenerationJob:
         engine=job.engine,
         guidance=job.guidance,
         retry_of=job,
+        style_version=job.style_version,
     )
 
 

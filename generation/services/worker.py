@@ -180,7 +180,17 @@ def _finish(job: GenerationJob, status: str, source: str, message: str) -> Gener
     job.error = message if status == JobStatus.FAILED else ""
     job.save(update_fields=["status", "finished_at", "lease_expires_at", "error"])
     job_record_event(job=job, from_status=previous, source=source, message=message)
+    if job.style_version_id is not None:
+        _notify_style_job_finished(str(job.pk))
     return job
+
+
+def _notify_style_job_finished(job_id: str) -> None:
+    """A styled job may be a paid commission: settle it (grant or refund) after commit.
+    Imported here, at the task boundary, so generation does not depend on marketplace."""
+    from marketplace.commissions.tasks import settle_commission_job
+
+    transaction.on_commit(lambda: settle_commission_job.delay(job_id))
 
 
 def _requeue(job: GenerationJob, source: str, message: str) -> GenerationJob:

@@ -1,6 +1,18 @@
 """Licensing models: provenance (records, ledger, pHash index) and licences (tiers, terms,
 offers, holds, grants, certificates)."""
 
+from licensing.models.disputes import (
+    ACTIVE_STATUSES,
+    Dispute,
+    DisputeEvent,
+    DisputeKind,
+    DisputeMessage,
+    DisputeOutcome,
+    DisputeStatus,
+    Evidence,
+    EvidenceKind,
+    Notification,
+)
 from licensing.models.licences import (
     Certificate,
     ExclusiveHold,
@@ -24,6 +36,16 @@ from licensing.models.provenance import (
 )
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "Dispute",
+    "DisputeEvent",
+    "DisputeKind",
+    "DisputeMessage",
+    "DisputeOutcome",
+    "DisputeStatus",
+    "Evidence",
+    "EvidenceKind",
+    "Notification",
     "WATERMARK_ID_MAX",
     "AppendOnlyError",
     "Certificate",

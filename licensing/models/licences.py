@@ -162,7 +162,20 @@ class LicenceGrant(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     listing = models.ForeignKey(
-        "marketplace.Listing", on_delete=models.PROTECT, related_name="licence_grants"
+        "marketplace.Listing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="licence_grants",
+        help_text="Empty for a commission: the pieces were made for the licensee.",
+    )
+    style_version = models.ForeignKey(
+        "generation.StyleVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="licence_grants",
+        help_text="Set for a commissioned work: the creator style it was made in.",
     )
     piece = models.ForeignKey(
         "generation.Piece",
@@ -215,6 +228,10 @@ class LicenceGrant(models.Model):
                 name="grant_one_active_exclusive_per_listing",
             ),
             models.CheckConstraint(
+                condition=models.Q(listing__isnull=False) | models.Q(order_line__isnull=False),
+                name="grant_listing_or_commission_line",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(status="active", revoked_at__isnull=True)
                 | (~models.Q(status="active") & models.Q(revoked_at__isnull=False)),
                 name="grant_revoked_at_matches_status",
@@ -227,6 +244,15 @@ class LicenceGrant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == GrantStatus.ACTIVE
+
+    @property
+    def work_title(self) -> str:
+        """What the certificate names as the work: the listing, or the commission."""
+        if self.listing_id is not None:
+            return self.listing.title
+        if self.order_line_id is not None:
+            return self.order_line.description
+        return "Commissioned work"
 
     def get_certificate_pdf_url(self) -> str:
         return reverse("licensing:certificate_pdf", kwargs={"grant_id": self.pk})

@@ -28,6 +28,14 @@ class ProvenanceRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provenance_records"
     )
     creator_name = models.CharField(max_length=120, help_text="Public name when it was made.")
+    rights_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="held_records",
+        help_text="Who holds the rights after a dispute transfer (else the creator).",
+    )
     prompt = models.TextField(max_length=1000)
     prompt_public = models.BooleanField(default=False)
     negative_prompt = models.TextField(max_length=1000, blank=True)
@@ -36,6 +44,17 @@ class ProvenanceRecord(models.Model):
     height = models.PositiveIntegerField()
     steps = models.PositiveSmallIntegerField()
     guidance = models.FloatField(null=True, blank=True)
+    style_version = models.ForeignKey(
+        "generation.StyleVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Commissioned in a creator style: `prompt` is the commissioner's text.",
+    )
+    style_params_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="The style version's recipe hash when it was made."
+    )
     engine_name = models.CharField(max_length=40)
     engine_version = models.CharField(max_length=80)
     engine_weights_hash = models.CharField(max_length=128, blank=True)

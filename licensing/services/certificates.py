@@ -111,7 +111,7 @@ def certificate_pdf(*, grant: LicenceGrant) -> bytes:
     facts = [
         ("Certificate", str(certificate.pk)),
         ("Licensee", f"{grant.licensee.public_name} <{grant.licensee.email}>"),
-        ("Work", grant.listing.title),
+        ("Work", grant.work_title),
         ("Piece id" if len(piece_ids) == 1 else "Piece ids", ", ".join(piece_ids)),
         ("Licence", f"{grant.tier.name} (terms version {grant.terms_version})"),
         ("Issued", grant.issued_at.strftime("%Y-%m-%d %H:%M UTC")),

@@ -240,6 +240,7 @@ def provenance_record_created(
 
     job = piece.job
     owner = piece.owner
+    style = job.style_version
     record = ProvenanceRecord(
         piece=piece,
         job=job,
@@ -253,6 +254,8 @@ def provenance_record_created(
         height=piece.height,
         steps=job.steps,
         guidance=job.guidance,
+        style_version=style,
+        style_params_sha256=style.params_sha256 if style else "",
         engine_name=stamped.engine["name"] or job.engine,
         engine_version=stamped.engine["version"] or job.engine_version,
         engine_weights_hash=stamped.engine["weights_hash"],
@@ -274,6 +277,15 @@ def provenance_record_created(
         if ProvenanceRecord.objects.filter(watermark_id=stamped.watermark_id).exists():
             raise WatermarkCollision() from exc
         raise
+    created = {}
+    if style is not None:
+        created["style"] = {
+            "style_id": str(style.style_id),
+            "version": style.number,
+            "params_sha256": style.params_sha256,
+            "creator": style.style.creator_id,
+            "commissioned_by": owner.pk,
+        }
     c0, c1, c2, c3 = phash.chunks(stamped.phash)
     PhashIndex.objects.create(
         piece=piece, owner=owner, phash=stamped.phash, c0=c0, c1=c1, c2=c2, c3=c3
@@ -294,6 +306,7 @@ def provenance_record_created(
             "engine": stamped.engine,
             "seed": piece.seed,
             "licence": stamped.licence_summary,
+            **created,
         },
     )
     return record

@@ -24,6 +24,16 @@ class Reproduction:
     seconds: float
 
 
+def _engine_prompts(record: ProvenanceRecord) -> tuple[str, str]:
+    """A styled piece is re-made from its style version's template, checked by its hash."""
+    if record.style_version_id is None:
+        return record.prompt, record.negative_prompt
+    version = record.style_version
+    if version.params_sha256 != record.style_params_sha256:
+        raise ApplicationError("The style version changed since the piece was made.", code="style")
+    return version.compose(prompt=record.prompt, negative_prompt=record.negative_prompt)
+
+
 def provenance_reproduce(*, record: ProvenanceRecord) -> Reproduction:
     """Deterministic engines must give the same sha256; report how far off the others are."""
     from generation.engines import EngineError, GenerationRequest, get_engine
@@ -31,10 +41,11 @@ def provenance_reproduce(*, record: ProvenanceRecord) -> Reproduction:
     started = time.perf_counter()
     try:
         engine = get_engine(record.engine_name)
+        prompt, negative_prompt = _engine_prompts(record)
         request = GenerationRequest(
-            prompt=record.prompt,
+            prompt=prompt,
             seed=int(record.seed),
-            negative_prompt=record.negative_prompt,
+            negative_prompt=negative_prompt,
             width=record.width,
             height=record.height,
             steps=record.steps,

@@ -64,11 +64,16 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    """One licence bought: a listing at a tier, and how the money splits."""
+    """One licence bought: a listing at a tier (or a commission), and how the money splits."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     listing = models.ForeignKey(
-        "marketplace.Listing", on_delete=models.PROTECT, related_name="order_lines"
+        "marketplace.Listing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        help_text="Empty for a commission line (see commissions.Commission.order_line).",
     )
     tier_code = models.CharField(max_length=20)
     description = models.CharField(max_length=200)
@@ -79,6 +84,10 @@ class OrderLine(models.Model):
     platform_fee_amount = models.PositiveIntegerField()
     creator_amount = models.PositiveIntegerField()
     transfer_id = models.CharField(max_length=255, blank=True)
+    transfer_held = models.BooleanField(
+        default=False,
+        help_text="Escrow: the creator is paid only once the commission is delivered/accepted.",
+    )
     transfer_reversed = models.BooleanField(default=False)
     refunded_at = models.DateTimeField(null=True, blank=True)
 

@@ -37,4 +37,5 @@ def library_for_buyer(*, buyer: User) -> list[LibraryItem]:
             certificate_url=grant.get_certificate_pdf_url(),
         )
         for grant in grants_for_licensee(user=buyer)
+        if grant.listing_id is not None  # commissions are listed on the commissions page
     ]

@@ -26,7 +26,7 @@ def test_commission_watch_progress_and_pick_a_result(
     user = UserFactory()
     log_in(page, live_server, user)
 
-    page.get_by_role("link", name="Commission").click()
+    page.get_by_role("link", name="Commission", exact=True).click()
     page.get_by_label("Prompt", exact=True).fill("a red lighthouse on a cliff at sunset")
     page.get_by_label("Engine").select_option("scripted")
     page.get_by_label("Size").select_option("256x256")

@@ -44,7 +44,7 @@ def transfer_earnings(*, order: Order) -> list[OrderLine]:
     gateway = get_gateway()
     paid = []
     lines = order.lines.select_related("creator__payout_account").filter(
-        transfer_id="", refunded_at__isnull=True
+        transfer_id="", refunded_at__isnull=True, transfer_held=False
     )
     for line in lines:
         account = getattr(line.creator, "payout_account", None)

@@ -130,6 +130,13 @@ def order_mark_paid(*, order: Order, payment_intent_id: str, source: str) -> Ord
         fields=("paid_at", "payment_intent_id"),
     )
     for line in order.lines.select_related("listing"):
+        if line.listing_id is None:
+            # A commission line: the work does not exist yet. Commissions starts it (queues
+            # the job or opens the brief's work) and grants when it is delivered.
+            from marketplace.commissions.services.payment import commission_line_paid
+
+            commission_line_paid(order_line=line, source=source)
+            continue
         try:
             with transaction.atomic():
                 licence_grant_issue(order_line=line, licensee=order.buyer)

@@ -1,0 +1,215 @@
+"""Creator styles: a private recipe (template with a {prompt} slot, negative prompt, engine,
+size, steps, guidance) that buyers commission in. Every edit is a new immutable version whose
+hash (sha256 of the recipe's canonical JSON) is recorded with each piece made in it."""
+
+import hashlib
+import json
+
+from django.db import transaction
+
+from core.errors import ApplicationError, PermissionDeniedError
+from generation.engines import GenerationRequest
+from generation.models import (
+    PROMPT_SLOT,
+    GenerationJob,
+    Style,
+    StyleEvent,
+    StyleStatus,
+    StyleVersion,
+)
+from generation.services.jobs import job_create
+from generation.services.specs import engine_spec
+from marketplace.models import User
+
+MAX_SAMPLES = 4
+DEFAULT_SAMPLE_PROMPTS = ("a lighthouse on a cliff", "a quiet forest path", "a city at night")
+PROBE_PROMPT = "a sample subject"
+
+
+def style_params_sha256(params: dict) -> str:
+    canonical = json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _record(style: Style, *, from_status: str, actor: User | None, message: str = "") -> None:
+    StyleEvent.objects.create(
+        style=style, from_status=from_status, to_status=style.status, actor=actor, message=message
+    )
+
+
+def _check_tier(tier_code: str) -> None:
+    from licensing.models import Tier
+
+    tier = Tier.objects.filter(code=tier_code, is_active=True).first()
+    if tier is None:
+        raise ApplicationError(f"Unknown licence tier {tier_code!r}.", field="tier_code")
+    if tier.exclusive:
+        raise ApplicationError(
+            "A style sells many images; it cannot include an exclusive licence.",
+            field="tier_code",
+        )
+
+
+def _lock_own_style(style: Style, user: User) -> Style:
+    if style.creator_id != user.pk:
+        raise PermissionDeniedError("This is not your style.")
+    return Style.objects.select_for_update().get(pk=style.pk)
+
+
+@transaction.atomic
+def style_create(
+    *,
+    creator: User,
+    title: str,
+    description: str = "",
+    price_amount: int,
+    tier_code: str = "standard",
+    prompt_template: str,
+    negative_prompt: str = "",
+    width: int,
+    height: int,
+    steps: int | None = None,
+    guidance: float | None = None,
+    engine: str | None = None,
+    sample_prompts: tuple[str, ...] | list[str] = (),
+) -> Style:
+    """A new style, published with its first version (and its sample jobs queued)."""
+    if not creator.is_creator:
+        raise PermissionDeniedError("Only creators can publish styles.")
+    _check_tier(tier_code)
+    style = Style(
+        creator=creator,
+        title=title.strip(),
+        description=description.strip(),
+        price_amount=price_amount,
+        tier_code=tier_code,
+        status=StyleStatus.DRAFT,
+    )
+    style.full_clean()
+    style.save(force_insert=True)
+    _record(style, from_status="", actor=creator)
+    style_publish_version(
+        style=style,
+        acting_user=creator,
+        prompt_template=prompt_template,
+        negative_prompt=negative_prompt,
+        width=width,
+        height=height,
+        steps=steps,
+        guidance=guidance,
+        engine=engine,
+        sample_prompts=sample_prompts,
+    )
+    style.refresh_from_db()
+    return style
+
+
+@transaction.atomic
+def style_publish_version(
+    *,
+    style: Style,
+    acting_user: User,
+    prompt_template: str,
+    negative_prompt: str = "",
+    width: int,
+    height: int,
+    steps: int | None = None,
+    guidance: float | None = None,
+    engine: str | None = None,
+    sample_prompts: tuple[str, ...] | list[str] = (),
+) -> StyleVersion:
+    """Edit the recipe = publish version + 1. Past versions (and jobs) keep theirs."""
+    style = _lock_own_style(style, acting_user)
+    if style.status == StyleStatus.WITHDRAWN:
+        raise ApplicationError("This style was withdrawn; create a new style instead.")
+    prompt_template = prompt_template.strip()
+    if prompt_template.count(PROMPT_SLOT) != 1:
+        raise ApplicationError(
+            "The template needs exactly one {prompt} slot for the buyer's text.",
+            field="prompt_template",
+        )
+    try:
+        spec = engine_spec(engine)
+    except ValueError as error:
+        raise ApplicationError(str(error), field="engine") from None
+    probe = GenerationRequest(
+        prompt=prompt_template.replace(PROMPT_SLOT, PROBE_PROMPT),
+        negative_prompt=negative_prompt.strip(),
+        width=width,
+        height=height,
+        steps=steps,
+        guidance=guidance,
+    )
+    try:
+        spec.validate(probe)
+    except ValueError as error:
+        raise ApplicationError(str(error)) from None
+    last = style.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = StyleVersion(
+        style=style,
+        number=last + 1,
+        engine=spec.name,
+        prompt_template=prompt_template,
+        negative_prompt=negative_prompt.strip(),
+        width=width,
+        height=height,
+        steps=spec.resolve_steps(probe),
+        guidance=guidance,
+    )
+    version.params_sha256 = style_params_sha256(version.params())
+    version.full_clean()
+    version.save(force_insert=True)
+    previous = style.status
+    style.status = StyleStatus.PUBLISHED
+    style.save(update_fields=["status", "updated_at"])
+    _record(style, from_status=previous, actor=acting_user, message=f"version {version.number}")
+    prompts = [p.strip() for p in sample_prompts if p.strip()] or list(DEFAULT_SAMPLE_PROMPTS)
+    for prompt in prompts[:MAX_SAMPLES]:
+        job_create(
+            owner=acting_user,
+            prompt=prompt,
+            count=1,
+            style_version=version,
+            width=version.width,
+            height=version.height,
+        )
+    return version
+
+
+@transaction.atomic
+def style_withdraw(*, style: Style, acting_user: User, reason: str = "") -> Style:
+    """No new commissions; paid ones and past versions stay valid and reproducible."""
+    style = _lock_own_style(style, acting_user)
+    if style.status == StyleStatus.WITHDRAWN:
+        return style
+    previous = style.status
+    style.status = StyleStatus.WITHDRAWN
+    style.save(update_fields=["status", "updated_at"])
+    _record(style, from_status=previous, actor=acting_user, message=reason.strip()[:300])
+    return style
+
+
+def style_version_for_commission(*, style: Style, buyer: User) -> StyleVersion:
+    """The version a new commission uses; refuses withdrawn styles and one's own style."""
+    if style.creator_id == buyer.pk:
+        raise ApplicationError("You cannot commission your own style.", code="own_style")
+    if style.status != StyleStatus.PUBLISHED:
+        raise ApplicationError(
+            "This style is not available for commissions.", code="style_unavailable"
+        )
+    version = style.current_version
+    if version is None:  # pragma: no cover - a published style always has a version
+        raise ApplicationError("This style has no recipe yet.", code="style_unavailable")
+    return version
+
+
+def style_licence_summary(*, job: GenerationJob) -> str:
+    """Who owns what, written into each styled piece's provenance (max 300 characters)."""
+    version = job.style_version
+    style = version.style
+    text = (
+        f'Commissioned by {job.owner.public_name} in the style "{style.title}" (v'
+        f"{version.number}) by {style.creator.public_name}. The style stays the creator's; "
+        "use of this image is licensed to the commissioner per their certificate."
+    )
+    return text if len(text) <= 300 else text[:297] + "..."

@@ -1,0 +1,258 @@
+"""A user's data: export everything as a zip (JSON + their files); delete the account.
+
+Deletion pseudonymises instead of deleting rows: pieces, provenance records, ledger entries
+(append-only, hash-chained) and licence grants must survive, because licensees keep the
+rights they bought and the ledger cannot lose an entry. What identifies the person goes:
+email, name, bio, avatar, password, favourites, notifications; the account is deactivated.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.core.files.storage import storages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.errors import ApplicationError
+from generation.models import GenerationJob, JobStatus, Piece
+from generation.services.jobs import job_cancel
+from licensing.models import (
+    Dispute,
+    DisputeMessage,
+    LicenceGrant,
+    Notification,
+    ProvenanceRecord,
+)
+from marketplace.models import AccountEvent, Favourite, Listing, ListingStatus, User
+from marketplace.services.listings import listing_unpublish
+
+DELETED_CREATOR = "Deleted creator"
+DELETED_USER = "Deleted user"
+DELETED_DOMAIN = "invalid"
+
+
+def is_deleted(user: User) -> bool:
+    return user.email.endswith(f"@{DELETED_DOMAIN}") and not user.is_active
+
+
+def _rows(queryset, *fields) -> list[dict[str, Any]]:
+    return list(queryset.values(*fields))
+
+
+def account_export_data(*, user: User) -> dict[str, Any]:
+    """Everything we hold about `user`, as plain JSON-able data."""
+    pieces = Piece.objects.filter(owner=user).order_by("created_at")
+    return {
+        "exported_at": timezone.now(),
+        "account": {
+            "id": user.pk,
+            "email": user.email,
+            "display_name": user.display_name,
+            "bio": user.bio,
+            "roles": user.roles,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+            "creator_since": user.creator_since,
+            "avatar": user.avatar.name or None,
+        },
+        "account_events": _rows(user.events.all(), "kind", "data", "created_at"),
+        "jobs": _rows(
+            GenerationJob.objects.filter(owner=user).order_by("created_at"),
+            "id",
+            "engine",
+            "prompt",
+            "negative_prompt",
+            "seed",
+            "width",
+            "height",
+            "steps",
+            "count",
+            "status",
+            "created_at",
+            "finished_at",
+        ),
+        "pieces": _rows(pieces, "id", "job_id", "seed", "width", "height", "sha256", "created_at"),
+        "provenance_records": _rows(
+            ProvenanceRecord.objects.filter(creator=user),
+            "piece_id",
+            "creator_name",
+            "prompt",
+            "prompt_public",
+            "seed",
+            "engine_name",
+            "engine_version",
+            "sha256",
+            "watermark_id",
+            "c2pa_manifest_id",
+            "created_at",
+        ),
+        "listings": _rows(
+            Listing.objects.filter(creator=user),
+            "id",
+            "title",
+            "description",
+            "category",
+            "status",
+            "price_amount",
+            "currency",
+            "created_at",
+            "published_at",
+        ),
+        "favourites": _rows(Favourite.objects.filter(user=user), "listing_id", "created_at"),
+        "licences_held": _rows(
+            LicenceGrant.objects.filter(licensee=user),
+            "id",
+            "listing_id",
+            "tier__code",
+            "terms_version",
+            "terms_sha256",
+            "price_amount",
+            "currency",
+            "status",
+            "issued_at",
+            "revoked_at",
+        ),
+        "licences_sold": _rows(
+            LicenceGrant.objects.filter(listing__creator=user),
+            "id",
+            "listing_id",
+            "tier__code",
+            "price_amount",
+            "currency",
+            "status",
+            "issued_at",
+        ),
+        "orders": _orders(user),
+        "disputes": _rows(
+            Dispute.objects.filter(Q(claimant=user) | Q(respondent=user)),
+            "id",
+            "kind",
+            "status",
+            "outcome",
+            "listing_id",
+            "grant_id",
+            "claimant_id",
+            "respondent_id",
+            "statement",
+            "decision",
+            "created_at",
+            "decided_at",
+        ),
+        "dispute_messages": _rows(
+            DisputeMessage.objects.filter(author=user, internal=False),
+            "dispute_id",
+            "body",
+            "created_at",
+        ),
+        "notifications": _rows(
+            Notification.objects.filter(user=user), "subject", "body", "url", "created_at"
+        ),
+    }
+
+
+def _orders(user: User) -> list[dict[str, Any]]:
+    from marketplace.payments.models import Order
+
+    orders = []
+    for order in Order.objects.filter(buyer=user).prefetch_related("lines"):
+        orders.append(
+            {
+                "id": order.pk,
+                "status": order.status,
+                "currency": order.currency,
+                "total_amount": order.total_amount,
+                "refunded_amount": order.refunded_amount,
+                "created_at": order.created_at,
+                "paid_at": order.paid_at,
+                "lines": [
+                    {"description": line.description, "amount": line.amount}
+                    for line in order.lines.all()
+                ],
+            }
+        )
+    return orders
+
+
+def account_export(*, user: User) -> bytes:
+    """A zip: data.json plus the avatar and the original of every piece the user made."""
+    data = account_export_data(user=user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+        )
+        archive.writestr(
+            "README.txt",
+            "Your Promptfolio data. data.json holds your account, jobs, pieces, provenance, "
+            "listings, licences, orders, disputes and notifications; files/ holds your avatar "
+            "and the original of every piece you generated.\n",
+        )
+        if user.avatar:
+            _add_file(archive, storages["previews"], user.avatar.name, "files/avatar.png")
+        for piece in Piece.objects.filter(owner=user).order_by("created_at"):
+            if piece.original:
+                _add_file(
+                    archive,
+                    storages["default"],
+                    piece.original.name,
+                    f"files/pieces/{piece.pk}.png",
+                )
+    return buffer.getvalue()
+
+
+def _add_file(archive: zipfile.ZipFile, storage, name: str, arcname: str) -> None:
+    try:
+        with storage.open(name, "rb") as handle:
+            archive.writestr(arcname, handle.read())
+    except (FileNotFoundError, OSError):
+        archive.writestr(f"{arcname}.missing.txt", "This file is no longer in storage.\n")
+
+
+@transaction.atomic
+def account_delete(*, user: User, password: str) -> User:
+    """Pseudonymise and deactivate the account after checking the password."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise ApplicationError("This account is already closed.")
+    if not user.check_password(password):
+        raise ApplicationError("That is not your password.", field="password")
+    for job in GenerationJob.objects.filter(
+        owner=user, status__in=(JobStatus.QUEUED, JobStatus.RUNNING), cancel_requested=False
+    ):
+        job_cancel(job=job, acting_user=user)
+    for listing in Listing.objects.filter(creator=user, status=ListingStatus.PUBLISHED):
+        listing_unpublish(listing=listing, acting_user=user, reason="Creator deleted the account")
+    Favourite.objects.filter(user=user).delete()
+    Notification.objects.filter(user=user).delete()
+    pseudonym = DELETED_CREATOR if user.is_creator else DELETED_USER
+    ProvenanceRecord.objects.filter(creator=user).update(creator_name=pseudonym)
+    if user.avatar:
+        user.avatar.delete(save=False)
+    user.email = f"deleted-{user.pk}@{DELETED_DOMAIN}"
+    user.display_name = pseudonym
+    user.bio = ""
+    user.avatar = ""
+    user.is_active = False
+    user.is_moderator = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save(
+        update_fields=[
+            "email",
+            "display_name",
+            "bio",
+            "avatar",
+            "is_active",
+            "is_moderator",
+            "is_staff",
+            "is_superuser",
+            "password",
+        ]
+    )
+    AccountEvent.objects.create(user=user, kind="account_deleted", actor=user, data={})
+    return user

@@ -1,0 +1,11 @@
+import pytest
+
+from tests.licensing.conftest import provenance_settings, signing_root  # noqa: F401
+from tests.payments.conftest import fake_stripe, run_tasks_inline, stripe_settings  # noqa: F401
+
+
+@pytest.fixture
+def style(creator):
+    from tests.commissions.factories import make_style
+
+    return make_style(creator)

@@ -1,0 +1,86 @@
+"""Commission pages: the local test gateway end to end, errors, and participant-only access."""
+
+import pytest
+
+from generation.services.styles import style_withdraw
+from licensing.models import LicenceGrant
+from marketplace.commissions.models import Commission
+from marketplace.payments.models import Order
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_buyer_commissions_pays_on_local_gateway_and_gets_a_certificate(
+    client, buyer, style, run_tasks_inline
+):
+    client.force_login(buyer)
+    response = client.post(
+        f"/styles/{style.pk}/commission/", {"prompt": "a lighthouse", "count": 1}
+    )
+    order = Order.objects.get(buyer=buyer)
+    assert response.status_code == 302 and response.url == f"/checkout/test-gateway/{order.pk}/"
+
+    with run_tasks_inline():
+        client.post(response.url, {"outcome": "pay"})
+    # Inline tasks: the webhook queued the job, the worker ran it in the style, and the
+    # settle task granted the licence, all on this one payment.
+    commission = Commission.objects.get()
+    assert commission.status == "completed" and commission.job.status == "succeeded"
+    grant = LicenceGrant.objects.get()
+    page = client.get(f"/commissions/{commission.pk}/").content.decode()
+    assert f"/licences/{grant.pk}/certificate.pdf" in page or "Certificate (PDF)" in page
+    order_page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert f"/commissions/line/{commission.order_line_id}/" in order_page
+
+
+def test_withdrawn_style_shows_a_clear_error_and_charges_nothing(client, buyer, style):
+    style_withdraw(style=style, acting_user=style.creator)
+    client.force_login(buyer)
+
+    response = client.post(f"/styles/{style.pk}/commission/", {"prompt": "x", "count": 1})
+
+    assert response.status_code == 400
+    assert "not available for commissions" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_commission_page_is_for_participants_only(client, buyer, style):
+    from marketplace.commissions.services.instant import commission_instant_create
+
+    commission, _ = commission_instant_create(buyer=buyer, style=style, prompt="x")
+    client.force_login(UserFactory())
+    assert client.get(f"/commissions/{commission.pk}/").status_code == 404
+    client.force_login(style.creator)
+    assert client.get(f"/commissions/{commission.pk}/").status_code == 200
+
+
+def test_brief_with_past_deadline_is_refused_in_the_form(client, buyer, creator):
+    client.force_login(buyer)
+    response = client.post(
+        f"/creators/{creator.pk}/brief/",
+        {"brief": "A fox", "deadline": "2001-01-01T10:00", "budget": "50"},
+    )
+    assert response.status_code == 400 and "must be in the future" in response.content.decode()
+    assert not Commission.objects.exists()
+
+
+def test_action_in_wrong_state_shows_error(client, buyer, creator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.commissions.services.brief import commission_brief_create
+
+    commission = commission_brief_create(
+        buyer=buyer,
+        creator=creator,
+        brief="A fox",
+        deadline=timezone.now() + timedelta(days=2),
+        budget_amount=3000,
+    )
+    client.force_login(buyer)
+    response = client.post(f"/commissions/{commission.pk}/accept/", follow=True)
+    assert "cannot accept a commission that is brief sent" in response.content.decode()
+    commission.refresh_from_db()
+    assert commission.status == "requested"

@@ -1,0 +1,217 @@
+"""Every URL, requested as each kind of user: nobody reaches what is not theirs.
+
+`MATRIX` lists each private GET page with the roles that may see it; every other role must
+be refused (login redirect, 403 or 404) — no IDOR on jobs, originals, orders, certificates,
+disputes, evidence or commissions. `test_every_url_is_classified` fails when a URL is added
+without being placed here, so new pages cannot skip the check.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from generation.services.batch import batch_run
+from licensing.models import LicenceGrant
+from licensing.services.disputes import dispute_file
+from licensing.services.evidence import dispute_evidence_add
+from marketplace.commissions.services.instant import commission_instant_create
+from marketplace.payments.services.webhooks import webhook_process, webhook_receive
+from tests.commissions.factories import make_style
+from tests.factories import UserFactory, image_upload
+from tests.generation.factories import GenerationJobFactory
+from tests.marketplace.factories import make_listing
+from tests.payments.conftest import session_completed
+from tests.payments.factories import make_order
+
+ROLES = ("anonymous", "owner", "other_buyer", "creator", "other_creator", "moderator")
+
+# Pages anyone may open (public by design).
+PUBLIC = {
+    "home",
+    "listing_browse",
+    "listing_detail",
+    "listing_similar",
+    "storefront",
+    "healthz",
+    "licensing:verify",
+    "licensing:verify_piece",
+    "licensing:certificate_verify",
+    "signup",
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "privacy",
+    "style_browse",
+    "style_detail",
+}
+# Signed-in pages that show only the visitor's own data (no object id in the URL).
+OWN_DATA = {
+    "commission",
+    "job_list",
+    "order_list",
+    "library",
+    "favourites",
+    "profile",
+    "creator_onboarding",
+    "password_change",
+    "password_change_done",
+    "dashboard",
+    "payouts",
+    "refund_requests_review",
+    "listing_create",
+    "privacy_settings",
+    "privacy_export",
+    "licensing:dispute_list",
+    "licensing:dispute_new",
+    "licensing:notifications",
+    "my_styles",
+    "style_new",
+    "commissions:list",
+    "licensing:moderation_queue",
+}
+# State-changing endpoints (POST only; their own tests cover permissions and CSRF).
+POST_ONLY = {
+    "logout",
+    "job_cancel",
+    "job_retry",
+    "piece_pick",
+    "checkout_start",
+    "refund_request",
+    "refund_request_decide",
+    "stripe_webhook",
+    "listing_publish",
+    "listing_unpublish",
+    "listing_favourite",
+    "licensing:dispute_message",
+    "licensing:dispute_evidence",
+    "licensing:dispute_appeal",
+    "licensing:moderation_action",
+    "style_withdraw",
+    "commissions:instant_start",
+    "commissions:action",
+    "commissions:brief_create",
+    "commissions:from_line",
+}
+ALLOWED = {200, 302}
+
+
+def _names(patterns=None, namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            yield from _names(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+@pytest.fixture
+def world(db, fake_stripe, scripted_engine):
+    owner = UserFactory()
+    creator = UserFactory(creator=True)
+    users = {
+        "anonymous": None,
+        "owner": owner,
+        "other_buyer": UserFactory(),
+        "creator": creator,
+        "other_creator": UserFactory(creator=True),
+        "moderator": UserFactory(moderator=True),
+    }
+    job = GenerationJobFactory(owner=owner)
+    batch_run(job_id=job.pk, worker="w")
+    listing = make_listing(creator, publish=True)
+    draft = make_listing(creator, title="Draft")
+    order = make_order(buyer=owner, listing=listing)
+    webhook_process(webhook_event_id=webhook_receive(event=session_completed(order)).pk)
+    grant = LicenceGrant.objects.get(licensee=owner)
+    style = make_style(creator)
+    commission, _ = commission_instant_create(buyer=owner, style=style, prompt="a red boat")
+    dispute = dispute_file(
+        claimant=owner,
+        kind="infringement",
+        statement="This image copies my own earlier work.",
+        listing=listing,
+    )
+    evidence = dispute_evidence_add(
+        dispute=dispute, actor=owner, upload=image_upload(size=(300, 300))
+    )
+    return {
+        "users": users,
+        "job": job,
+        "piece": job.pieces.first(),
+        "listing": listing,
+        "draft": draft,
+        "order": order,
+        "grant": grant,
+        "style": style,
+        "commission": commission,
+        "dispute": dispute,
+        "evidence": evidence,
+    }
+
+
+def matrix(w):
+    """url name → (url, roles allowed)."""
+    job, piece, order = w["job"], w["piece"], w["order"]
+    return {
+        "job_detail": (reverse("job_detail", args=[job.pk]), {"owner"}),
+        "job_status": (reverse("job_status", args=[job.pk]), {"owner"}),
+        "api_job_status": (reverse("api_job_status", args=[job.pk]), {"owner"}),
+        "piece_original": (reverse("piece_original", args=[piece.pk]), {"owner"}),
+        "order_detail": (reverse("order_detail", args=[order.pk]), {"owner"}),
+        "local_pay": (reverse("local_pay", args=[order.pk]), set()),  # Stripe mode: off
+        "licensing:certificate_pdf": (
+            reverse("licensing:certificate_pdf", args=[w["grant"].pk]),
+            {"owner"},
+        ),
+        "listing_edit": (reverse("listing_edit", args=[w["draft"].pk]), {"creator"}),
+        "licensing:listing_licences": (
+            reverse("licensing:listing_licences", args=[w["listing"].pk]),
+            {"creator"},
+        ),
+        "draft_listing_detail": (
+            reverse("listing_detail", args=[w["draft"].pk]),
+            {"creator", "moderator"},
+        ),
+        "style_manage": (reverse("style_manage", args=[w["style"].pk]), {"creator"}),
+        "commissions:detail": (
+            reverse("commissions:detail", args=[w["commission"].pk]),
+            {"owner", "creator"},
+        ),
+        "licensing:dispute_detail": (
+            reverse("licensing:dispute_detail", args=[w["dispute"].pk]),
+            {"owner", "creator", "moderator"},
+        ),
+        "licensing:evidence_download": (
+            reverse("licensing:evidence_download", args=[w["dispute"].pk, w["evidence"].pk]),
+            {"owner", "creator", "moderator"},
+        ),
+        "licensing:moderation_case": (
+            reverse("licensing:moderation_case", args=[w["dispute"].pk]),
+            {"moderator"},
+        ),
+    }
+
+
+def test_private_pages_refuse_everyone_but_their_owner(client, world):
+    failures = []
+    for name, (url, allowed_roles) in matrix(world).items():
+        for role in ROLES:
+            user = world["users"][role]
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            status = client.get(url).status_code
+            allowed = status in ALLOWED and not (
+                status == 302 and client.get(url)["Location"].startswith(reverse("login"))
+            )
+            if allowed != (role in allowed_roles):
+                failures.append(f"{name} as {role}: {status}")
+    assert failures == []
+
+
+def test_every_url_is_classified(world):
+    classified = PUBLIC | OWN_DATA | POST_ONLY | set(matrix(world))
+    unclassified = sorted(set(_names()) - classified)
+    assert unclassified == []
