@@ -1,10 +1,16 @@
-"""Demo accounts for the embedded run. Idempotent: running it twice changes nothing."""
+"""Demo accounts and a small catalogue for the embedded run. Idempotent.
+
+The catalogue is rendered by the real pipeline (embedded engine → provenance stamp →
+storage → listing → publish), synchronously, so the site has art to browse on first start.
+"""
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from marketplace.models import User
+from generation.services.batch import batch_run
+from generation.services.jobs import job_create
+from marketplace.models import Listing, User
 from marketplace.services.accounts import creator_onboard, user_create
+from marketplace.services.listings import listing_create, listing_publish
 
 DEMO_PASSWORD = "demo-art-2026"
 DEMO_USERS = [
@@ -12,13 +18,27 @@ DEMO_USERS = [
     ("creator@demo.promptfolio.local", "Aurora Vale", "creator"),
     ("moderator@demo.promptfolio.local", "Demo Moderator", "moderator"),
 ]
+CATALOGUE = [
+    (
+        "Misty mountains at sunrise",
+        "misty mountains at sunrise, oil painting",
+        "landscape",
+        ["mountains", "sunrise"],
+        1500,
+    ),
+    ("Neon city at night", "neon cyberpunk city at night", "concept_art", ["city", "neon"], 2500),
+    ("Calm ocean sunset", "calm ocean at sunset", "landscape", ["ocean", "sunset"], 1200),
+    ("Spiral galaxy", "spiral galaxy in deep space", "illustration", ["space", "galaxy"], 1800),
+    ("Spring flowers", "flowers in a spring garden", "illustration", ["flowers"], 900),
+    ("Bauhaus poster", "geometric bauhaus poster", "abstract", ["geometric", "poster"], 2000),
+]
 
 
 class Command(BaseCommand):
-    help = "Create demo buyer, creator and moderator accounts (password printed)."
+    help = "Create demo buyer, creator and moderator accounts and a few published listings."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        users = {}
         for email, name, role in DEMO_USERS:
             user = User.objects.filter(email=email).first()
             if user is None:
@@ -32,4 +52,23 @@ class Command(BaseCommand):
                 if role == "moderator":
                     user.is_staff = user.is_superuser = user.is_moderator = True
                     user.save(update_fields=["is_staff", "is_superuser", "is_moderator"])
+            users[role] = user
             self.stdout.write(f"  {role:<10} {email}  password: {DEMO_PASSWORD}")
+        if not Listing.objects.filter(creator=users["creator"]).exists():
+            self.stdout.write("  rendering the demo catalogue (embedded engine)…")
+            for seed, (title, prompt, category, tags, price) in enumerate(CATALOGUE, start=7):
+                self._list(users["creator"], seed, title, prompt, category, tags, price)
+
+    def _list(self, creator, seed, title, prompt, category, tags, price) -> None:
+        job = job_create(owner=creator, prompt=prompt, seed=seed, width=512, height=512)
+        batch_run(job_id=str(job.pk), worker="seed_demo")
+        listing = listing_create(
+            creator=creator,
+            pieces=list(job.pieces.all()),
+            title=title,
+            description=f"{title}: an original AI-generated piece by {creator.public_name}.",
+            tags=tags,
+            category=category,
+            price_amount=price,
+        )
+        listing_publish(listing=listing, acting_user=creator)
