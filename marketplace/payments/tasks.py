@@ -1,6 +1,7 @@
 """Celery entry points for payments; each takes ids and calls a service."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from marketplace.payments.models import Order, OrderLine
 from marketplace.payments.services.payouts import transfer_earnings
@@ -14,7 +15,9 @@ from marketplace.payments.services.webhooks import (
 
 @shared_task(
     name="payments.process_webhook_event",
-    autoretry_for=(EventOutOfOrder,),
+    # A database blip or an event ahead of its payment: try again shortly; the stored
+    # event is the source of truth and processing is idempotent.
+    autoretry_for=(EventOutOfOrder, OperationalError, InterfaceError),
     retry_backoff=5,
     max_retries=8,
 )

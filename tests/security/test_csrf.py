@@ -1,0 +1,49 @@
+"""Every state-changing endpoint refuses a POST without a CSRF token (except the Stripe
+webhook, which authenticates by signature instead)."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.security.test_authorization_matrix import POST_ONLY, world  # noqa: F401
+
+CSRF_EXEMPT = {"stripe_webhook"}
+
+
+def post_urls(w):
+    job, listing, order, style = w["job"], w["listing"], w["order"], w["style"]
+    dispute, commission = w["dispute"], w["commission"]
+    line = order.lines.get()
+    return {
+        "logout": reverse("logout"),
+        "job_cancel": reverse("job_cancel", args=[job.pk]),
+        "job_retry": reverse("job_retry", args=[job.pk]),
+        "piece_pick": reverse("piece_pick", args=[w["piece"].pk]),
+        "checkout_start": reverse("checkout_start", args=[listing.pk]),
+        "refund_request": reverse("refund_request", args=[line.pk]),
+        "refund_request_decide": reverse("refund_request_decide", args=[1]),
+        "listing_publish": reverse("listing_publish", args=[w["draft"].pk]),
+        "listing_unpublish": reverse("listing_unpublish", args=[listing.pk]),
+        "listing_favourite": reverse("listing_favourite", args=[listing.pk]),
+        "licensing:dispute_message": reverse("licensing:dispute_message", args=[dispute.pk]),
+        "licensing:dispute_evidence": reverse("licensing:dispute_evidence", args=[dispute.pk]),
+        "licensing:dispute_appeal": reverse("licensing:dispute_appeal", args=[dispute.pk]),
+        "licensing:moderation_action": reverse("licensing:moderation_action", args=[dispute.pk]),
+        "style_withdraw": reverse("style_withdraw", args=[style.pk]),
+        "commissions:instant_start": reverse("commissions:instant_start", args=[style.pk]),
+        "commissions:action": reverse("commissions:action", args=[commission.pk, "accept"]),
+        "commissions:brief_create": reverse(
+            "commissions:brief_create", args=[w["users"]["creator"].pk]
+        ),
+        "commissions:from_line": reverse("commissions:from_line", args=[line.pk]),
+    }
+
+
+@pytest.mark.parametrize("role", ["owner", "creator", "moderator"])
+def test_posts_without_a_csrf_token_are_refused(world, role):  # noqa: F811
+    urls = post_urls(world)
+    assert set(urls) == POST_ONLY - CSRF_EXEMPT
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["users"][role])
+    refused = {name: client.post(url, {}).status_code for name, url in urls.items()}
+    assert {name: status for name, status in refused.items() if status != 403} == {}
