@@ -22,7 +22,6 @@ from marketplace.commissions.models import (
     CommissionStatus,
 )
 from marketplace.commissions.services.common import (
-    commission_checkout_session,
     commission_lock,
     commission_order_create,
     commission_set_status,
@@ -32,6 +31,7 @@ from marketplace.commissions.services.payment import _release_and_grant
 from marketplace.images import open_untrusted_image
 from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR, User
 from marketplace.payments.models import Order
+from marketplace.payments.services.checkout import checkout_session_open
 
 MAX_REFERENCES = 4
 MAX_REFERENCE_BYTES = 8 * 1024 * 1024
@@ -183,7 +183,7 @@ def commission_brief_checkout(
     *, commission: Commission, buyer: User, success_url: str, cancel_url: str
 ) -> Order:
     order = commission_brief_order(commission=commission, buyer=buyer)
-    return commission_checkout_session(
+    return checkout_session_open(
         order=order, buyer=buyer, success_url=success_url, cancel_url=cancel_url
     )
 

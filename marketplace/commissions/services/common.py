@@ -1,14 +1,11 @@
-"""Shared commission writes: locked status changes with their history row, checkout start."""
-
-from django.db import transaction
+"""Shared commission writes: locked status changes with their history row, order creation."""
 
 from core.errors import ApplicationError
 from marketplace.commissions.models import Commission, CommissionEvent
 from marketplace.models import User
-from marketplace.payments.gateway import CheckoutLine, GatewayError, get_gateway
+from marketplace.payments.gateway import get_gateway
 from marketplace.payments.models import Order, OrderLine, OrderStatus
-from marketplace.payments.services.checkout import order_abandon
-from marketplace.payments.services.orders import order_lock, order_set_status, platform_fee
+from marketplace.payments.services.orders import order_set_status, platform_fee
 
 
 def commission_lock(commission: Commission) -> Commission:
@@ -70,34 +67,4 @@ def commission_order_create(*, commission: Commission, amount: int, description:
     )
     order_set_status(order=order, status=OrderStatus.PENDING, source="user", actor=commission.buyer)
     commission.order_line = line
-    return order
-
-
-def commission_checkout_session(
-    *, order: Order, buyer: User, success_url: str, cancel_url: str
-) -> Order:
-    """The provider session for a commission order (network call, outside any transaction)."""
-    lines = [
-        CheckoutLine(description=line.description, amount=line.amount, currency=order.currency)
-        for line in order.lines.all()
-    ]
-    try:
-        session = get_gateway().create_checkout_session(
-            order_id=str(order.pk),
-            customer_email=buyer.email,
-            lines=lines,
-            success_url=success_url.replace("ORDER_ID", str(order.pk)),
-            cancel_url=cancel_url,
-        )
-    except GatewayError as error:
-        order_abandon(order=order, reason=str(error))
-        raise ApplicationError(
-            "The payment provider is unavailable right now; nothing was charged. "
-            "Please try again in a minute."
-        ) from error
-    with transaction.atomic():
-        order = order_lock(order.pk)
-        order.checkout_session_id = session.id
-        order.checkout_url = session.url
-        order.save(update_fields=["checkout_session_id", "checkout_url"])
     return order

@@ -8,12 +8,12 @@ from generation.models import MAX_IMAGES_PER_JOB, Style
 from generation.services.styles import style_version_for_commission
 from marketplace.commissions.models import Commission, CommissionKind, CommissionStatus
 from marketplace.commissions.services.common import (
-    commission_checkout_session,
     commission_order_create,
     commission_set_status,
 )
 from marketplace.models import User
 from marketplace.payments.models import Order
+from marketplace.payments.services.checkout import checkout_session_open
 
 
 @transaction.atomic
@@ -78,7 +78,7 @@ def commission_instant_checkout(
     commission, order = commission_instant_create(
         buyer=buyer, style=style, prompt=prompt, negative_prompt=negative_prompt, count=count
     )
-    order = commission_checkout_session(
+    order = checkout_session_open(
         order=order, buyer=buyer, success_url=success_url, cancel_url=cancel_url
     )
     return commission, order

@@ -57,6 +57,17 @@ def checkout_start(
     create two sessions for one order.
     """
     order = order_create_for_listing(buyer=buyer, listing=listing, tier_code=tier_code)
+    return checkout_session_open(
+        order=order, buyer=buyer, success_url=success_url, cancel_url=cancel_url
+    )
+
+
+def checkout_session_open(*, order: Order, buyer: User, success_url: str, cancel_url: str) -> Order:
+    """The provider session for a pending order (a network call, outside any transaction).
+
+    If the provider fails, the order is abandoned (freeing any exclusive hold) and the buyer
+    is told nothing was charged. Listing and commission checkouts both end here.
+    """
     lines = [
         CheckoutLine(description=line.description, amount=line.amount, currency=order.currency)
         for line in order.lines.all()
