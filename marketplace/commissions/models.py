@@ -30,6 +30,7 @@ class CommissionStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     FAILED = "failed", "Failed (refunded)"
     CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"
 
 
 class Commission(models.Model):

@@ -135,7 +135,7 @@ def commission_brief_quote(
         status=CommissionStatus.QUOTED,
         source="user",
         actor=acting_user,
-        message=f"Quote {quote_amount}",
+        message=f"Quote {quote_amount / 100:.2f} {commission.currency}",
         fields=("quote_amount", "quote_note"),
     )
 

@@ -2,6 +2,7 @@
 
 from core.errors import ApplicationError
 from marketplace.commissions.models import Commission, CommissionEvent
+from marketplace.commissions.services.notify import commission_notify
 from marketplace.models import User
 from marketplace.payments.gateway import get_gateway
 from marketplace.payments.models import Order, OrderLine, OrderStatus
@@ -21,7 +22,8 @@ def commission_set_status(
     message: str = "",
     fields=(),
 ) -> Commission:
-    """Save `status` (plus `fields`) and write the CommissionEvent; caller holds the lock."""
+    """Save `status` (plus `fields`), write the CommissionEvent and notify the parties;
+    the caller holds the lock."""
     previous = commission.status
     commission.status = status
     commission.save(update_fields=["status", "updated_at", *fields])
@@ -33,6 +35,7 @@ def commission_set_status(
         source=source,
         message=message[:2000],
     )
+    commission_notify(commission=commission, status=status, message=message)
     return commission
 
 

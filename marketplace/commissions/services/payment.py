@@ -143,3 +143,36 @@ def commissions_settle_finished_jobs(*, limit: int = 200) -> int:
     for job_id in ids:
         commission_settle_job(job_id=job_id)
     return len(ids)
+
+
+# Refunded work: nothing more may be delivered, accepted or paid out on it.
+_REFUND_ENDS = (
+    CommissionStatus.AWAITING_PAYMENT,
+    CommissionStatus.IN_PROGRESS,
+    CommissionStatus.DELIVERED,
+    CommissionStatus.REVISION_REQUESTED,
+    CommissionStatus.COMPLETED,
+)
+
+
+def commission_line_refunded(
+    *, order_line: OrderLine, reason: str, actor=None
+) -> Commission | None:
+    """A commission's line was refunded (moderator remedy, approved request, provider):
+    the commission ends as refunded. Runs inside the refund's transaction; a commission
+    that already failed (and was refunded for it) keeps its status."""
+    commission = Commission.objects.filter(order_line=order_line).first()
+    if commission is None:
+        return None
+    commission = commission_lock(commission)
+    if commission.status not in _REFUND_ENDS:
+        return commission
+    commission.review_deadline = None
+    return commission_set_status(
+        commission=commission,
+        status=CommissionStatus.REFUNDED,
+        source="user" if actor else "system",
+        actor=actor,
+        message=reason,
+        fields=("review_deadline",),
+    )

@@ -84,7 +84,17 @@ def _record_refund(*, line_id: int, reason: str, actor: User | None) -> OrderLin
     grant = LicenceGrant.objects.filter(order_line=line).first()
     if grant is not None:
         licence_grant_revoke(grant=grant, reason=reason, actor=actor, refunded=True)
+    if line.listing_id is None:
+        _commission_refunded(line, reason=reason, actor=actor)
     return line
+
+
+def _commission_refunded(line: OrderLine, *, reason: str, actor: User | None) -> None:
+    # A commission line: the commission ends as refunded (like the webhook's paid hand-off,
+    # imported here so payments does not depend on commissions at import time).
+    from marketplace.commissions.services.payment import commission_line_refunded
+
+    commission_line_refunded(order_line=line, reason=reason, actor=actor)
 
 
 @transaction.atomic
@@ -103,6 +113,8 @@ def order_apply_provider_refund(*, order: Order, amount_refunded: int, source: s
             grant = LicenceGrant.objects.filter(order_line=line).first()
             if grant is not None:
                 licence_grant_revoke(grant=grant, reason="Refunded at the provider", refunded=True)
+            if line.listing_id is None:
+                _commission_refunded(line, reason="Refunded at the provider", actor=None)
     return order_set_status(
         order=order,
         status=OrderStatus.REFUNDED if full else OrderStatus.PARTIALLY_REFUNDED,
