@@ -21,7 +21,7 @@ from licensing.models import (
     ProvenanceRecord,
 )
 from licensing.selectors.provenance import phash_near_duplicates
-from licensing.services.disputes import dispute_pieces
+from licensing.services.dispute_common import dispute_pieces
 
 
 def _base() -> QuerySet[Dispute]:

@@ -1,134 +1,46 @@
-"""Dispute workflow: filing, review, the respondent's turn, messages, decision, appeal, close.
+"""Dispute workflow: filing, review, the respondent's turn, messages and reminders.
 
     open → under_review → awaiting_response → (respondent replies) under_review → decided
     decided → appealed → decided (final) ; decided → closed
 
 Every call takes the acting user, locks the dispute row, checks the transition and writes a
-DisputeEvent. Filing and decisions append "disputed" entries to the provenance ledger of the
-listing's pieces. Remedies live in licensing.services.remedies; evidence in .evidence.
+DisputeEvent. Filing appends a "disputed" entry to the provenance ledger of the listing's
+pieces. Shared helpers live in .dispute_common, decisions/appeals/closing in
+.dispute_decisions, remedies in .remedies, evidence in .evidence.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
-from generation.models import Piece
 from licensing.models import (
     ACTIVE_STATUSES,
     Dispute,
-    DisputeEvent,
     DisputeKind,
     DisputeMessage,
-    DisputeOutcome,
     DisputeStatus,
-    LedgerKind,
     LicenceGrant,
-    ProvenanceRecord,
+)
+from licensing.services.dispute_common import (
+    MIN_STATEMENT,
+    REMIND_BEFORE,
+    active_moderators,
+    dispute_lock,
+    is_party,
+    ledger_note,
+    notify_parties,
+    record_event,
+    require_moderator,
+    require_open_case,
+    response_days,
+    transition,
 )
 from licensing.services.notifications import notification_send
-from licensing.services.provenance import ledger_append
 from marketplace.models import Listing, User
-
-DEFAULT_RESPONSE_DAYS = 7
-REMIND_BEFORE = timedelta(days=2)
-MIN_STATEMENT = 20
-
-
-def response_days() -> int:
-    return int(getattr(settings, "DISPUTE_RESPONSE_DAYS", DEFAULT_RESPONSE_DAYS))
-
-
-# --- helpers shared with remedies -----------------------------------------------------------
-
-
-def dispute_lock(dispute: Dispute) -> Dispute:
-    return Dispute.objects.select_for_update().get(pk=dispute.pk)
-
-
-def is_party(dispute: Dispute, user) -> bool:
-    return getattr(user, "pk", None) in (dispute.claimant_id, dispute.respondent_id)
-
-
-def require_moderator(user) -> None:
-    if not getattr(user, "is_moderator", False):
-        raise PermissionDeniedError("Only moderators can do that.")
-
-
-def require_open_case(dispute: Dispute) -> None:
-    if dispute.status == DisputeStatus.CLOSED:
-        raise ApplicationError(
-            "This case is closed; nothing more can be done on it.", code="closed"
-        )
-
-
-def record_event(
-    dispute: Dispute,
-    *,
-    actor,
-    action: str,
-    from_status: str = "",
-    note: str = "",
-    data: dict | None = None,
-    internal: bool = False,
-) -> DisputeEvent:
-    return DisputeEvent.objects.create(
-        dispute=dispute,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=dispute.status,
-        note=note,
-        data=data or {},
-        internal=internal,
-    )
-
-
-def dispute_pieces(dispute: Dispute) -> list[Piece]:
-    """The pieces in question: the grant's pieces, else the listing's."""
-    if dispute.grant_id:
-        return list(dispute.grant.pieces.order_by("pk"))
-    return list(
-        Piece.objects.filter(listing_piece__listing_id=dispute.listing_id).order_by(
-            "listing_piece__position"
-        )
-    )
-
-
-def ledger_note(dispute: Dispute, *, actor, kind: str = LedgerKind.DISPUTED, data: dict) -> int:
-    """Append `kind` for every piece of the dispute that has a provenance record."""
-    with_record = set(
-        ProvenanceRecord.objects.filter(
-            piece__in=[p.pk for p in dispute_pieces(dispute)]
-        ).values_list("piece_id", flat=True)
-    )
-    count = 0
-    for piece in dispute_pieces(dispute):
-        if piece.pk in with_record:
-            ledger_append(
-                piece=piece, kind=kind, actor=actor, data={"dispute": str(dispute.pk), **data}
-            )
-            count += 1
-    return count
-
-
-def notify_parties(dispute: Dispute, *, subject: str, body: str = "", also=()) -> None:
-    notification_send(
-        users=[dispute.claimant, dispute.respondent, dispute.moderator, *also],
-        subject=subject,
-        body=body,
-        url=dispute.get_absolute_url(),
-        dispute=dispute,
-    )
-
-
-def _moderators() -> list[User]:
-    return list(User.objects.filter(is_moderator=True, is_active=True))
-
 
 # --- filing ---------------------------------------------------------------------------------
 
@@ -211,23 +123,12 @@ def dispute_file(
         dispute,
         subject=f"Dispute filed: {dispute.get_kind_display()} about “{listing.title}”",
         body="A moderator will review the case; you can follow it and reply on its page.",
-        also=_moderators(),
+        also=active_moderators(),
     )
     return dispute
 
 
 # --- review ---------------------------------------------------------------------------------
-
-
-def _transition(dispute: Dispute, allowed, target: str, verb: str) -> str:
-    if dispute.status not in allowed:
-        raise ApplicationError(
-            f"A case that is {dispute.get_status_display().lower()} cannot be {verb}.",
-            code="invalid_transition",
-        )
-    previous = dispute.status
-    dispute.status = target
-    return previous
 
 
 @transaction.atomic
@@ -265,7 +166,7 @@ def dispute_request_response(
     dispute = dispute_lock(dispute)
     require_open_case(dispute)
     allowed = (DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW, DisputeStatus.APPEALED)
-    previous = _transition(dispute, allowed, DisputeStatus.AWAITING_RESPONSE, "sent for a response")
+    previous = transition(dispute, allowed, DisputeStatus.AWAITING_RESPONSE, "sent for a response")
     dispute.respondent_deadline = timezone.now() + timedelta(days=days)
     dispute.reminded_at = None
     dispute.moderator = dispute.moderator or actor
@@ -329,89 +230,7 @@ def dispute_message_post(
     return message
 
 
-# --- decision, appeal, close ----------------------------------------------------------------
-
-
-@transaction.atomic
-def dispute_decide(*, dispute: Dispute, actor: User, outcome: str, decision: str) -> Dispute:
-    """Upheld, rejected or partially upheld, with reasons the parties read. After an appeal
-    this decision is final."""
-    require_moderator(actor)
-    if outcome not in DisputeOutcome.values:
-        raise ApplicationError("Choose an outcome.", field="outcome")
-    decision = decision.strip()
-    if not decision:
-        raise ApplicationError("Explain the decision to the parties.", field="decision")
-    dispute = dispute_lock(dispute)
-    require_open_case(dispute)
-    previous = _transition(dispute, ACTIVE_STATUSES, DisputeStatus.DECIDED, "decided")
-    dispute.outcome = outcome
-    dispute.decision = decision
-    dispute.decided_at = timezone.now()
-    dispute.moderator = dispute.moderator or actor
-    dispute.respondent_deadline = None
-    dispute.full_clean(exclude=["target_key"])
-    dispute.save(
-        update_fields=[
-            "status",
-            "outcome",
-            "decision",
-            "decided_at",
-            "moderator",
-            "respondent_deadline",
-            "updated_at",
-        ]
-    )
-    record_event(
-        dispute,
-        actor=actor,
-        action="decided",
-        from_status=previous,
-        note=decision,
-        data={"outcome": outcome, "after_appeal": dispute.appealed_at is not None},
-    )
-    ledger_note(dispute, actor=actor, data={"event": "decided", "outcome": outcome})
-    notify_parties(
-        dispute,
-        subject=f"Dispute decided: {dispute.get_outcome_display()}",
-        body=decision,
-    )
-    return dispute
-
-
-@transaction.atomic
-def dispute_appeal(*, dispute: Dispute, actor: User, reason: str) -> Dispute:
-    """Either party may appeal a decision once."""
-    if not is_party(dispute, actor):
-        raise PermissionDeniedError("Only the parties can appeal.")
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("Say why the decision is wrong.", field="reason")
-    dispute = dispute_lock(dispute)
-    require_open_case(dispute)
-    if dispute.status == DisputeStatus.DECIDED and dispute.appealed_at is not None:
-        raise ApplicationError("This case was already appealed once; the decision is final.")
-    previous = _transition(dispute, (DisputeStatus.DECIDED,), DisputeStatus.APPEALED, "appealed")
-    dispute.appealed_at = timezone.now()
-    dispute.appeal_reason = reason
-    dispute.save(update_fields=["status", "appealed_at", "appeal_reason", "updated_at"])
-    record_event(dispute, actor=actor, action="appealed", from_status=previous, note=reason)
-    notify_parties(dispute, subject="A decision was appealed", body=reason, also=_moderators())
-    return dispute
-
-
-@transaction.atomic
-def dispute_close(*, dispute: Dispute, actor: User, note: str = "") -> Dispute:
-    """Decided → closed: the case is archived; nothing more can happen on it."""
-    require_moderator(actor)
-    dispute = dispute_lock(dispute)
-    require_open_case(dispute)
-    previous = _transition(dispute, (DisputeStatus.DECIDED,), DisputeStatus.CLOSED, "closed")
-    dispute.closed_at = timezone.now()
-    dispute.save(update_fields=["status", "closed_at", "updated_at"])
-    record_event(dispute, actor=actor, action="closed", from_status=previous, note=note.strip())
-    notify_parties(dispute, subject="Dispute closed", body=note.strip())
-    return dispute
+# --- reminders ------------------------------------------------------------------------------
 
 
 @transaction.atomic

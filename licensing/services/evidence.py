@@ -17,7 +17,7 @@ from core.errors import ApplicationError, PermissionDeniedError
 from licensing.models import Dispute, Evidence, EvidenceKind
 from licensing.provenance import phash as ph
 from licensing.selectors.provenance import provenance_identify_image
-from licensing.services.disputes import (
+from licensing.services.dispute_common import (
     dispute_lock,
     is_party,
     record_event,

@@ -22,9 +22,7 @@ from licensing.models import (
     LicenceGrant,
     ProvenanceRecord,
 )
-from licensing.services.disputes import (
-    dispute_close,
-    dispute_decide,
+from licensing.services.dispute_common import (
     dispute_lock,
     dispute_pieces,
     ledger_note,
@@ -33,6 +31,7 @@ from licensing.services.disputes import (
     require_moderator,
     require_open_case,
 )
+from licensing.services.dispute_decisions import dispute_close, dispute_decide
 from licensing.services.grants import licence_grant_revoke
 from licensing.services.notifications import notification_send
 from licensing.services.provenance import ledger_append

@@ -22,7 +22,8 @@ from licensing.selectors.disputes import (
     evidence_visible,
     notifications_for,
 )
-from licensing.services.disputes import dispute_appeal, dispute_file, dispute_message_post
+from licensing.services.dispute_decisions import dispute_appeal
+from licensing.services.disputes import dispute_file, dispute_message_post
 from licensing.services.evidence import dispute_evidence_add
 from licensing.services.notifications import notifications_mark_read
 from marketplace.models import Listing

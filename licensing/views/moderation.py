@@ -21,6 +21,7 @@ from licensing.forms_disputes import (
 )
 from licensing.models import DisputeOutcome
 from licensing.selectors.disputes import dispute_case, dispute_visible, moderation_queue
+from licensing.services import dispute_decisions as decisions
 from licensing.services import disputes as flow
 from licensing.services import remedies
 
@@ -76,12 +77,12 @@ def _run(action: str, *, dispute, actor, data) -> str:
         )
         return "The respondent has been asked to respond."
     if action == "decide":
-        flow.dispute_decide(
+        decisions.dispute_decide(
             dispute=dispute, actor=actor, outcome=data.get("outcome") or "", decision=note
         )
         return "Decision recorded and sent to the parties."
     if action == "close":
-        flow.dispute_close(dispute=dispute, actor=actor, note=note)
+        decisions.dispute_close(dispute=dispute, actor=actor, note=note)
         return "Case closed."
     if action == "suspend_listing":
         remedies.remedy_listing_suspend(dispute=dispute, actor=actor, note=note)

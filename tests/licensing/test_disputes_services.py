@@ -15,11 +15,9 @@ from licensing.models import (
     Notification,
     ProvenanceRecord,
 )
+from licensing.services.dispute_decisions import dispute_appeal, dispute_close, dispute_decide
 from licensing.services.disputes import (
-    dispute_appeal,
     dispute_assign,
-    dispute_close,
-    dispute_decide,
     dispute_file,
     dispute_message_post,
     dispute_request_response,
