@@ -1,9 +1,19 @@
 """Reads for commission pages (participants only)."""
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from marketplace.commissions.models import Commission, CommissionStatus
 from marketplace.models import User
+from marketplace.payments.selectors import EARNING_STATUSES
+
+OPEN_STATUSES = (
+    CommissionStatus.REQUESTED,
+    CommissionStatus.QUOTED,
+    CommissionStatus.AWAITING_PAYMENT,
+    CommissionStatus.IN_PROGRESS,
+    CommissionStatus.DELIVERED,
+    CommissionStatus.REVISION_REQUESTED,
+)
 
 
 def commissions_for_user(*, user: User) -> QuerySet[Commission]:
@@ -24,12 +34,28 @@ def commission_for_participant(*, user: User, commission_id) -> Commission | Non
     )
 
 
-def earnings_per_style(*, creator: User) -> list[dict]:
-    """Creator dashboard: completed instant commissions' creator share, per style."""
+def commissions_in_progress(*, creator: User, limit: int = 20) -> list[Commission]:
+    """Creator dashboard: commissions still open, the ones waiting longest first."""
     return list(
-        Commission.objects.filter(creator=creator, status=CommissionStatus.COMPLETED)
-        .exclude(style_version=None)
-        .values("style_version__style__title")
-        .annotate(earned=Sum("order_line__creator_amount"))
-        .order_by("style_version__style__title")
+        Commission.objects.filter(creator=creator, status__in=OPEN_STATUSES)
+        .select_related("buyer", "style_version__style", "order_line")
+        .order_by("created_at")[:limit]
+    )
+
+
+def earnings_per_style(*, creator: User) -> list[dict]:
+    """Creator dashboard, one query: per style (briefs together as `style_id` None) and
+    currency, the creator's share of paid, unrefunded commissions, split into earned
+    (delivered and accepted: released) and held in escrow (paid, not yet delivered)."""
+    paid = Q(order_line__order__status__in=EARNING_STATUSES, order_line__refunded_at__isnull=True)
+    done = Q(status=CommissionStatus.COMPLETED)
+    return list(
+        Commission.objects.filter(paid, creator=creator)
+        .values("style_version__style_id", "style_version__style__title", "currency")
+        .annotate(
+            completed=Count("pk", filter=done),
+            earned=Sum("order_line__creator_amount", filter=done, default=0),
+            held=Sum("order_line__creator_amount", filter=~done, default=0),
+        )
+        .order_by("style_version__style__title", "currency")
     )

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from core.pagecache import anonymous_page_cache
+from marketplace.commissions.selectors import commissions_in_progress, earnings_per_style
 from marketplace.payments.selectors import creator_sales_summary
 from marketplace.selectors.library import library_for_buyer
 from marketplace.selectors.listings import (
@@ -22,6 +24,7 @@ PAGE_SIZE = 24
 
 
 @require_GET
+@anonymous_page_cache()
 def storefront(request, creator_id):
     creator = storefront_creator(creator_id=creator_id)
     if creator is None:
@@ -51,7 +54,12 @@ def dashboard(request):
         sales=earnings["sales"],
         earnings_minor=earnings["earned"],
     )
-    context = {"page": page, "stats": stats}
+    context = {
+        "page": page,
+        "stats": stats,
+        "commissions": commissions_in_progress(creator=request.user),
+        "style_earnings": earnings_per_style(creator=request.user),
+    }
     return render(request, "marketplace/dashboard.html", context)
 
 
