@@ -3,6 +3,17 @@ import pytest
 from tests.factories import PASSWORD, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached counts, "more like this" and whole pages
+    must never leak from one test's data into another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

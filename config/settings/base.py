@@ -110,6 +110,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Whole public pages served to signed-out visitors from that cache (core.pagecache); 0 = off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 20)
 
 AUTH_USER_MODEL = "marketplace.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from licensing.models import GrantStatus, LicenceGrant, ListingOffer, TermsVersion, Tier
 
 STANDARD = "standard"
+TIER_CHOICES_KEY = "licence-tier-choices"
+TIER_CHOICES_SECONDS = 300
 
 
 def listing_offers(*, listing) -> list[ListingOffer]:
@@ -57,6 +60,40 @@ def listing_offers(*, listing) -> list[ListingOffer]:
         offer.current_terms = terms
         offers.append(offer)
     return offers
+
+
+def listings_offering_tier(
+    queryset: QuerySet,
+    *,
+    tier_code: str,
+    min_price: int | None = None,
+    max_price: int | None = None,
+) -> QuerySet:
+    """Listings that sell a licence in this tier, optionally priced within [min, max] minor
+    units for that tier: an explicit offer row, or, for a listing with no offer rows yet, the
+    implicit standard tier at the listing's own price (see `listing_offers`)."""
+    offers = ListingOffer.objects.filter(listing=OuterRef("pk"))
+    priced = offers.filter(tier__code=tier_code, tier__is_active=True)
+    implicit = Q()
+    if min_price is not None:
+        priced = priced.filter(price_amount__gte=min_price)
+        implicit &= Q(price_amount__gte=min_price)
+    if max_price is not None:
+        priced = priced.filter(price_amount__lte=max_price)
+        implicit &= Q(price_amount__lte=max_price)
+    condition = Exists(priced)
+    if tier_code == STANDARD:
+        condition |= ~Exists(offers) & implicit
+    return queryset.filter(condition)
+
+
+def tier_choices() -> list[tuple[str, str]]:
+    """(code, name) of the tiers creators can offer, for filters; cached, tiers rarely change."""
+    choices = cache.get(TIER_CHOICES_KEY)
+    if choices is None:
+        choices = list(Tier.objects.filter(is_active=True).values_list("code", "name"))
+        cache.set(TIER_CHOICES_KEY, choices, TIER_CHOICES_SECONDS)
+    return choices
 
 
 def tiers_offerable() -> list[Tier]:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
+from core.pagecache import catalogue_changed
 from generation.models import Piece
 from licensing.models import (
     Certificate,
@@ -358,4 +359,5 @@ def licence_offers_set(
     if listing.price_amount != lowest:
         listing.price_amount = lowest
         listing.save(update_fields=["price_amount", "updated_at"])
+    catalogue_changed()
     return listing_offers(listing=listing)

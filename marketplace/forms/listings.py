@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 
 from generation.engines.registry import engine_config
+from licensing.selectors.grants import listings_offering_tier, tier_choices
 from marketplace.models import (
     MAX_PIECES_PER_LISTING,
     MAX_PRICE_MINOR,
@@ -148,6 +149,9 @@ class ListingFilter(django_filters.FilterSet):
     max_price = django_filters.NumberFilter(
         method="filter_max_price", label="Max price", min_value=0, max_digits=9, decimal_places=2
     )
+    tier = django_filters.ChoiceFilter(
+        choices=(), method="filter_tier", empty_label="Any licence", label="Licence"
+    )
     engine = django_filters.ChoiceFilter(choices=(), empty_label="Any engine")
     orientation = django_filters.ChoiceFilter(
         choices=Orientation.choices, empty_label="Any orientation"
@@ -158,13 +162,23 @@ class ListingFilter(django_filters.FilterSet):
 
     class Meta:
         model = Listing
-        fields = ["q", "category", "tag", "min_price", "max_price", "engine", "orientation"]
+        fields = [
+            "q",
+            "category",
+            "tag",
+            "min_price",
+            "max_price",
+            "tier",
+            "engine",
+            "orientation",
+        ]
         form = BrowseForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         names = sorted(engine_config())
         self.filters["engine"].extra["choices"] = [(name, name.title()) for name in names]
+        self.filters["tier"].extra["choices"] = tier_choices()
 
     def filter_search(self, queryset, name, value):
         return listings_search(queryset, value)
@@ -173,11 +187,28 @@ class ListingFilter(django_filters.FilterSet):
         tag = re.sub(r"\s+", "-", value.strip().lower())
         return queryset.filter(tags__name=tag) if tag else queryset
 
+    def _bound(self, name: str) -> int | None:
+        value = self.form.cleaned_data.get(name)
+        return None if value is None else int(value * 100)
+
+    def filter_tier(self, queryset, name, value):
+        """With a tier chosen, the price range applies to that tier's price."""
+        return listings_offering_tier(
+            queryset,
+            tier_code=value,
+            min_price=self._bound("min_price"),
+            max_price=self._bound("max_price"),
+        )
+
     def filter_min_price(self, queryset, name, value):
-        return queryset.filter(price_amount__gte=int(value * 100))
+        if self.form.cleaned_data.get("tier"):
+            return queryset  # applied to the tier's own price in filter_tier
+        return queryset.filter(price_amount__gte=self._bound(name))
 
     def filter_max_price(self, queryset, name, value):
-        return queryset.filter(price_amount__lte=int(value * 100))
+        if self.form.cleaned_data.get("tier"):
+            return queryset
+        return queryset.filter(price_amount__lte=self._bound(name))
 
     def filter_noop(self, queryset, name, value):
         return queryset

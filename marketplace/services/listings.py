@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
+from core.pagecache import catalogue_changed
 from generation.models import Piece
 from licensing.models import LedgerKind, ProvenanceRecord
 from licensing.services.provenance import ledger_append, provenance_listing_check
 from marketplace.models import (
     MAX_PIECES_PER_LISTING,
     MAX_TAGS_PER_LISTING,
-    Favourite,
     Listing,
     ListingEvent,
     ListingPiece,
@@ -51,6 +50,7 @@ def _lock(listing: Listing) -> Listing:
 
 
 def _record(listing: Listing, *, actor, from_status: str, reason: str = "", data=None) -> None:
+    catalogue_changed()
     ListingEvent.objects.create(
         listing=listing,
         actor=actor,
@@ -246,6 +246,7 @@ def listing_update(
     _refresh_search(listing)
     if listing.status == ListingStatus.PUBLISHED:
         _enqueue_embedding(listing)
+        catalogue_changed()
     return listing
 
 
@@ -365,13 +366,6 @@ def listing_mark_sold_exclusive(*, listing: Listing, acting_user=None, reason: s
     return listing
 
 
-def listing_record_view(*, listing: Listing, viewer) -> None:
-    """Count a view by anyone but the creator (F() increment, no lock, no read)."""
-    if getattr(viewer, "pk", None) == listing.creator_id:
-        return
-    Listing.objects.filter(pk=listing.pk).update(view_count=F("view_count") + 1)
-
-
 @transaction.atomic
 def listing_set_embedding(*, listing_id, vector: bytes, document: str) -> bool:
     """Store the embedding unless the listing's text changed since it was computed."""
@@ -379,21 +373,3 @@ def listing_set_embedding(*, listing_id, vector: bytes, document: str) -> bool:
         embedding=vector
     )
     return bool(updated)
-
-
-@transaction.atomic
-def favourite_toggle(*, user: User, listing: Listing) -> bool:
-    """Favourite or un-favourite a visible listing; returns the new state."""
-    if not listing.is_public and listing.creator_id != user.pk:
-        raise ApplicationError("This listing is not available.", code="not_found")
-    deleted, _ = Favourite.objects.filter(user=user, listing=listing).delete()
-    if deleted:
-        Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") - 1)
-        return False
-    try:
-        with transaction.atomic():
-            Favourite.objects.create(user=user, listing=listing)
-    except IntegrityError:
-        return True  # a double click raced us; it is a favourite either way
-    Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") + 1)
-    return True

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.pagecache import anonymous_page_cache
 from marketplace.forms.listings import ListingFilter, ListingForm
 from marketplace.selectors.listings import (
     cached_count,
@@ -25,11 +26,14 @@ from marketplace.selectors.listings import (
     public_prompt,
     user_favourites,
 )
-from marketplace.services.listings import (
+from marketplace.services.engagement import (
     favourite_toggle,
+    listing_count_view,
+    listing_record_view,
+)
+from marketplace.services.listings import (
     listing_create,
     listing_publish,
-    listing_record_view,
     listing_unpublish,
     listing_update,
 )
@@ -58,6 +62,7 @@ def _creator_or_403(request):
 
 
 @require_GET
+@anonymous_page_cache()
 def browse(request):
     filterset = ListingFilter(request.GET, queryset=listings_public())
     valid = filterset.is_valid()
@@ -92,7 +97,12 @@ def commission_similar_url(listing, prompt: str) -> str:
     return reverse("commission") + "?" + urlencode(params)
 
 
+def _count_cached_view(request, listing_id) -> None:
+    listing_count_view(listing_id=listing_id)
+
+
 @require_GET
+@anonymous_page_cache(on_hit=_count_cached_view)
 def detail(request, listing_id):
     listing = _detail_or_404(request, listing_id)
     if listing.is_public:
@@ -109,6 +119,7 @@ def detail(request, listing_id):
 
 
 @require_GET
+@anonymous_page_cache()
 def similar(request, listing_id):
     """ "More like this": an htmx fragment on the detail page, a page of its own without JS."""
     listing = _detail_or_404(request, listing_id)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from core.pagecache import anonymous_page_cache
 from marketplace.commissions.selectors import commissions_in_progress, earnings_per_style
 from marketplace.payments.selectors import creator_sales_summary
 from marketplace.selectors.library import library_for_buyer
@@ -23,6 +24,7 @@ PAGE_SIZE = 24
 
 
 @require_GET
+@anonymous_page_cache()
 def storefront(request, creator_id):
     creator = storefront_creator(creator_id=creator_id)
     if creator is None:

@@ -16,7 +16,6 @@ def provenance_settings(settings, signing_root):
     settings.SITE_URL = "https://promptfolio.test"
     settings.PHASH_NEAR_DUPLICATE_DISTANCE = 6
     settings.PHASH_NEAR_DUPLICATE_ACTION = "warn"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     return settings
 
 

@@ -12,12 +12,11 @@ def marketplace_signing_root(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def listing_settings(settings, marketplace_signing_root):
-    """Real provenance (signing, pHash index, ledger) with near-duplicates blocked, a local
-    cache per test (so "more like this" never serves another test's ids)."""
+    """Real provenance (signing, pHash index, ledger) with near-duplicates blocked. (The
+    cache is emptied around every test by the root conftest.)"""
     settings.PROVENANCE_SIGNING_DIR = marketplace_signing_root
     settings.PHASH_NEAR_DUPLICATE_DISTANCE = 6
     settings.PHASH_NEAR_DUPLICATE_ACTION = "block"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     return settings
 
 

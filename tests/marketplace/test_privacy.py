@@ -11,7 +11,7 @@ from generation.models import JobStatus
 from licensing.models import GrantStatus, LedgerEntry, LicenceGrant, ProvenanceRecord
 from marketplace.models import AccountEvent, Favourite, ListingStatus, User
 from marketplace.payments.services.webhooks import webhook_process, webhook_receive
-from marketplace.services.listings import favourite_toggle
+from marketplace.services.engagement import favourite_toggle
 from marketplace.services.privacy import account_delete, account_export
 from tests.factories import PASSWORD, UserFactory
 from tests.licensing.factories import GenerationJobFactory

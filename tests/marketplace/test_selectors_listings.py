@@ -3,6 +3,7 @@ import pytest
 from django.db import connection
 
 from generation.engines.text import get_text_embedder
+from licensing.services.grants import licence_offers_set
 from marketplace.forms.listings import ListingFilter
 from marketplace.models import Listing
 from marketplace.selectors.listings import (
@@ -14,9 +15,8 @@ from marketplace.selectors.listings import (
     uses_postgres_search,
 )
 from marketplace.services.embeddings import listing_embed, vector_to_bytes
+from marketplace.services.engagement import favourite_toggle, listing_record_view
 from marketplace.services.listings import (
-    favourite_toggle,
-    listing_record_view,
     listing_suspend,
     listing_unpublish,
 )
@@ -102,6 +102,50 @@ def test_popular_sort_uses_favourites_then_views(catalogue, buyer):
         listing_record_view(listing=by_title["Harbour lights"], viewer=buyer)
 
     assert browse(sort="popular") == ["Neon fox", "Harbour lights", "Quiet field"]
+
+
+@pytest.fixture
+def tiered_catalogue(catalogue, creator):
+    """Harbour lights keeps the implicit standard tier; the other two choose their own."""
+    other = catalogue[1]
+    by_title = {listing.title: listing for listing in Listing.objects.all()}
+    licence_offers_set(
+        listing=by_title["Neon fox"],
+        acting_user=creator,
+        offers={"personal": 1000, "exclusive": 50000},
+    )
+    licence_offers_set(
+        listing=by_title["Quiet field"],
+        acting_user=other,
+        offers={"standard": 2500, "extended": 9000},
+    )
+    return catalogue
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"tier": "standard"}, ["Harbour lights", "Quiet field"]),
+        ({"tier": "personal"}, ["Neon fox"]),
+        ({"tier": "exclusive"}, ["Neon fox"]),
+        ({"tier": "extended", "max_price": "100"}, ["Quiet field"]),
+        ({"tier": "extended", "max_price": "50"}, []),
+        # The range applies to the chosen tier's price, not the listing's "from" price.
+        ({"tier": "standard", "min_price": "10"}, ["Quiet field"]),
+        ({"tier": "exclusive", "min_price": "400", "max_price": "600"}, ["Neon fox"]),
+        ({"tier": "personal", "max_price": "5"}, []),
+        ({"min_price": "10", "max_price": "20"}, ["Neon fox"]),  # personal from $10
+    ],
+)
+def test_browse_filters_by_licence_tier_and_its_price(tiered_catalogue, params, expected):
+    assert sorted(browse(**params)) == expected
+
+
+def test_unknown_licence_tier_is_a_form_error(catalogue):
+    filterset = ListingFilter({"tier": "forever"}, queryset=listings_public())
+
+    assert not filterset.is_valid()
+    assert "tier" in filterset.errors
 
 
 def test_invalid_filters_are_form_errors(catalogue):

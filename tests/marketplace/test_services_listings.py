@@ -5,11 +5,10 @@ from core.errors import ApplicationError, PermissionDeniedError
 from licensing.models import LedgerEntry
 from marketplace.models import Favourite, Listing, ListingEvent, ListingPiece, ListingStatus, Tag
 from marketplace.services.embeddings import EMBEDDING_DIM, bytes_to_vector, listing_embed
+from marketplace.services.engagement import favourite_toggle, listing_record_view
 from marketplace.services.listings import (
-    favourite_toggle,
     listing_create,
     listing_publish,
-    listing_record_view,
     listing_suspend,
     listing_unpublish,
     listing_unsuspend,

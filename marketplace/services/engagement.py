@@ -1,0 +1,43 @@
+"""Use cases for visitors' engagement with listings: view counts and favourites. Counters
+move with F() increments, never read-modify-write."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from core.errors import ApplicationError
+from marketplace.models import Favourite, Listing, ListingStatus, User
+
+
+def listing_record_view(*, listing: Listing, viewer) -> None:
+    """Count a view by anyone but the creator."""
+    if getattr(viewer, "pk", None) == listing.creator_id:
+        return
+    listing_count_view(listing_id=listing.pk)
+
+
+def listing_count_view(*, listing_id) -> None:
+    """+1 view of a published listing (F() increment, no lock, no read): also called for
+    pages served from the anonymous page cache, where no listing row was loaded."""
+    Listing.objects.filter(pk=listing_id, status=ListingStatus.PUBLISHED).update(
+        view_count=F("view_count") + 1
+    )
+
+
+@transaction.atomic
+def favourite_toggle(*, user: User, listing: Listing) -> bool:
+    """Favourite or un-favourite a visible listing; returns the new state."""
+    if not listing.is_public and listing.creator_id != user.pk:
+        raise ApplicationError("This listing is not available.", code="not_found")
+    deleted, _ = Favourite.objects.filter(user=user, listing=listing).delete()
+    if deleted:
+        Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") - 1)
+        return False
+    try:
+        with transaction.atomic():
+            Favourite.objects.create(user=user, listing=listing)
+    except IntegrityError:
+        return True  # a double click raced us; it is a favourite either way
+    Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") + 1)
+    return True
