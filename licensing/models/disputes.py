@@ -1,8 +1,10 @@
-"""Disputes about listings and licences, their audit trail, messages, evidence, notifications.
+"""Disputes about listings, licences and commissions: audit trail, messages, evidence,
+notifications.
 
-A dispute is against a listing (its creator responds) or a licence grant (its licensee
-responds). Status moves open → under_review → awaiting_response → decided → closed, with
-one appeal (decided → appealed → decided). Every action is a DisputeEvent row.
+A dispute is against a listing (its creator responds), a licence grant (its licensee
+responds) or a brief commission's delivery (its creator responds). Status moves open →
+under_review → awaiting_response → decided → closed, with one appeal (decided → appealed →
+decided). Every action is a DisputeEvent row.
 """
 
 import uuid
@@ -51,7 +53,20 @@ class Dispute(models.Model):
     )
     outcome = models.CharField(max_length=20, choices=DisputeOutcome.choices, blank=True)
     listing = models.ForeignKey(
-        "marketplace.Listing", on_delete=models.PROTECT, related_name="disputes"
+        "marketplace.Listing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes",
+        help_text="Empty for a commission dispute.",
+    )
+    commission = models.ForeignKey(
+        "commissions.Commission",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes",
+        help_text="A brief commission's delivery (its creator responds; auto-accept pauses).",
     )
     grant = models.ForeignKey(
         "licensing.LicenceGrant",
@@ -60,7 +75,8 @@ class Dispute(models.Model):
         blank=True,
         related_name="disputes",
     )
-    # "listing:<id>" or "grant:<id>": one active dispute per claimant and target (see Meta).
+    # "listing:<id>", "grant:<id>" or "commission:<id>": one active dispute per claimant and
+    # target (see Meta).
     target_key = models.CharField(max_length=60, editable=False)
     claimant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disputes_filed"
@@ -105,6 +121,10 @@ class Dispute(models.Model):
                 | models.Q(outcome__in=DisputeOutcome.values, decided_at__isnull=False),
                 name="dispute_outcome_has_date",
             ),
+            models.CheckConstraint(
+                condition=models.Q(listing__isnull=False) | models.Q(commission__isnull=False),
+                name="dispute_about_listing_or_commission",
+            ),
             models.UniqueConstraint(
                 fields=["claimant", "target_key"],
                 condition=models.Q(status__in=[s.value for s in ACTIVE_STATUSES]),
@@ -117,6 +137,13 @@ class Dispute(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("licensing:dispute_detail", kwargs={"dispute_id": self.pk})
+
+    @property
+    def about(self) -> str:
+        """What the case is about, for subjects and lists."""
+        if self.listing_id:
+            return f"“{self.listing.title}”"
+        return f"a brief commission for {self.commission.creator.public_name}"
 
     @property
     def is_active(self) -> bool:

@@ -25,7 +25,15 @@ from licensing.services.dispute_common import dispute_pieces
 
 
 def _base() -> QuerySet[Dispute]:
-    return Dispute.objects.select_related("listing", "grant", "claimant", "respondent", "moderator")
+    return Dispute.objects.select_related(
+        "listing",
+        "grant",
+        "commission__creator",
+        "commission__buyer",
+        "claimant",
+        "respondent",
+        "moderator",
+    )
 
 
 def dispute_visible(*, dispute_id, user) -> Dispute | None:
@@ -138,19 +146,20 @@ def dispute_case(*, dispute: Dispute, viewer) -> CaseFile:
             )
         )
     grants = LicenceGrant.objects.select_related("licensee", "tier", "order_line__order")
-    grants = (
-        grants.filter(pk=dispute.grant_id)
-        if dispute.grant_id
-        else grants.filter(listing=dispute.listing_id)
-    )
-    case.grants = list(grants)
     from marketplace.payments.models import OrderLine
 
-    case.order_lines = list(
-        OrderLine.objects.filter(listing=dispute.listing_id)
-        .select_related("order__buyer")
-        .order_by("-order__created_at")
-    )
+    if dispute.commission_id:  # the commission's one escrowed line and its licence, if any
+        line_id = dispute.commission.order_line_id
+        grants = grants.filter(order_line_id=line_id) if line_id else grants.none()
+        lines = OrderLine.objects.filter(pk=line_id) if line_id else OrderLine.objects.none()
+    elif dispute.grant_id:
+        grants = grants.filter(pk=dispute.grant_id)
+        lines = OrderLine.objects.filter(listing=dispute.listing_id)
+    else:
+        grants = grants.filter(listing=dispute.listing_id)
+        lines = OrderLine.objects.filter(listing=dispute.listing_id)
+    case.grants = list(grants)
+    case.order_lines = list(lines.select_related("order__buyer").order_by("-order__created_at"))
     return case
 
 

@@ -72,9 +72,12 @@ def record_event(
 
 
 def dispute_pieces(dispute: Dispute) -> list[Piece]:
-    """The pieces in question: the grant's pieces, else the listing's."""
+    """The pieces in question: the grant's pieces, a commission's delivery, else the
+    listing's."""
     if dispute.grant_id:
         return list(dispute.grant.pieces.order_by("pk"))
+    if dispute.commission_id:
+        return list(dispute.commission.delivered_pieces.order_by("created_at", "pk"))
     return list(
         Piece.objects.filter(listing_piece__listing_id=dispute.listing_id).order_by(
             "listing_piece__position"

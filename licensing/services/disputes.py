@@ -40,14 +40,50 @@ from licensing.services.dispute_common import (
     transition,
 )
 from licensing.services.notifications import notification_send
+from marketplace.commissions.models import Commission, CommissionKind, CommissionStatus
 from marketplace.models import Listing, User
 
 # --- filing ---------------------------------------------------------------------------------
 
 
-def _target(*, claimant: User, kind: str, listing: Listing | None, grant: LicenceGrant | None):
-    if (listing is None) == (grant is None):
-        raise ApplicationError("Choose one listing or one licence to dispute.")
+def _commission_target(*, claimant: User, kind: str, commission: Commission):
+    """A brief's buyer disputes its delivery (or its absence past the deadline)."""
+    if commission.buyer_id != claimant.pk:
+        raise PermissionDeniedError("Only the buyer can dispute this commission.")
+    if commission.kind != CommissionKind.BRIEF:
+        raise ApplicationError(
+            "An instant commission is refunded automatically if it fails; "
+            "dispute a brief's delivery instead."
+        )
+    if kind != DisputeKind.NON_DELIVERY:
+        raise ApplicationError(
+            "A commission is disputed for non-delivery or a wrong file.", field="kind"
+        )
+    overdue = commission.status in (
+        CommissionStatus.IN_PROGRESS,
+        CommissionStatus.REVISION_REQUESTED,
+    ) and (commission.deadline is not None and commission.deadline <= timezone.now())
+    if commission.status != CommissionStatus.DELIVERED and not overdue:
+        raise ApplicationError(
+            "You can dispute a commission once it is delivered, or when its deadline "
+            f"has passed without delivery; this one is {commission.get_status_display().lower()}.",
+            code="wrong_state",
+        )
+    return None, commission.creator, f"commission:{commission.pk}"
+
+
+def _target(
+    *,
+    claimant: User,
+    kind: str,
+    listing: Listing | None,
+    grant: LicenceGrant | None,
+    commission: Commission | None = None,
+):
+    if sum(target is not None for target in (listing, grant, commission)) != 1:
+        raise ApplicationError("Choose one listing, licence or commission to dispute.")
+    if commission is not None:
+        return _commission_target(claimant=claimant, kind=kind, commission=commission)
     if grant is not None:
         if grant.licensee_id == claimant.pk:
             raise ApplicationError("You cannot file a dispute against your own licence.")
@@ -76,9 +112,12 @@ def dispute_file(
     statement: str,
     listing: Listing | None = None,
     grant: LicenceGrant | None = None,
+    commission: Commission | None = None,
 ) -> Dispute:
     """Anyone signed in files against a listing (its creator responds) or a licence grant
-    (its licensee responds). One active dispute per claimant and target."""
+    (its licensee responds); a brief's buyer against its delivery (the creator responds,
+    and the delivery is not auto-accepted while the case is active). One active dispute
+    per claimant and target."""
     if not getattr(claimant, "is_authenticated", False) or not claimant.is_active:
         raise PermissionDeniedError("Log in to file a dispute.")
     if kind not in DisputeKind.values:
@@ -88,8 +127,10 @@ def dispute_file(
         raise ApplicationError(
             f"Describe the problem in at least {MIN_STATEMENT} characters.", field="statement"
         )
+    if commission is not None:  # lock: the dispute races auto-accept and the buyer's accept
+        commission = Commission.objects.select_for_update().get(pk=commission.pk)
     listing, respondent, target_key = _target(
-        claimant=claimant, kind=kind, listing=listing, grant=grant
+        claimant=claimant, kind=kind, listing=listing, grant=grant, commission=commission
     )
     duplicate = Dispute.objects.filter(
         claimant=claimant, target_key=target_key, status__in=ACTIVE_STATUSES
@@ -103,6 +144,7 @@ def dispute_file(
         kind=kind,
         listing=listing,
         grant=grant,
+        commission=commission,
         target_key=target_key,
         claimant=claimant,
         respondent=respondent,
@@ -121,7 +163,7 @@ def dispute_file(
     ledger_note(dispute, actor=claimant, data={"event": "filed", "kind": kind})
     notify_parties(
         dispute,
-        subject=f"Dispute filed: {dispute.get_kind_display()} about “{listing.title}”",
+        subject=f"Dispute filed: {dispute.get_kind_display()} about {dispute.about}",
         body="A moderator will review the case; you can follow it and reply on its page.",
         also=active_moderators(),
     )
@@ -222,7 +264,7 @@ def dispute_message_post(
         ]
         notification_send(
             users=others,
-            subject=f"New message on dispute about “{dispute.listing.title}”",
+            subject=f"New message on dispute about {dispute.about}",
             body=body[:500],
             url=dispute.get_absolute_url(),
             dispute=dispute,

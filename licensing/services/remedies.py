@@ -46,6 +46,14 @@ def _start(dispute: Dispute, actor: User) -> Dispute:
     return dispute
 
 
+def _require_listing(dispute: Dispute) -> None:
+    if not dispute.listing_id:
+        raise ApplicationError(
+            "This case is about a commission, not a listing; there is no listing to suspend.",
+            code="nothing_to_do",
+        )
+
+
 def _reason(dispute: Dispute, note: str) -> str:
     return note.strip() or f"Dispute {dispute.pk}: {dispute.get_kind_display()}"
 
@@ -54,6 +62,7 @@ def _reason(dispute: Dispute, note: str) -> str:
 def remedy_listing_suspend(*, dispute: Dispute, actor: User, note: str = "") -> Listing:
     """Suspend the listing (also the interim measure while an infringement is reviewed)."""
     dispute = _start(dispute, actor)
+    _require_listing(dispute)
     listing = listing_suspend(
         listing=dispute.listing, acting_user=actor, reason=_reason(dispute, note)
     )
@@ -77,6 +86,7 @@ def remedy_listing_suspend(*, dispute: Dispute, actor: User, note: str = "") -> 
 @transaction.atomic
 def remedy_listing_unsuspend(*, dispute: Dispute, actor: User, note: str = "") -> Listing:
     dispute = _start(dispute, actor)
+    _require_listing(dispute)
     listing = listing_unsuspend(
         listing=dispute.listing, acting_user=actor, reason=_reason(dispute, note)
     )
@@ -91,6 +101,9 @@ def remedy_listing_unsuspend(*, dispute: Dispute, actor: User, note: str = "") -
 def _grants(dispute: Dispute) -> list[LicenceGrant]:
     if dispute.grant_id:
         return [dispute.grant]
+    if dispute.commission_id:
+        line_id = dispute.commission.order_line_id
+        return list(LicenceGrant.objects.filter(order_line_id=line_id).exclude(order_line=None))
     return list(LicenceGrant.objects.filter(listing=dispute.listing).order_by("issued_at"))
 
 
@@ -123,8 +136,9 @@ def remedy_grants_revoke(*, dispute: Dispute, actor: User, note: str = "") -> li
 
 
 def remedy_refund(*, dispute: Dispute, actor: User, note: str = "") -> list:
-    """Refund every paid, unrefunded order line behind the disputed licence(s); each refund
-    also marks its grant refunded (which writes "revoked" to the ledger)."""
+    """Refund every paid, unrefunded order line behind the disputed licence(s) or
+    commission; each refund also marks its grant refunded (which writes "revoked" to the
+    ledger). A line already refunded is skipped, so money never moves twice."""
     from marketplace.payments.models import OrderLine
     from marketplace.payments.services.refunds import REFUNDABLE, refund_issue
 
@@ -135,6 +149,11 @@ def remedy_refund(*, dispute: Dispute, actor: User, note: str = "") -> list:
     ).select_related("order__buyer")
     if dispute.grant_id:
         lines = lines.filter(licence_grant=dispute.grant_id)
+    elif dispute.commission_id:
+        # The escrowed line: before acceptance nothing was transferred, so the refund only
+        # returns the charge; after, refund_issue also reverses the creator's transfer. The
+        # refund ends the commission (no auto-accept, no payout later).
+        lines = lines.filter(pk=dispute.commission.order_line_id)
     else:
         lines = lines.filter(listing=dispute.listing_id)
     lines = list(lines.order_by("pk"))

@@ -26,6 +26,7 @@ from licensing.services.dispute_decisions import dispute_appeal
 from licensing.services.disputes import dispute_file, dispute_message_post
 from licensing.services.evidence import dispute_evidence_add
 from licensing.services.notifications import notifications_mark_read
+from marketplace.commissions.selectors import commission_for_buyer
 from marketplace.models import Listing
 from marketplace.views.errors import add_application_error
 
@@ -38,9 +39,16 @@ def _uuid_or_none(value: str):
 
 
 def _target(request):
-    """The listing or grant named in the query string, or 404."""
+    """The listing, grant or commission named in the query string, or 404."""
     listing_id = _uuid_or_none(request.GET.get("listing", ""))
     grant_id = _uuid_or_none(request.GET.get("grant", ""))
+    commission_id = _uuid_or_none(request.GET.get("commission", ""))
+    if commission_id is not None:
+        # A brief's delivery is disputed by its buyer.
+        commission = commission_for_buyer(buyer=request.user, commission_id=commission_id)
+        if commission is None:
+            raise Http404("No such commission.")
+        return None, None, commission
     if grant_id is not None:
         # Grants are disputed by the creator who sold them (a licensee's breach).
         grant = (
@@ -50,11 +58,11 @@ def _target(request):
         )
         if grant is None:
             raise Http404("No such licence.")
-        return grant.listing, grant
+        return grant.listing, grant, None
     listing = Listing.objects.select_related("creator").filter(pk=listing_id).first()
     if listing is None:
         raise Http404("No such listing.")
-    return listing, None
+    return listing, None, None
 
 
 def _case_or_404(request, dispute_id):
@@ -67,10 +75,12 @@ def _case_or_404(request, dispute_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def dispute_new(request):
-    listing, grant = _target(request)
+    listing, grant, commission = _target(request)
     initial = {"kind": request.GET.get("kind") or DisputeKind.INFRINGEMENT}
     if grant is not None:
         initial["kind"] = DisputeKind.LICENCE_BREACH
+    if commission is not None:
+        initial["kind"] = DisputeKind.NON_DELIVERY
     form = DisputeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,6 +90,7 @@ def dispute_new(request):
                 statement=form.cleaned_data["statement"],
                 listing=None if grant else listing,
                 grant=grant,
+                commission=commission,
             )
         except ApplicationError as error:
             add_application_error(form, error)
@@ -87,7 +98,7 @@ def dispute_new(request):
             messages.success(request, "Dispute filed. Add evidence below; a moderator will review.")
             return redirect(dispute)
     status = 400 if request.method == "POST" and form.errors else 200
-    context = {"form": form, "listing": listing, "grant": grant}
+    context = {"form": form, "listing": listing, "grant": grant, "commission": commission}
     return render(request, "licensing/disputes/new.html", context, status=status)
 
 

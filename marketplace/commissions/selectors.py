@@ -1,8 +1,9 @@
 """Reads for commission pages (participants only)."""
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
-from marketplace.commissions.models import Commission, CommissionStatus
+from marketplace.commissions.models import Commission, CommissionKind, CommissionStatus
 from marketplace.models import User
 from marketplace.payments.selectors import EARNING_STATUSES
 
@@ -31,6 +32,30 @@ def commission_for_participant(*, user: User, commission_id) -> Commission | Non
         .select_related("buyer", "creator", "style_version__style", "order_line", "job")
         .prefetch_related("events", "references", "delivered_pieces")
         .first()
+    )
+
+
+def commission_disputes(*, commission: Commission) -> list:
+    """The commission's disputes, newest first (shown to both parties on its page)."""
+    return list(commission.disputes.order_by("-created_at"))
+
+
+def commission_can_be_disputed(*, commission: Commission, disputes: list, now=None) -> bool:
+    """Whether to offer the buyer "Open a dispute" (the dispute service decides for real)."""
+    if commission.kind != CommissionKind.BRIEF or any(d.is_active for d in disputes):
+        return False
+    if commission.status == CommissionStatus.DELIVERED:
+        return True
+    overdue = commission.deadline is not None and commission.deadline <= (now or timezone.now())
+    return overdue and commission.status in (
+        CommissionStatus.IN_PROGRESS,
+        CommissionStatus.REVISION_REQUESTED,
+    )
+
+
+def commission_for_buyer(*, buyer: User, commission_id) -> Commission | None:
+    return (
+        Commission.objects.filter(buyer=buyer, pk=commission_id).select_related("creator").first()
     )
 
 

@@ -3,6 +3,7 @@
 deadline accepts (`briefs_auto_accept`, run by beat and `manage.py commissions_sweep`)."""
 
 import io
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.models import JobStatus, Piece
+from licensing.models import ACTIVE_STATUSES
 from licensing.services.grants import LicenceNotIssuable
 from marketplace.commissions.models import (
     REVIEW_DAYS,
@@ -32,6 +34,8 @@ from marketplace.images import open_untrusted_image
 from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR, User
 from marketplace.payments.models import Order
 from marketplace.payments.services.checkout import checkout_session_open
+
+logger = logging.getLogger(__name__)
 
 MAX_REFERENCES = 4
 MAX_REFERENCE_BYTES = 8 * 1024 * 1024
@@ -269,20 +273,32 @@ def commission_brief_request_revision(
     )
 
 
+def _disputed(commission: Commission) -> bool:
+    return commission.disputes.filter(status__in=ACTIVE_STATUSES).exists()
+
+
 def briefs_auto_accept(*, now=None) -> int:
-    """Deliveries not acted on before their review deadline are accepted."""
+    """Deliveries not acted on before their review deadline are accepted, unless the buyer
+    has an active dispute about the commission (accepted later if the case ends without a
+    refund and the deadline has passed)."""
     now = now or timezone.now()
     ids = list(
-        Commission.objects.filter(
-            status=CommissionStatus.DELIVERED, review_deadline__lt=now
-        ).values_list("pk", flat=True)[:200]
+        Commission.objects.filter(status=CommissionStatus.DELIVERED, review_deadline__lt=now)
+        .exclude(disputes__status__in=ACTIVE_STATUSES)
+        .values_list("pk", flat=True)[:200]
     )
     accepted = 0
     for commission_id in ids:
-        with transaction.atomic():
-            commission = Commission.objects.select_for_update().get(pk=commission_id)
-            if commission.status != CommissionStatus.DELIVERED:
-                continue
-            _accept(commission, actor=None, source="sweeper")
-            accepted += 1
+        try:
+            with transaction.atomic():
+                commission = Commission.objects.select_for_update().get(pk=commission_id)
+                # Re-checked under the lock: a dispute filed meanwhile locks this row too.
+                if commission.status != CommissionStatus.DELIVERED or _disputed(commission):
+                    continue
+                _accept(commission, actor=None, source="sweeper")
+                accepted += 1
+        except ApplicationError:
+            logger.exception(
+                "Auto-accept of commission %s failed; retried next sweep", commission_id
+            )
     return accepted
