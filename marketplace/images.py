@@ -56,6 +56,15 @@ def open_untrusted_image(upload, *, max_bytes: int, max_pixels: int) -> Image.Im
     return image
 
 
+def image_to_png(image: Image.Image, *, name: str) -> tuple[ContentFile, int, int]:
+    """Re-encode as an RGB PNG with the EXIF orientation applied: the new file carries no
+    EXIF/GPS, comments, extra frames or anything else hidden in the upload."""
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return ContentFile(buffer.getvalue(), name=name), image.width, image.height
+
+
 def avatar_from_upload(upload) -> Image.Image:
     return open_untrusted_image(
         upload, max_bytes=settings.AVATAR_MAX_BYTES, max_pixels=settings.AVATAR_MAX_PIXELS

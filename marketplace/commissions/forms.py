@@ -20,6 +20,23 @@ class InstantCommissionForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=MAX_IMAGES_PER_JOB, initial=1)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); each must be non-empty.
+    What a file really is gets checked by the service (sniffed, bounded, re-encoded)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
 class BriefForm(forms.Form):
     brief = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
     deadline = forms.DateTimeField(
@@ -27,19 +44,11 @@ class BriefForm(forms.Form):
         help_text="When you need the work by.",
     )
     budget = forms.DecimalField(min_value=0, max_digits=9, decimal_places=2)
-    references = forms.FileField(
+    references = MultipleFileField(
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
-        help_text="Optional reference images (PNG, JPEG, WebP, GIF; up to 4).",
+        help_text="Optional reference images (PNG, JPEG, WebP, GIF; up to 4, 8 MB each). "
+        "Only you and the creator can see them.",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["references"].widget.allow_multiple_selected = True
-        self.fields["references"].widget.attrs["multiple"] = True
-
-    def clean_references(self):
-        return None  # the view passes every uploaded file to the service, which checks them
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -47,4 +56,5 @@ class BriefForm(forms.Form):
             "brief": data["brief"],
             "deadline": data["deadline"],
             "budget_amount": int(data["budget"] * 100),
+            "references": data["references"],
         }

@@ -3,7 +3,12 @@
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from marketplace.commissions.models import Commission, CommissionKind, CommissionStatus
+from marketplace.commissions.models import (
+    Commission,
+    CommissionKind,
+    CommissionReference,
+    CommissionStatus,
+)
 from marketplace.models import User
 from marketplace.payments.selectors import EARNING_STATUSES
 
@@ -33,6 +38,17 @@ def commission_for_participant(*, user: User, commission_id) -> Commission | Non
         .prefetch_related("events", "references", "delivered_pieces")
         .first()
     )
+
+
+def commission_reference_for_participant(
+    *, user: User, commission_id, reference_id
+) -> CommissionReference | None:
+    """A brief's reference image, only for its buyer or creator."""
+    return CommissionReference.objects.filter(
+        Q(commission__buyer=user) | Q(commission__creator=user),
+        pk=reference_id,
+        commission_id=commission_id,
+    ).first()
 
 
 def commission_disputes(*, commission: Commission) -> list:

@@ -6,13 +6,17 @@ disputes, evidence or commissions. `test_every_url_is_classified` fails when a U
 without being placed here, so new pages cannot skip the check.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from generation.services.batch import batch_run
 from licensing.models import LicenceGrant
 from licensing.services.disputes import dispute_file
 from licensing.services.evidence import dispute_evidence_add
+from marketplace.commissions.services.brief import commission_brief_create
 from marketplace.commissions.services.instant import commission_instant_create
 from marketplace.payments.services.webhooks import webhook_process, webhook_receive
 from tests.commissions.factories import make_style
@@ -127,6 +131,14 @@ def world(db, fake_stripe, scripted_engine):
     grant = LicenceGrant.objects.get(licensee=owner)
     style = make_style(creator)
     commission, _ = commission_instant_create(buyer=owner, style=style, prompt="a red boat")
+    brief = commission_brief_create(
+        buyer=owner,
+        creator=creator,
+        brief="A fox in the snow",
+        deadline=timezone.now() + timedelta(days=3),
+        budget_amount=3000,
+        references=[image_upload()],
+    )
     dispute = dispute_file(
         claimant=owner,
         kind="infringement",
@@ -146,6 +158,7 @@ def world(db, fake_stripe, scripted_engine):
         "grant": grant,
         "style": style,
         "commission": commission,
+        "reference": brief.references.get(),
         "dispute": dispute,
         "evidence": evidence,
     }
@@ -177,6 +190,13 @@ def matrix(w):
         "style_manage": (reverse("style_manage", args=[w["style"].pk]), {"creator"}),
         "commissions:detail": (
             reverse("commissions:detail", args=[w["commission"].pk]),
+            {"owner", "creator"},
+        ),
+        "commissions:reference": (
+            reverse(
+                "commissions:reference",
+                args=[w["reference"].commission_id, w["reference"].pk],
+            ),
             {"owner", "creator"},
         ),
         "licensing:dispute_detail": (

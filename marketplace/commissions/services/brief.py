@@ -2,7 +2,6 @@
 (licence + creator transfer) or a bounded number of revisions; silence past the review
 deadline accepts (`briefs_auto_accept`, run by beat and `manage.py commissions_sweep`)."""
 
-import io
 import logging
 from datetime import timedelta
 
@@ -30,7 +29,7 @@ from marketplace.commissions.services.common import (
     require_status,
 )
 from marketplace.commissions.services.payment import _release_and_grant
-from marketplace.images import open_untrusted_image
+from marketplace.images import image_to_png, open_untrusted_image
 from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR, User
 from marketplace.payments.models import Order
 from marketplace.payments.services.checkout import checkout_session_open
@@ -62,9 +61,7 @@ def _reference_png(upload) -> tuple[ContentFile, int, int]:
         raise ApplicationError(
             f"Reference {getattr(upload, 'name', '')!r}: {error.messages[0]}", field="references"
         ) from None
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG")  # re-encoded: no metadata, no payloads
-    return ContentFile(buffer.getvalue(), name="reference.png"), image.width, image.height
+    return image_to_png(image, name="reference.png")  # re-encoded: no metadata, no payloads
 
 
 @transaction.atomic

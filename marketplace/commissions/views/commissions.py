@@ -112,7 +112,6 @@ def brief_create_view(request, creator_id):
             commission = brief_services.commission_brief_create(
                 buyer=request.user,
                 creator=creator,
-                references=request.FILES.getlist("references"),
                 **form.service_kwargs(),
             )
         except ApplicationError as error:
