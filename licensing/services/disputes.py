@@ -280,7 +280,7 @@ def dispute_send_reminders(*, now=None) -> int:
     """Remind respondents whose deadline is near (once per request). Run from beat/cron."""
     now = now or timezone.now()
     due = (
-        Dispute.objects.select_for_update(skip_locked=True)
+        Dispute.objects.select_for_update(skip_locked=True, of=("self",))  # listing may be null
         .filter(
             status=DisputeStatus.AWAITING_RESPONSE,
             reminded_at__isnull=True,
