@@ -1,10 +1,13 @@
 """Web latency under load: browse, search, detail and "more like this" over N listings.
 
 Seeds N published listings (default 10 000) into DATABASE_URL (default: a throwaway SQLite
-file), serves the app with gunicorn (2 workers) on 127.0.0.1 and drives each endpoint with an
-open-loop Python client (threads + http.client, keep-alive) at a fixed request rate. Latency is
-measured from each request's *scheduled* start, so queueing when the server falls behind counts
-(no coordinated omission). Prints JSON and a table.
+file), serves the app with gunicorn (3 workers, as the Docker image) on 127.0.0.1 and drives
+each endpoint with an open-loop Python client (threads + http.client, keep-alive) at a fixed
+request rate. Latency is measured from each request's *scheduled* start, so queueing when the
+server falls behind counts (no coordinated omission). Two passes: "cached" (the production
+settings: signed-out pages come from the page cache after their first render; the hit ratio is
+reported) and "uncached" (PAGE_CACHE_SECONDS=0: every request renders, the cost of a cold URL).
+Prints JSON and a table.
 
     python bench/web.py --listings 10000 --rate 200 --duration 15
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/web.py
@@ -155,8 +158,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, *, page_cache: bool) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}
+    if not page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
     server = subprocess.Popen(
         [
             sys.executable,
@@ -193,7 +198,8 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
 _local = threading.local()
 
 
-def fetch(port: int, path: str) -> int:
+def fetch(port: int, path: str) -> tuple[int, bool]:
+    """(status, served from the page cache)."""
     conn = getattr(_local, "conn", None)
     if conn is None:
         conn = _local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -201,33 +207,35 @@ def fetch(port: int, path: str) -> int:
         conn.request("GET", path)
         response = conn.getresponse()
         response.read()
-        return response.status
+        return response.status, response.getheader("X-Page-Cache") == "hit"
     except (OSError, http.client.HTTPException):
         conn.close()
         _local.conn = None
-        return 599
+        return 599, False
 
 
 def drive(port: int, paths: list[str], rate: float, duration: float, threads: int) -> dict:
     """Open loop: request i is due at t0 + i / rate; latency counts from that moment."""
     total = int(rate * duration)
     latencies: list[float] = []
-    errors = 0
+    errors = hits = 0
     lock = threading.Lock()
 
     def one(due: float, path: str) -> None:
-        nonlocal errors
+        nonlocal errors, hits
         delay = due - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        status = fetch(port, path)
+        status, hit = fetch(port, path)
         elapsed = time.perf_counter() - due
         with lock:
             latencies.append(elapsed)
             errors += status != 200
+            hits += hit
 
     for path in paths[:threads]:  # warm connections and caches
         fetch(port, path)
+    client_cpu = time.process_time()
     started = time.perf_counter() + 0.05
     with ThreadPoolExecutor(max_workers=threads) as pool:
         for i in range(total):
@@ -236,6 +244,7 @@ def drive(port: int, paths: list[str], rate: float, duration: float, threads: in
                 time.sleep(0.005)
             pool.submit(one, due, paths[i % len(paths)])
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -251,6 +260,8 @@ def drive(port: int, paths: list[str], rate: float, duration: float, threads: in
         "p99_ms": pct(0.99),
         "max_ms": round(1000 * latencies[-1], 1),
         "mean_ms": round(1000 * statistics.fmean(latencies), 1),
+        "cache_hit_ratio": round(hits / len(latencies), 3),
+        "client_cpu_share": round(client_cpu / wall, 2),  # cores the load client itself used
     }
 
 
@@ -332,7 +343,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per endpoint")
     parser.add_argument("--threads", type=int, default=64, help="client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--uncached-rate", type=float, default=100.0, help="rate of the uncached pass (0: skip)"
+    )
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument(
         "--wrk-connections", type=int, default=8, help="also measure capacity with wrk (0: no)"
@@ -348,38 +362,48 @@ def main() -> None:
     seeded = seed(args.listings, rng)
     paths = endpoints(rng)
     connection.close()
-    port = free_port()
-    server = start_server(port, args.workers)
+    names = [n for n in args.only.split(",") if n] or list(paths)
+    use_wrk = args.wrk_connections and shutil.which("wrk")
+    passes = [("cached", True, args.rate)]
+    if args.uncached_rate:
+        passes.append(("uncached", False, args.uncached_rate))
     results, capacity = {}, {}
-    try:
-        names = [n for n in args.only.split(",") if n] or list(paths)
-        use_wrk = args.wrk_connections and shutil.which("wrk")
-        for name in names:
-            results[name] = drive(port, paths[name], args.rate, args.duration, args.threads)
-            if use_wrk:
-                capacity[name] = drive_wrk(port, paths[name], args.duration, args.wrk_connections)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    for label, page_cache, rate in passes:
+        port = free_port()
+        server = start_server(port, args.workers, page_cache=page_cache)
+        try:
+            for name in names:
+                key = f"{name} ({label})"
+                results[key] = drive(port, paths[name], rate, args.duration, args.threads)
+                if use_wrk:
+                    capacity[key] = drive_wrk(
+                        port, paths[name], args.duration, args.wrk_connections
+                    )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     report = {
         "database": connection.vendor,
         "listings": args.listings,
         "workers": args.workers,
         "cpus": os.cpu_count(),
         **seeded,
-        "client": f"python open loop at {args.rate:g} rps, {args.threads} threads",
+        "client": f"python open loop, {args.threads} threads; cached pass at {args.rate:g} rps, "
+        f"uncached pass at {args.uncached_rate:g} rps",
         "endpoints": results,
         "capacity_wrk": capacity,
     }
     print(json.dumps(report, indent=2))
     print(f"\n{connection.vendor}, {args.listings} listings, {args.workers} gunicorn workers")
-    print(f"{'endpoint':<16}{'rps':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"{'endpoint':<28}{'rps':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}{'hits':>7}"
+    )
     for label, rows in (("open loop", results), (f"wrk -c{args.wrk_connections}", capacity)):
         for name, row in rows.items():
             print(
-                f"{name:<16}{row.get('achieved_rps', '-'):>8}{row.get('p50_ms', '-'):>9}"
+                f"{name:<28}{row.get('achieved_rps', '-'):>8}{row.get('p50_ms', '-'):>9}"
                 f"{row.get('p90_ms', '-'):>9}{row.get('p99_ms', '-'):>9}{row['errors']:>8}"
-                f"  {label}"
+                f"{row.get('cache_hit_ratio', '-'):>7}  {label}"
             )
 
 

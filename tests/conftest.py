@@ -5,11 +5,14 @@ from tests.factories import PASSWORD, UserFactory
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: cached counts, "more like this" and whole pages
-    must never leak from one test's data into another's."""
+    """Each test starts with empty caches: cached counts, "more like this" (and its
+    per-process candidate matrices) and whole pages never leak from one test into another."""
     from django.core.cache import cache
 
+    from marketplace.selectors.listings import candidate_matrices
+
     cache.clear()
+    candidate_matrices.clear()
     yield
     cache.clear()
 

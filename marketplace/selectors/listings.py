@@ -4,11 +4,11 @@ like this". Every list is built with a fixed number of queries, whatever its len
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 import numpy as np
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from generation.models import Piece
@@ -17,6 +17,7 @@ from marketplace.search import search_filter, uses_postgres
 
 SIMILAR_CANDIDATES = 500
 SIMILAR_CACHE_SECONDS = 300
+SIMILAR_MATRIX_SECONDS = 60
 COUNT_CACHE_SECONDS = 30
 
 SORTS = {
@@ -52,18 +53,15 @@ def listings_search(queryset: QuerySet[Listing], text: str) -> QuerySet[Listing]
     return search_filter(queryset, text)
 
 
-def cached_count(queryset: QuerySet, *, seconds: int = COUNT_CACHE_SECONDS) -> int:
-    """COUNT(*) of a list query, cached briefly: on a 10k-row catalogue the count is the
-    costliest query of a browse page, and a slightly stale total is harmless."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # .none(): nothing to count
-        return 0
-    key = "listing-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    count = cache.get(key)
+def cached_count(queryset: QuerySet, *, key: str, seconds: int = COUNT_CACHE_SECONDS) -> int:
+    """COUNT(*) of a list query, cached briefly under `key` (what selects the rows, e.g. the
+    cleaned filters): on a 10k-row catalogue the count is the costliest query of a browse
+    page, and a slightly stale total is harmless."""
+    cache_key = "listing-count:" + hashlib.sha256(key.encode()).hexdigest()
+    count = cache.get(cache_key)
     if count is None:
         count = queryset.count()
-        cache.set(key, count, seconds)
+        cache.set(cache_key, count, seconds)
     return count
 
 
@@ -190,25 +188,51 @@ def user_favourites(*, user: User) -> QuerySet[Listing]:
     return listings_public().filter(favourites__user=user).order_by("-favourites__created_at")
 
 
+class _CandidateMatrices:
+    """Per process: each category's most recent published embeddings as one float32 matrix,
+    reloaded after SIMILAR_MATRIX_SECONDS, so an uncached "more like this" is a matrix-vector
+    product instead of fetching ~750 kB of vectors from the database."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, list, np.ndarray]] = {}
+
+    def get(self, category: str, dims: int) -> tuple[list, np.ndarray]:
+        entry = self._entries.get(category)
+        stale = entry is None or time.monotonic() - entry[0] > SIMILAR_MATRIX_SECONDS
+        if stale or entry[2].shape[1] != dims:
+            entry = (time.monotonic(), *self._load(category, dims))
+            self._entries[category] = entry
+        return entry[1], entry[2]
+
+    def _load(self, category: str, dims: int) -> tuple[list, np.ndarray]:
+        rows = list(
+            Listing.objects.filter(
+                status=ListingStatus.PUBLISHED, category=category, embedding__isnull=False
+            )
+            .order_by(*SORTS["newest"])
+            .values_list("pk", "embedding")[:SIMILAR_CANDIDATES]
+        )
+        rows = [(pk, bytes(vec)) for pk, vec in rows if len(vec) == dims * 4]
+        matrix = np.frombuffer(b"".join(vec for _, vec in rows), dtype=np.float32)
+        return [pk for pk, _ in rows], matrix.reshape(len(rows), dims)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+candidate_matrices = _CandidateMatrices()
+
+
 def _cosine_ranked(listing: Listing, embedding: bytes, limit: int) -> list:
     from marketplace.services.embeddings import bytes_to_vector
 
     query = bytes_to_vector(embedding)
-    rows = list(
-        Listing.objects.filter(
-            status=ListingStatus.PUBLISHED, category=listing.category, embedding__isnull=False
-        )
-        .exclude(pk=listing.pk)
-        .order_by(*SORTS["newest"])
-        .values_list("pk", "embedding")[:SIMILAR_CANDIDATES]
-    )
-    rows = [(pk, vec) for pk, vec in rows if len(vec) == query.nbytes]
-    if not rows:
+    ids, matrix = candidate_matrices.get(listing.category, dims=query.shape[0])
+    if not ids:
         return []
-    matrix = np.frombuffer(b"".join(bytes(vec) for _, vec in rows), dtype=np.float32)
-    scores = matrix.reshape(len(rows), -1) @ query
-    order = np.argsort(-scores, kind="stable")[:limit]
-    return [rows[i][0] for i in order]
+    scores = matrix @ query
+    order = np.argsort(-scores, kind="stable")
+    return [ids[i] for i in order if ids[i] != listing.pk][:limit]
 
 
 def _tag_overlap_ranked(listing: Listing, limit: int, exclude: list) -> list:

@@ -3,7 +3,7 @@ move with F() increments, never read-modify-write."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from core.errors import ApplicationError
@@ -17,9 +17,16 @@ def listing_record_view(*, listing: Listing, viewer) -> None:
     listing_count_view(listing_id=listing.pk)
 
 
+@transaction.atomic(savepoint=False)
 def listing_count_view(*, listing_id) -> None:
     """+1 view of a published listing (F() increment, no lock, no read): also called for
-    pages served from the anonymous page cache, where no listing row was loaded."""
+    pages served from the anonymous page cache, where no listing row was loaded.
+
+    On PostgreSQL the commit does not wait for the WAL flush: a crash may lose the last few
+    view counts, and in exchange a page view costs ~0.3 ms instead of an fsync (~5 ms here)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     Listing.objects.filter(pk=listing_id, status=ListingStatus.PUBLISHED).update(
         view_count=F("view_count") + 1
     )

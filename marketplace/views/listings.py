@@ -43,11 +43,16 @@ PAGE_SIZE = 24
 
 
 class CachedCountPaginator(Paginator):
-    """Browse pages count matches once per query per COUNT_CACHE_SECONDS, not per request."""
+    """Browse pages count matches once per filter state per COUNT_CACHE_SECONDS, not per
+    request (every page and sort order of one search shares the count)."""
+
+    def __init__(self, object_list, per_page, *, count_key: str):
+        super().__init__(object_list, per_page)
+        self.count_key = count_key
 
     @cached_property
     def count(self) -> int:
-        return cached_count(self.object_list)
+        return cached_count(self.object_list, key=self.count_key)
 
 
 def _status(request, form) -> int:
@@ -66,8 +71,15 @@ def _creator_or_403(request):
 def browse(request):
     filterset = ListingFilter(request.GET, queryset=listings_public())
     valid = filterset.is_valid()
-    listings = filterset.qs if valid else listings_public().none()
-    page = CachedCountPaginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
+    if valid:
+        listings = filterset.qs
+        filters = {k: v for k, v in filterset.form.cleaned_data.items() if k != "sort"}
+        paginator = CachedCountPaginator(
+            listings, PAGE_SIZE, count_key=repr(sorted(filters.items()))
+        )
+    else:
+        paginator = Paginator(listings_public().none(), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
