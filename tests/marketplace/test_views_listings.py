@@ -55,6 +55,10 @@ def test_creator_lists_a_piece_from_the_form(client, creator):
         ({"tags": ",".join(f"t{i}" for i in range(11))}, "at most 10 tags"),
         ({"pieces": []}, "This field is required."),
         ({"pieces": ["not-a-uuid"]}, "is not a valid UUID."),
+        ({"price": "-5"}, "greater than or equal to 0.50"),
+        ({"price": "99999999"}, "less than or equal to"),
+        ({"price": "1e400"}, "less than or equal to"),
+        ({"tags": ",".join(f"t{i}" for i in range(1000))}, "at most 400 characters"),
     ],
 )
 def test_bad_listing_input_is_a_form_error(client, creator, overrides, message):
@@ -66,6 +70,30 @@ def test_bad_listing_input_is_a_form_error(client, creator, overrides, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Listing.objects.exists()
+
+
+def test_markup_in_titles_and_descriptions_is_escaped_everywhere(client, creator, buyer):
+    title = '<script>alert("t")</script><img src=x onerror=alert(1)>'
+    listing = make_listing(
+        creator, title=title, description="<b>bold</b> <a href=javascript:x>x</a>", publish=True
+    )
+    pages = [
+        reverse("listing_browse"),
+        reverse("listing_browse") + "?q=alert",
+        reverse("listing_detail", args=[listing.pk]),
+        reverse("storefront", args=[creator.pk]),
+        reverse("home"),
+    ]
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(buyer)
+        for url in pages:
+            html = client.get(url).content.decode()
+            assert "<script>alert" not in html and "<img src=x" not in html, url
+            assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in html, url
+    detail = client.get(reverse("listing_detail", args=[listing.pk])).content.decode()
+    assert "<b>bold</b>" not in detail and "&lt;b&gt;bold&lt;/b&gt;" in detail
+    assert "<a href=javascript" not in detail
 
 
 def test_form_refuses_someone_elses_piece(client, creator):
