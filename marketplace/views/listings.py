@@ -87,6 +87,7 @@ def browse(request):
         "page": page,
         "favourites": favourite_ids(user=request.user, listings=page.object_list),
         "query": query.urlencode(),
+        "unknown_filters": sorted(set(query) - set(filterset.filters))[:10],
     }
     return render(request, "marketplace/browse.html", context, status=200 if valid else 400)
 

@@ -294,6 +294,17 @@ def test_browse_counts_each_filter_state_separately(client, creator, buyer):
     assert count(q="fox") == "1"
 
 
+def test_unknown_filters_are_named_and_ignored(client, creator):
+    make_listing(creator, title="Coast", publish=True)
+
+    response = client.get(reverse("listing_browse"), {"colour": "red", "<b>x</b>": "1"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ignored unknown filters: &lt;b&gt;x&lt;/b&gt;, colour." in html
+    assert "Coast" in html
+
+
 def test_unknown_listing_and_creator_are_404(client):
     import uuid
 
