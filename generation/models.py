@@ -310,3 +310,14 @@ class StyleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.style_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+# Prompt moderation models live in their own module; importing them here registers them.
+from generation.models_prompts import (  # noqa: E402, F401
+    PromptAllowance,
+    PromptCategory,
+    PromptReview,
+    PromptReviewEvent,
+    PromptReviewStatus,
+    PromptSource,
+)

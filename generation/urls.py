@@ -1,6 +1,6 @@
 from django.urls import path
 
-from generation.views import jobs, pieces, styles
+from generation.views import jobs, pieces, prompt_reviews, styles
 
 urlpatterns = [
     path("commission/", jobs.commission, name="commission"),
@@ -18,4 +18,30 @@ urlpatterns = [
     path("styles/<uuid:style_id>/", styles.style_detail, name="style_detail"),
     path("styles/<uuid:style_id>/manage/", styles.style_manage, name="style_manage"),
     path("styles/<uuid:style_id>/withdraw/", styles.style_withdraw_view, name="style_withdraw"),
+    path("prompts/reviews/", prompt_reviews.my_prompt_reviews, name="my_prompt_reviews"),
+    path(
+        "prompts/reviews/<uuid:review_id>/",
+        prompt_reviews.prompt_review_detail,
+        name="prompt_review_detail",
+    ),
+    path(
+        "prompts/reviews/<uuid:review_id>/appeal/",
+        prompt_reviews.prompt_review_appeal_view,
+        name="prompt_review_appeal",
+    ),
+    path(
+        "moderation/prompts/",
+        prompt_reviews.moderation_prompt_queue,
+        name="moderation_prompt_queue",
+    ),
+    path(
+        "moderation/prompts/<uuid:review_id>/",
+        prompt_reviews.moderation_prompt_review,
+        name="moderation_prompt_review",
+    ),
+    path(
+        "moderation/prompts/<uuid:review_id>/decide/",
+        prompt_reviews.moderation_prompt_decide,
+        name="moderation_prompt_decide",
+    ),
 ]

@@ -12,12 +12,14 @@ from generation.engines import GenerationRequest
 from generation.models import (
     PROMPT_SLOT,
     GenerationJob,
+    PromptSource,
     Style,
     StyleEvent,
     StyleStatus,
     StyleVersion,
 )
 from generation.services.jobs import job_create
+from generation.services.prompt_reviews import prompt_screen
 from generation.services.specs import engine_spec
 from marketplace.models import User
 
@@ -56,7 +58,22 @@ def _lock_own_style(style: Style, user: User) -> Style:
     return Style.objects.select_for_update().get(pk=style.pk)
 
 
-@transaction.atomic
+def _screen_recipe(
+    *, user: User, prompt_template: str, negative_prompt: str, sample_prompts
+) -> None:
+    """The prompt policy sees the recipe (its {prompt} slot left empty) and each sample
+    prompt before anything is written, so a refused one leaves only its review row."""
+    prompt_screen(
+        user=user,
+        prompt=prompt_template.replace(PROMPT_SLOT, " "),
+        negative_prompt=negative_prompt,
+        source=PromptSource.STYLE,
+        field="prompt_template",
+    )
+    for sample in [p for p in sample_prompts if p.strip()][:MAX_SAMPLES]:
+        prompt_screen(user=user, prompt=sample, source=PromptSource.STYLE, field="sample_prompts")
+
+
 def style_create(
     *,
     creator: User,
@@ -76,35 +93,41 @@ def style_create(
     """A new style, published with its first version (and its sample jobs queued)."""
     if not creator.is_creator:
         raise PermissionDeniedError("Only creators can publish styles.")
-    _check_tier(tier_code)
-    style = Style(
-        creator=creator,
-        title=title.strip(),
-        description=description.strip(),
-        price_amount=price_amount,
-        tier_code=tier_code,
-        status=StyleStatus.DRAFT,
-    )
-    style.full_clean()
-    style.save(force_insert=True)
-    _record(style, from_status="", actor=creator)
-    style_publish_version(
-        style=style,
-        acting_user=creator,
+    _screen_recipe(
+        user=creator,
         prompt_template=prompt_template,
         negative_prompt=negative_prompt,
-        width=width,
-        height=height,
-        steps=steps,
-        guidance=guidance,
-        engine=engine,
         sample_prompts=sample_prompts,
     )
-    style.refresh_from_db()
-    return style
+    with transaction.atomic():
+        _check_tier(tier_code)
+        style = Style(
+            creator=creator,
+            title=title.strip(),
+            description=description.strip(),
+            price_amount=price_amount,
+            tier_code=tier_code,
+            status=StyleStatus.DRAFT,
+        )
+        style.full_clean()
+        style.save(force_insert=True)
+        _record(style, from_status="", actor=creator)
+        style_publish_version(
+            style=style,
+            acting_user=creator,
+            prompt_template=prompt_template,
+            negative_prompt=negative_prompt,
+            width=width,
+            height=height,
+            steps=steps,
+            guidance=guidance,
+            engine=engine,
+            sample_prompts=sample_prompts,
+        )
+        style.refresh_from_db()
+        return style
 
 
-@transaction.atomic
 def style_publish_version(
     *,
     style: Style,
@@ -119,61 +142,70 @@ def style_publish_version(
     sample_prompts: tuple[str, ...] | list[str] = (),
 ) -> StyleVersion:
     """Edit the recipe = publish version + 1. Past versions (and jobs) keep theirs."""
-    style = _lock_own_style(style, acting_user)
-    if style.status == StyleStatus.WITHDRAWN:
-        raise ApplicationError("This style was withdrawn; create a new style instead.")
-    prompt_template = prompt_template.strip()
-    if prompt_template.count(PROMPT_SLOT) != 1:
-        raise ApplicationError(
-            "The template needs exactly one {prompt} slot for the buyer's text.",
-            field="prompt_template",
-        )
-    try:
-        spec = engine_spec(engine)
-    except ValueError as error:
-        raise ApplicationError(str(error), field="engine") from None
-    probe = GenerationRequest(
-        prompt=prompt_template.replace(PROMPT_SLOT, PROBE_PROMPT),
-        negative_prompt=negative_prompt.strip(),
-        width=width,
-        height=height,
-        steps=steps,
-        guidance=guidance,
-    )
-    try:
-        spec.validate(probe)
-    except ValueError as error:
-        raise ApplicationError(str(error)) from None
-    last = style.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    version = StyleVersion(
-        style=style,
-        number=last + 1,
-        engine=spec.name,
+    if style.creator_id != acting_user.pk:
+        raise PermissionDeniedError("This is not your style.")
+    _screen_recipe(
+        user=acting_user,
         prompt_template=prompt_template,
-        negative_prompt=negative_prompt.strip(),
-        width=width,
-        height=height,
-        steps=spec.resolve_steps(probe),
-        guidance=guidance,
+        negative_prompt=negative_prompt,
+        sample_prompts=sample_prompts,
     )
-    version.params_sha256 = style_params_sha256(version.params())
-    version.full_clean()
-    version.save(force_insert=True)
-    previous = style.status
-    style.status = StyleStatus.PUBLISHED
-    style.save(update_fields=["status", "updated_at"])
-    _record(style, from_status=previous, actor=acting_user, message=f"version {version.number}")
-    prompts = [p.strip() for p in sample_prompts if p.strip()] or list(DEFAULT_SAMPLE_PROMPTS)
-    for prompt in prompts[:MAX_SAMPLES]:
-        job_create(
-            owner=acting_user,
-            prompt=prompt,
-            count=1,
-            style_version=version,
-            width=version.width,
-            height=version.height,
+    with transaction.atomic():
+        style = _lock_own_style(style, acting_user)
+        if style.status == StyleStatus.WITHDRAWN:
+            raise ApplicationError("This style was withdrawn; create a new style instead.")
+        prompt_template = prompt_template.strip()
+        if prompt_template.count(PROMPT_SLOT) != 1:
+            raise ApplicationError(
+                "The template needs exactly one {prompt} slot for the buyer's text.",
+                field="prompt_template",
+            )
+        try:
+            spec = engine_spec(engine)
+        except ValueError as error:
+            raise ApplicationError(str(error), field="engine") from None
+        probe = GenerationRequest(
+            prompt=prompt_template.replace(PROMPT_SLOT, PROBE_PROMPT),
+            negative_prompt=negative_prompt.strip(),
+            width=width,
+            height=height,
+            steps=steps,
+            guidance=guidance,
         )
-    return version
+        try:
+            spec.validate(probe)
+        except ValueError as error:
+            raise ApplicationError(str(error)) from None
+        last = style.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        version = StyleVersion(
+            style=style,
+            number=last + 1,
+            engine=spec.name,
+            prompt_template=prompt_template,
+            negative_prompt=negative_prompt.strip(),
+            width=width,
+            height=height,
+            steps=spec.resolve_steps(probe),
+            guidance=guidance,
+        )
+        version.params_sha256 = style_params_sha256(version.params())
+        version.full_clean()
+        version.save(force_insert=True)
+        previous = style.status
+        style.status = StyleStatus.PUBLISHED
+        style.save(update_fields=["status", "updated_at"])
+        _record(style, from_status=previous, actor=acting_user, message=f"version {version.number}")
+        prompts = [p.strip() for p in sample_prompts if p.strip()] or list(DEFAULT_SAMPLE_PROMPTS)
+        for prompt in prompts[:MAX_SAMPLES]:
+            job_create(
+                owner=acting_user,
+                prompt=prompt,
+                count=1,
+                style_version=version,
+                width=version.width,
+                height=version.height,
+            )
+        return version
 
 
 @transaction.atomic

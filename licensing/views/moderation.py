@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
+from generation.selectors.prompt_reviews import prompt_appeals_waiting_count
 from licensing.forms_disputes import (
     EvidenceForm,
     MessageForm,
@@ -43,8 +44,21 @@ def queue(request):
         status, kind = form.cleaned_data["status"], form.cleaned_data["kind"]
     rows = moderation_queue(status=status, kind=kind)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "now": timezone.now()}
+    context = {
+        "form": form,
+        "page": page,
+        "now": timezone.now(),
+        "query": _filter_query(request),
+        "prompt_appeals": prompt_appeals_waiting_count(),
+    }
     return render(request, "licensing/moderation/queue.html", context)
+
+
+def _filter_query(request) -> str:
+    """The queue's filters as a query string, kept by the pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @login_required

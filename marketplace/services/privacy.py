@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import ApplicationError
-from generation.models import GenerationJob, JobStatus, Piece
+from generation.models import GenerationJob, JobStatus, Piece, PromptReview
 from generation.services.jobs import job_cancel
 from licensing.models import (
     Dispute,
@@ -78,6 +78,21 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "finished_at",
         ),
         "pieces": _rows(pieces, "id", "job_id", "seed", "width", "height", "sha256", "created_at"),
+        "prompt_reviews": _rows(
+            PromptReview.objects.filter(user=user).order_by("created_at"),
+            "id",
+            "source",
+            "prompt",
+            "negative_prompt",
+            "category",
+            "rule_id",
+            "status",
+            "appeal_statement",
+            "decision_note",
+            "created_at",
+            "appealed_at",
+            "decided_at",
+        ),
         "provenance_records": _rows(
             ProvenanceRecord.objects.filter(creator=user),
             "piece_id",

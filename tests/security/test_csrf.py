@@ -36,6 +36,11 @@ def post_urls(w):
             "commissions:brief_create", args=[w["users"]["creator"].pk]
         ),
         "commissions:from_line": reverse("commissions:from_line", args=[line.pk]),
+        "credit": reverse("credit"),
+        "prompt_review_appeal": reverse("prompt_review_appeal", args=[w["prompt_review"].pk]),
+        "moderation_prompt_decide": reverse(
+            "moderation_prompt_decide", args=[w["prompt_review"].pk]
+        ),
     }
 
 

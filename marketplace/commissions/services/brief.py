@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
-from generation.models import JobStatus, Piece
+from generation.models import JobStatus, Piece, PromptSource
+from generation.services.prompt_reviews import prompt_screen
 from licensing.models import ACTIVE_STATUSES
 from licensing.services.grants import LicenceNotIssuable
 from marketplace.commissions.models import (
@@ -64,7 +65,6 @@ def _reference_png(upload) -> tuple[ContentFile, int, int]:
     return image_to_png(image, name="reference.png")  # re-encoded: no metadata, no payloads
 
 
-@transaction.atomic
 def commission_brief_create(
     *,
     buyer: User,
@@ -74,6 +74,31 @@ def commission_brief_create(
     budget_amount: int,
     references: list | tuple = (),
     tier_code: str = "standard",
+) -> Commission:
+    """A brief to a creator. The prompt policy screens the brief's text first (a refusal
+    keeps only its review row)."""
+    prompt_screen(user=buyer, prompt=brief, source=PromptSource.BRIEF, field="brief")
+    return _commission_brief_create(
+        buyer=buyer,
+        creator=creator,
+        brief=brief,
+        deadline=deadline,
+        budget_amount=budget_amount,
+        references=references,
+        tier_code=tier_code,
+    )
+
+
+@transaction.atomic
+def _commission_brief_create(
+    *,
+    buyer: User,
+    creator: User,
+    brief: str,
+    deadline,
+    budget_amount: int,
+    references: list | tuple,
+    tier_code: str,
 ) -> Commission:
     if not creator.is_creator:
         raise ApplicationError("This person does not take commissions.", code="not_creator")

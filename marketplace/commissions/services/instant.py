@@ -4,7 +4,8 @@ from django.db import transaction
 
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.engines.base import MAX_NEGATIVE_PROMPT_CHARS, MAX_PROMPT_CHARS
-from generation.models import MAX_IMAGES_PER_JOB, Style
+from generation.models import MAX_IMAGES_PER_JOB, PromptSource, Style
+from generation.services.prompt_reviews import prompt_screen
 from generation.services.styles import style_version_for_commission
 from marketplace.commissions.models import Commission, CommissionKind, CommissionStatus
 from marketplace.commissions.services.common import (
@@ -16,13 +17,28 @@ from marketplace.payments.models import Order
 from marketplace.payments.services.checkout import checkout_session_open
 
 
-@transaction.atomic
 def commission_instant_create(
     *, buyer: User, style: Style, prompt: str, negative_prompt: str = "", count: int = 1
 ) -> tuple[Commission, Order]:
-    """Refuse what can be refused before payment; write the commission and its order."""
+    """Refuse what can be refused before payment; write the commission and its order. The
+    prompt policy screens the buyer's text first (a refusal keeps only its review row)."""
     if not getattr(buyer, "is_authenticated", False):
         raise PermissionDeniedError("Log in to commission a style.")
+    prompt_screen(
+        user=buyer,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        source=PromptSource.STYLE_COMMISSION,
+    )
+    return _commission_instant_create(
+        buyer=buyer, style=style, prompt=prompt, negative_prompt=negative_prompt, count=count
+    )
+
+
+@transaction.atomic
+def _commission_instant_create(
+    *, buyer: User, style: Style, prompt: str, negative_prompt: str, count: int
+) -> tuple[Commission, Order]:
     style = Style.objects.select_for_update().get(pk=style.pk)
     version = style_version_for_commission(style=style, buyer=buyer)
     prompt, negative_prompt = prompt.strip(), negative_prompt.strip()
