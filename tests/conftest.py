@@ -17,6 +17,16 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def signing_root(tmp_path_factory):
+    """One provenance signing identity (root CA + leaf) for the whole run."""
+    from licensing.provenance import signing
+
+    directory = tmp_path_factory.mktemp("signing") / "identity"
+    signing.init_signing_identity(directory)
+    return directory
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

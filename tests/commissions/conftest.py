@@ -1,6 +1,6 @@
 import pytest
 
-from tests.licensing.conftest import provenance_settings, signing_root  # noqa: F401
+from tests.licensing.conftest import provenance_settings  # noqa: F401
 from tests.payments.conftest import fake_stripe, run_tasks_inline, stripe_settings  # noqa: F401
 
 

@@ -10,7 +10,7 @@ from generation.services.styles import (
     style_publish_version,
     style_withdraw,
 )
-from tests.licensing.conftest import provenance_settings, signing_root  # noqa: F401
+from tests.licensing.conftest import provenance_settings  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 SECRET = "{prompt}, secretsauce ultramarine impasto"

@@ -1,13 +1,6 @@
 import pytest
 
-from licensing.provenance import dbguard, signing
-
-
-@pytest.fixture(scope="session")
-def signing_root(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("signing") / "identity"
-    signing.init_signing_identity(directory)
-    return directory
+from licensing.provenance import dbguard
 
 
 @pytest.fixture(autouse=True)

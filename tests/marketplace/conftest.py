@@ -1,20 +1,11 @@
 import pytest
 
-from licensing.provenance import signing
-
-
-@pytest.fixture(scope="session")
-def marketplace_signing_root(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("signing") / "identity"
-    signing.init_signing_identity(directory)
-    return directory
-
 
 @pytest.fixture(autouse=True)
-def listing_settings(settings, marketplace_signing_root):
+def listing_settings(settings, signing_root):
     """Real provenance (signing, pHash index, ledger) with near-duplicates blocked. (The
     cache is emptied around every test by the root conftest.)"""
-    settings.PROVENANCE_SIGNING_DIR = marketplace_signing_root
+    settings.PROVENANCE_SIGNING_DIR = signing_root
     settings.PHASH_NEAR_DUPLICATE_DISTANCE = 6
     settings.PHASH_NEAR_DUPLICATE_ACTION = "block"
     return settings
