@@ -152,11 +152,12 @@ def moderation_prompt_decide(request, review_id):
         except ApplicationError as error:
             add_application_error(form, error)
         else:
-            messages.success(
-                request,
-                f"Decision recorded ({review.get_status_display().lower()}); the user "
-                "has been notified.",
+            done = (
+                "Overturned: the user may now run this exact prompt"
+                if review.status == PromptReviewStatus.OVERTURNED
+                else "Upheld: the prompt stays refused"
             )
+            messages.success(request, f"{done}. The user has been notified.")
             return redirect("moderation_prompt_queue")
     review.refresh_from_db()
     return _moderator_page(request, review, form, status=400)
