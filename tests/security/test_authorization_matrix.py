@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from generation.services.batch import batch_run
+from generation.services.prompt_reviews import PromptRejectedError, prompt_screen
 from licensing.models import LicenceGrant
 from licensing.services.disputes import dispute_file
 from licensing.services.evidence import dispute_evidence_add
@@ -73,6 +74,7 @@ OWN_DATA = {
     "style_new",
     "commissions:list",
     "licensing:moderation_queue",
+    "my_prompt_reviews",
 }
 # State-changing endpoints (POST only; their own tests cover permissions and CSRF).
 POST_ONLY = {
@@ -96,6 +98,9 @@ POST_ONLY = {
     "commissions:action",
     "commissions:brief_create",
     "commissions:from_line",
+    "credit",
+    "prompt_review_appeal",
+    "moderation_prompt_decide",
 }
 ALLOWED = {200, 302}
 
@@ -145,6 +150,8 @@ def world(db, fake_stripe, scripted_engine):
         statement="This image copies my own earlier work.",
         listing=listing,
     )
+    with pytest.raises(PromptRejectedError) as refused:
+        prompt_screen(user=owner, prompt="a gory battlefield")
     evidence = dispute_evidence_add(
         dispute=dispute, actor=owner, upload=image_upload(size=(300, 300))
     )
@@ -161,6 +168,7 @@ def world(db, fake_stripe, scripted_engine):
         "reference": brief.references.get(),
         "dispute": dispute,
         "evidence": evidence,
+        "prompt_review": refused.value.review,
     }
 
 
@@ -206,6 +214,15 @@ def matrix(w):
         "licensing:evidence_download": (
             reverse("licensing:evidence_download", args=[w["dispute"].pk, w["evidence"].pk]),
             {"owner", "creator", "moderator"},
+        ),
+        "prompt_review_detail": (
+            reverse("prompt_review_detail", args=[w["prompt_review"].pk]),
+            {"owner"},
+        ),
+        "moderation_prompt_queue": (reverse("moderation_prompt_queue"), {"moderator"}),
+        "moderation_prompt_review": (
+            reverse("moderation_prompt_review", args=[w["prompt_review"].pk]),
+            {"moderator"},
         ),
         "licensing:moderation_case": (
             reverse("licensing:moderation_case", args=[w["dispute"].pk]),
