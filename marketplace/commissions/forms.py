@@ -18,6 +18,17 @@ class InstantCommissionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     count = forms.IntegerField(min_value=1, max_value=MAX_IMAGES_PER_JOB, initial=1)
+    pay_with = forms.ChoiceField(
+        label="Pay with",
+        choices=[("card", "Card (checkout)"), ("credit", "Prepaid credit")],
+        initial="card",
+        required=False,  # card unless credit is chosen
+        widget=forms.RadioSelect,
+    )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {k: data[k] for k in ("prompt", "negative_prompt", "count")}
 
 
 class MultipleFileInput(forms.ClearableFileInput):

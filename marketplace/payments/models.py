@@ -22,6 +22,11 @@ class OrderStatus(models.TextChoices):
 class Gateway(models.TextChoices):
     STRIPE = "stripe", "Stripe"
     LOCAL = "local", "Local test gateway"
+    CREDIT = "credit", "Prepaid credit"
+
+
+# An order line that buys prepaid credit (no creator, no listing): see CreditEntry.
+CREDIT_TIER = "credit"
 
 
 class Order(models.Model):
@@ -78,7 +83,12 @@ class OrderLine(models.Model):
     tier_code = models.CharField(max_length=20)
     description = models.CharField(max_length=200)
     creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sold_lines"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sold_lines",
+        help_text="Empty only for a prepaid-credit line (the platform holds that money).",
     )
     amount = models.PositiveIntegerField()
     platform_fee_amount = models.PositiveIntegerField()
@@ -98,6 +108,10 @@ class OrderLine(models.Model):
                     amount=models.F("platform_fee_amount") + models.F("creator_amount")
                 ),
                 name="order_line_split_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(creator__isnull=False) | models.Q(tier_code=CREDIT_TIER),
+                name="order_line_creator_unless_credit",
             ),
         ]
 
@@ -187,3 +201,84 @@ class RefundRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Refund request {self.pk} ({self.status})"
+
+
+class CreditEntryKind(models.TextChoices):
+    TOP_UP = "top_up", "Bought credit"
+    SPEND = "spend", "Paid with credit"
+    REFUND = "refund", "Refund to credit"
+
+
+class CreditAccount(models.Model):
+    """A buyer's prepaid balance in one currency: the row that is locked for every change."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_accounts"
+    )
+    currency = models.CharField(max_length=3)
+    balance = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "currency"], name="credit_one_per_currency"),
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0), name="credit_balance_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Credit {self.user_id} {self.balance} {self.currency}"
+
+
+class CreditEntry(models.Model):
+    """Append-only ledger of a credit account: rows are only ever inserted. Unique keys
+    per order line / order make each movement happen once (a redelivered webhook, a
+    repeated refund or a double-submitted payment finds its row and stops)."""
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=10, choices=CreditEntryKind.choices)
+    amount = models.IntegerField(help_text="Signed: positive adds credit, negative spends it.")
+    balance_after = models.PositiveIntegerField()
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="credit_entries")
+    order_line = models.ForeignKey(
+        OrderLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_entries",
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=CreditEntryKind.values), name="credit_kind_valid"
+            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="credit_amount_nonzero"),
+            models.CheckConstraint(
+                condition=models.Q(balance_after__gte=0), name="credit_entry_balance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(kind="spend") & models.Q(amount__lt=0))
+                | (~models.Q(kind="spend") & models.Q(amount__gt=0)),
+                name="credit_sign_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(kind="spend"), name="credit_spend_once"
+            ),
+            models.UniqueConstraint(
+                fields=["order_line", "kind"],
+                condition=models.Q(order_line__isnull=False),
+                name="credit_line_movement_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} → {self.balance_after}"
+
+    @property
+    def magnitude(self) -> int:
+        return abs(self.amount)

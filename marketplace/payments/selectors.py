@@ -5,6 +5,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from licensing.models import LicenceGrant
 from marketplace.models import User
 from marketplace.payments.models import (
+    CreditAccount,
+    CreditEntry,
     Order,
     OrderLine,
     OrderStatus,
@@ -68,4 +70,24 @@ def creator_earnings(*, creator: User) -> dict:
         **creator_sales_summary(creator=creator),
         "account": PayoutAccount.objects.filter(creator=creator).first(),
         "history": history,
+    }
+
+
+def credit_balance(*, user: User, currency: str) -> int:
+    """The buyer's prepaid balance in `currency` (0 without an account)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    account = CreditAccount.objects.filter(user=user, currency=currency).first()
+    return account.balance if account else 0
+
+
+def credit_summary(*, user: User, limit: int = 50) -> dict:
+    """The credit page: every balance and the latest entries (two queries)."""
+    return {
+        "accounts": list(CreditAccount.objects.filter(user=user).order_by("currency")),
+        "entries": list(
+            CreditEntry.objects.filter(account__user=user)
+            .select_related("account", "order")
+            .order_by("-created_at", "-id")[:limit]
+        ),
     }

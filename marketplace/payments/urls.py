@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketplace.payments import views
+from marketplace.payments import views, views_credit
 
 urlpatterns = [
     path("checkout/<uuid:listing_id>/", views.checkout_start_view, name="checkout_start"),
@@ -15,5 +15,6 @@ urlpatterns = [
         name="refund_request_decide",
     ),
     path("payouts/", views.payouts, name="payouts"),
+    path("credit/", views_credit.credit, name="credit"),
     path("webhooks/stripe/", views.stripe_webhook, name="stripe_webhook"),
 ]

@@ -18,9 +18,11 @@ from marketplace.commissions.selectors import (
     commissions_for_user,
 )
 from marketplace.commissions.services import brief as brief_services
+from marketplace.commissions.services.credit import commission_instant_pay_with_credit
 from marketplace.commissions.services.instant import commission_instant_checkout
 from marketplace.models import User
 from marketplace.payments.models import OrderLine
+from marketplace.payments.selectors import credit_balance
 from marketplace.views.errors import add_application_error
 
 
@@ -35,21 +37,30 @@ def instant_start(request, style_id):
         style = get_object_or_404(Style, pk=style_id)
         cancel = request.build_absolute_uri(reverse("style_detail", kwargs={"style_id": style_id}))
         try:
+            if form.cleaned_data["pay_with"] == "credit":
+                commission, _ = commission_instant_pay_with_credit(
+                    buyer=request.user, style=style, **form.service_kwargs()
+                )
+                messages.success(request, "Paid from your credit; your images are on the way.")
+                return redirect("commissions:detail", commission_id=commission.pk)
             _, order = commission_instant_checkout(
                 buyer=request.user,
                 style=style,
                 success_url=request.build_absolute_uri("/orders/ORDER_ID/"),
                 cancel_url=cancel,
-                **form.cleaned_data,
+                **form.service_kwargs(),
             )
         except ApplicationError as error:
             add_application_error(form, error)
         else:
             return redirect(order.checkout_url)
     status = 400 if form.errors else 200
-    return render(
-        request, "commissions/instant_start.html", {"style": public, "form": form}, status=status
-    )
+    context = {
+        "style": public,
+        "form": form,
+        "credit": credit_balance(user=request.user, currency=public.currency),
+    }
+    return render(request, "commissions/instant_start.html", context, status=status)
 
 
 @login_required

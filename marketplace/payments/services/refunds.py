@@ -14,6 +14,8 @@ from licensing.services.grants import licence_grant_revoke
 from marketplace.models import User
 from marketplace.payments.gateway import GatewayError, get_gateway
 from marketplace.payments.models import (
+    CREDIT_TIER,
+    Gateway,
     Order,
     OrderLine,
     OrderStatus,
@@ -39,13 +41,16 @@ def refund_issue(*, line: OrderLine, reason: str, actor: User | None = None) -> 
         return line
     if line.order.status not in REFUNDABLE:
         raise ApplicationError("Only paid orders can be refunded.")
+    if line.tier_code == CREDIT_TIER:
+        raise ApplicationError("Bought credit is not refunded; spend it on commissions.")
     gateway = get_gateway()
     try:
-        gateway.create_refund(
-            payment_intent_id=line.order.payment_intent_id,
-            amount=line.amount,
-            idempotency_key=f"refund-line-{line.pk}",
-        )
+        if line.order.gateway != Gateway.CREDIT:  # credit-paid: the money goes back to credit
+            gateway.create_refund(
+                payment_intent_id=line.order.payment_intent_id,
+                amount=line.amount,
+                idempotency_key=f"refund-line-{line.pk}",
+            )
         if line.transfer_id and not line.transfer_reversed:
             gateway.reverse_transfer(
                 transfer_id=line.transfer_id,
@@ -84,6 +89,10 @@ def _record_refund(*, line_id: int, reason: str, actor: User | None) -> OrderLin
     grant = LicenceGrant.objects.filter(order_line=line).first()
     if grant is not None:
         licence_grant_revoke(grant=grant, reason=reason, actor=actor, refunded=True)
+    if order.gateway == Gateway.CREDIT:
+        from marketplace.payments.services.credit import credit_refund_line
+
+        credit_refund_line(line=line, reason=reason)
     if line.listing_id is None:
         _commission_refunded(line, reason=reason, actor=actor)
     return line
@@ -129,7 +138,11 @@ def refund_request_create(*, line: OrderLine, buyer: User, reason: str) -> Refun
     line = OrderLine.objects.select_related("order").get(pk=line.pk)
     if line.order.buyer_id != buyer.pk:
         raise PermissionDeniedError("This is not your order.")
-    if line.order.status not in REFUNDABLE or line.refunded_at is not None:
+    if (
+        line.order.status not in REFUNDABLE
+        or line.refunded_at is not None
+        or line.tier_code == CREDIT_TIER
+    ):
         raise ApplicationError("This purchase cannot be refunded.")
     if not reason.strip():
         raise ApplicationError("Tell the creator why you want a refund.", field="reason")

@@ -18,7 +18,7 @@ from licensing.services.grants import (
     exclusive_hold_release,
     licence_grant_issue,
 )
-from marketplace.payments.models import Order, OrderStatus, WebhookEvent
+from marketplace.payments.models import CREDIT_TIER, Order, OrderStatus, WebhookEvent
 from marketplace.payments.services.orders import order_lock, order_set_status
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,12 @@ def order_mark_paid(*, order: Order, payment_intent_id: str, source: str) -> Ord
         source=source,
         fields=("paid_at", "payment_intent_id"),
     )
-    for line in order.lines.select_related("listing"):
+    for line in order.lines.select_related("listing", "order__buyer"):
+        if line.tier_code == CREDIT_TIER:  # prepaid credit: the balance grows, once
+            from marketplace.payments.services.credit import credit_line_paid
+
+            credit_line_paid(order_line=line, source=source)
+            continue
         if line.listing_id is None:
             # A commission line: the work does not exist yet. Commissions starts it (queues
             # the job or opens the brief's work) and grants when it is delivered.
