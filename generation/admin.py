@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from generation.models import GenerationJob, JobEvent, Piece
+from generation.models import GenerationJob, JobEvent, Piece, PromptReview, PromptReviewEvent
 
 
 class JobEventInline(admin.TabularInline):
@@ -38,6 +38,40 @@ class GenerationJobAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Prompt")
+    def prompt_short(self, obj):
+        return obj.prompt[:60]
+
+
+class PromptReviewEventInline(admin.TabularInline):
+    model = PromptReviewEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "note", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PromptReview)
+class PromptReviewAdmin(admin.ModelAdmin):
+    """Read-only: appeals and decisions go through /moderation/prompts/ so they stay audited."""
+
+    list_display = ("prompt_short", "user", "category", "status", "attempts", "created_at")
+    list_filter = ("status", "category", "source")
+    search_fields = ("prompt", "user__email", "id")
+    list_select_related = ("user",)
+    inlines = [PromptReviewEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description="Prompt")

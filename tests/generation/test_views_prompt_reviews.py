@@ -201,3 +201,15 @@ def test_the_moderation_console_links_prompt_reviews_and_filters_reports(
     reports = client.get(reverse("licensing:moderation_queue"), {"kind": "other", "status": "all"})
     assert [d.pk for d in reports.context["page"].object_list] == [report.pk]
     assert reports.context["query"] == "kind=other&status=all"
+
+
+def test_the_admin_shows_reviews_read_only(client, buyer):
+    review = refused(buyer)
+    client.force_login(UserFactory(moderator=True, is_superuser=True))
+
+    listing = client.get(reverse("admin:generation_promptreview_changelist"))
+    change = client.get(reverse("admin:generation_promptreview_change", args=[review.pk]))
+
+    assert listing.status_code == 200 and change.status_code == 200
+    assert "a gory battlefield at dawn" in change.content.decode()
+    assert client.get(reverse("admin:generation_promptreview_add")).status_code == 403
