@@ -213,3 +213,38 @@ def test_the_admin_shows_reviews_read_only(client, buyer):
     assert listing.status_code == 200 and change.status_code == 200
     assert "a gory battlefield at dawn" in change.content.decode()
     assert client.get(reverse("admin:generation_promptreview_add")).status_code == 403
+
+
+def test_style_and_brief_forms_show_the_refusal_on_their_own_field(client, creator, buyer):
+    client.force_login(creator)
+    style = client.post(
+        reverse("style_new"),
+        {
+            "title": "Battle",
+            "price": "5.00",
+            "tier_code": "standard",
+            "prompt_template": "{prompt}, decapitated soldiers, oil painting",
+            "size": "256x256",
+            "sample_prompts": "a hill",
+        },
+    )
+    client.force_login(buyer)
+    deadline = (timezone.now() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    brief = client.post(
+        reverse("commissions:brief_create", args=[creator.pk]),
+        {"brief": "Remove the watermark from my photo", "deadline": deadline, "budget": "50"},
+    )
+
+    assert style.status_code == 400 and brief.status_code == 400
+    assert (
+        style.context["form"]
+        .errors["prompt_template"][0]
+        .startswith("This text was refused: it falls under our policy on “Graphic gore”")
+    )
+    # Escaped once: the message goes into the error's HTML next to its link.
+    assert "“Removing watermarks or faking an artist&#x27;s signature”" in brief.content.decode()
+    assert "Appeal this decision" in brief.context["form"].errors["brief"][0]
+    assert [(r.user, r.source) for r in PromptReview.objects.order_by("created_at")] == [
+        (creator, "style"),
+        (buyer, "brief"),
+    ]
