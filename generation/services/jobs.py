@@ -1,9 +1,11 @@
 """Use cases a person performs on generation jobs: commission, cancel, retry, pick."""
 
+import logging
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.engines import GenerationRequest
@@ -13,12 +15,16 @@ from generation.models import (
     JobEvent,
     JobStatus,
     Piece,
+    PromptSource,
     StyleVersion,
 )
+from generation.services.prompt_reviews import prompt_screen
 from generation.services.specs import engine_spec
 from marketplace.models import User
 
 MAX_ACTIVE_JOBS_PER_USER = 10
+
+logger = logging.getLogger(__name__)
 
 
 def job_record_event(
@@ -46,10 +52,18 @@ def enqueue(job: GenerationJob) -> None:
     job.enqueued_at = timezone.now()
     GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=job.enqueued_at)
     job_id = str(job.pk)
-    transaction.on_commit(lambda: run_generation.delay(job_id))
+
+    def wake() -> None:
+        try:
+            run_generation.delay(job_id)
+        except BrokerUnavailable as error:
+            # The committed row is the truth: the sweeper re-wakes queued jobs whose message
+            # never arrived, so a broker outage delays the job instead of failing the request.
+            logger.warning("Broker unavailable; job %s waits for the sweeper: %s", job_id, error)
+
+    transaction.on_commit(wake)
 
 
-@transaction.atomic
 def job_create(
     *,
     owner: User,
@@ -70,71 +84,79 @@ def job_create(
     With `style_version`, the style fixes engine, size, steps and guidance, and `prompt` is
     the buyer's text that fills the style's {prompt} slot; the job stores only the buyer's
     text, the worker composes what the engine sees (so the recipe never reaches the buyer).
+
+    The prompt policy screens the text first, outside this call's transaction, so a refused
+    prompt leaves its review row and nothing else.
     """
-    if style_version is not None:
-        engine, width, height = style_version.engine, style_version.width, style_version.height
-        steps, guidance = style_version.steps, style_version.guidance
-    try:
-        spec = engine_spec(engine)
-    except ValueError as error:
-        raise ApplicationError(str(error), field="engine") from None
-    if not 1 <= count <= MAX_IMAGES_PER_JOB:
-        raise ApplicationError(f"Choose between 1 and {MAX_IMAGES_PER_JOB} images.", field="count")
-    seed = secrets.randbelow(2**32) if seed is None else seed
-    if not prompt.strip():
-        raise ApplicationError("Prompt must not be empty.", field="prompt")
-    engine_prompt, engine_negative = prompt.strip(), negative_prompt.strip()
-    if style_version is not None:
-        engine_prompt, engine_negative = style_version.compose(
-            prompt=prompt, negative_prompt=negative_prompt
-        )
-    request = GenerationRequest(
-        prompt=engine_prompt,
-        negative_prompt=engine_negative,
-        seed=seed,
-        width=width,
-        height=height,
-        steps=steps,
-        guidance=guidance,
-    )
-    try:
-        spec.validate(request)
-    except ValueError as error:
-        if style_version is not None and engine_prompt != prompt.strip():
+    source = PromptSource.STYLE_COMMISSION if style_version else PromptSource.COMMISSION
+    prompt_screen(user=owner, prompt=prompt, negative_prompt=negative_prompt, source=source)
+    with transaction.atomic():
+        if style_version is not None:
+            engine, width, height = style_version.engine, style_version.width, style_version.height
+            steps, guidance = style_version.steps, style_version.guidance
+        try:
+            spec = engine_spec(engine)
+        except ValueError as error:
+            raise ApplicationError(str(error), field="engine") from None
+        if not 1 <= count <= MAX_IMAGES_PER_JOB:
             raise ApplicationError(
-                "This prompt does not fit this style (it is too long for the style's "
-                "template, or the style's settings are no longer supported).",
-                field="prompt",
-            ) from None
-        raise ApplicationError(str(error)) from None
-    active = GenerationJob.objects.filter(
-        owner=owner, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
-    ).count()
-    if active >= MAX_ACTIVE_JOBS_PER_USER:
-        raise ApplicationError(
-            f"You already have {active} jobs waiting or running; "
-            "wait for one to finish or cancel one."
+                f"Choose between 1 and {MAX_IMAGES_PER_JOB} images.", field="count"
+            )
+        seed = secrets.randbelow(2**32) if seed is None else seed
+        if not prompt.strip():
+            raise ApplicationError("Prompt must not be empty.", field="prompt")
+        engine_prompt, engine_negative = prompt.strip(), negative_prompt.strip()
+        if style_version is not None:
+            engine_prompt, engine_negative = style_version.compose(
+                prompt=prompt, negative_prompt=negative_prompt
+            )
+        request = GenerationRequest(
+            prompt=engine_prompt,
+            negative_prompt=engine_negative,
+            seed=seed,
+            width=width,
+            height=height,
+            steps=steps,
+            guidance=guidance,
         )
-    job = GenerationJob(
-        owner=owner,
-        engine=spec.name,
-        prompt=prompt.strip(),
-        negative_prompt=negative_prompt.strip(),
-        seed=seed,
-        width=width,
-        height=height,
-        steps=spec.resolve_steps(request),
-        guidance=guidance,
-        count=count,
-        retry_of=retry_of,
-        style_version=style_version,
-        progress_total=spec.resolve_steps(request),
-    )
-    job.full_clean()
-    job.save()
-    job_record_event(job=job, from_status="", source="user", actor=owner)
-    enqueue(job)
-    return job
+        try:
+            spec.validate(request)
+        except ValueError as error:
+            if style_version is not None and engine_prompt != prompt.strip():
+                raise ApplicationError(
+                    "This prompt does not fit this style (it is too long for the style's "
+                    "template, or the style's settings are no longer supported).",
+                    field="prompt",
+                ) from None
+            raise ApplicationError(str(error)) from None
+        active = GenerationJob.objects.filter(
+            owner=owner, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+        ).count()
+        if active >= MAX_ACTIVE_JOBS_PER_USER:
+            raise ApplicationError(
+                f"You already have {active} jobs waiting or running; "
+                "wait for one to finish or cancel one."
+            )
+        job = GenerationJob(
+            owner=owner,
+            engine=spec.name,
+            prompt=prompt.strip(),
+            negative_prompt=negative_prompt.strip(),
+            seed=seed,
+            width=width,
+            height=height,
+            steps=spec.resolve_steps(request),
+            guidance=guidance,
+            count=count,
+            retry_of=retry_of,
+            style_version=style_version,
+            progress_total=spec.resolve_steps(request),
+        )
+        job.full_clean()
+        job.save()
+        job_record_event(job=job, from_status="", source="user", actor=owner)
+        enqueue(job)
+        return job
 
 
 def _lock_own_job(job: GenerationJob, user: User) -> GenerationJob:
@@ -168,9 +190,20 @@ def job_cancel(*, job: GenerationJob, acting_user: User) -> GenerationJob:
     return job
 
 
-@transaction.atomic
 def job_retry(*, job: GenerationJob, acting_user: User) -> GenerationJob:
-    """A failed or cancelled job is retried as a new job with the same settings and seed."""
+    """A failed or cancelled job is retried as a new job with the same settings and seed.
+    The prompt is screened again first (the policy may have changed since)."""
+    if job.owner_id != acting_user.pk:
+        raise PermissionDeniedError("This is not your job.")
+    source = PromptSource.STYLE_COMMISSION if job.style_version_id else PromptSource.COMMISSION
+    prompt_screen(
+        user=acting_user, prompt=job.prompt, negative_prompt=job.negative_prompt, source=source
+    )
+    return _job_retry(job=job, acting_user=acting_user)
+
+
+@transaction.atomic
+def _job_retry(*, job: GenerationJob, acting_user: User) -> GenerationJob:
     job = _lock_own_job(job, acting_user)
     if not job.can_retry:
         raise ApplicationError("Only failed or cancelled jobs can be retried.")

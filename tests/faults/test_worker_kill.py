@@ -6,76 +6,25 @@ The workers are separate processes (`celery -A config worker`) on the configured
 worker lease expired, as beat would.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from generation.models import GenerationJob, JobStatus, Piece
 from generation.services.jobs import job_create
 from generation.services.worker import jobs_sweep
 from tests.factories import UserFactory
+from tests.faults.workers import kill
+from tests.faults.workers import start_worker as start_worker_process
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 4
 KILLS = 3
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_worker(log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "VAR_DIR": str(settings.VAR_DIR),
-        "GENERATION_LEASE_SECONDS": str(LEASE_SECONDS),
-        "PROVENANCE_SIGNING_DIR": str(settings.PROVENANCE_SIGNING_DIR),
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "gpu",
-            "--pool",
-            "solo",
-            "--concurrency",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def kill(worker: subprocess.Popen) -> None:
-    os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=10)
+def start_worker(log):
+    return start_worker_process(log, lease_seconds=LEASE_SECONDS)
 
 
 def running_job_exists() -> bool:
