@@ -1,1 +1,1 @@
-from tests.payments.conftest import run_tasks_inline, stripe_settings  # noqa: F401
+from tests.payments.conftest import fake_stripe, run_tasks_inline, stripe_settings  # noqa: F401
