@@ -10,6 +10,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 AVATAR_SIZE = 512
+# Markup a browser or server could execute if the file were ever served or sniffed as a
+# document; a real photo or render never carries it (a polyglot hides it in a chunk or tail).
+ACTIVE_MARKUP = (b"<script", b"<html", b"<iframe", b"<!doctype html", b"<?php", b"javascript:")
 
 
 def open_untrusted_image(upload, *, max_bytes: int, max_pixels: int) -> Image.Image:
@@ -26,6 +29,12 @@ def open_untrusted_image(upload, *, max_bytes: int, max_pixels: int) -> Image.Im
         )
     upload.seek(0)
     data = upload.read()
+    lowered = data.lower()
+    if any(marker in lowered for marker in ACTIVE_MARKUP):
+        raise ValidationError(
+            "That file contains web page or script content; upload a plain image.",
+            code="active_content",
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -44,7 +53,12 @@ def open_untrusted_image(upload, *, max_bytes: int, max_pixels: int) -> Image.Im
             image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            "The image has too many pixels to process safely; upload a smaller one.",
+            code="too_many_pixels",
+        ) from None
+    except UnidentifiedImageError:
         raise ValidationError(
             "That file is not an image we can read. Upload a PNG, JPEG, WebP or GIF.",
             code="invalid_image",
