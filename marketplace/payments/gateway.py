@@ -5,6 +5,7 @@ gateway that needs no network; its checkout page lets the buyer "pay" and then d
 synthetic `checkout.session.completed` event through the same webhook path Stripe uses.
 """
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -235,6 +236,12 @@ def verify_webhook(payload: bytes, signature_header: str) -> dict[str, Any]:
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise SignatureError("Webhooks are not configured (STRIPE_WEBHOOK_SECRET is unset).")
+    try:
+        shape = json.loads(payload)
+    except ValueError as error:
+        raise SignatureError(f"Malformed payload: {error}") from error
+    if not isinstance(shape, dict):  # the Stripe library assumes an object and would crash
+        raise SignatureError("Malformed payload: an event must be a JSON object.")
     try:
         event = stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=300)
     except stripe.SignatureVerificationError as error:
