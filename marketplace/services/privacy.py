@@ -1,9 +1,12 @@
 """A user's data: export everything as a zip (JSON + their files); delete the account.
 
 Deletion pseudonymises instead of deleting rows: pieces, provenance records, ledger entries
-(append-only, hash-chained) and licence grants must survive, because licensees keep the
-rights they bought and the ledger cannot lose an entry. What identifies the person goes:
-email, name, bio, avatar, password, favourites, notifications; the account is deactivated.
+(append-only, hash-chained), licence grants, commissions and prepaid-credit entries must
+survive, because licensees keep the rights they bought, the ledger cannot lose an entry and
+money records are kept. What identifies the person goes: email, name, bio, avatar, brief
+reference images, password, favourites, notifications; the account is deactivated. It is
+refused while the user holds prepaid credit or a commission is mid-payment or mid-work
+(see privacy_commerce).
 """
 
 from __future__ import annotations
@@ -31,6 +34,15 @@ from licensing.models import (
 )
 from marketplace.models import AccountEvent, Favourite, Listing, ListingStatus, User
 from marketplace.services.listings import listing_unpublish
+from marketplace.services.privacy_commerce import (
+    account_delete_check,
+    account_delete_commissions_close,
+    account_delete_references,
+    buyer_references,
+    commissions_export_data,
+    credit_export_data,
+    reference_arcname,
+)
 
 DELETED_CREATOR = "Deleted creator"
 DELETED_USER = "Deleted user"
@@ -144,6 +156,8 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "issued_at",
         ),
         "orders": _orders(user),
+        "commissions": commissions_export_data(user=user),
+        "credit_accounts": credit_export_data(user=user),
         "disputes": _rows(
             Dispute.objects.filter(Q(claimant=user) | Q(respondent=user)),
             "id",
@@ -205,8 +219,9 @@ def account_export(*, user: User) -> bytes:
         archive.writestr(
             "README.txt",
             "Your Promptfolio data. data.json holds your account, jobs, pieces, provenance, "
-            "listings, licences, orders, disputes and notifications; files/ holds your avatar "
-            "and the original of every piece you generated.\n",
+            "listings, licences, orders, commissions, prepaid credit, disputes and "
+            "notifications; files/ holds your avatar, the original of every piece you "
+            "generated and the reference images you sent with your briefs.\n",
         )
         if user.avatar:
             _add_file(archive, storages["previews"], user.avatar.name, "files/avatar.png")
@@ -218,6 +233,10 @@ def account_export(*, user: User) -> bytes:
                     piece.original.name,
                     f"files/pieces/{piece.pk}.png",
                 )
+        for reference in buyer_references(user=user):
+            _add_file(
+                archive, storages["default"], reference.image.name, reference_arcname(reference)
+            )
     return buffer.getvalue()
 
 
@@ -237,6 +256,9 @@ def account_delete(*, user: User, password: str) -> User:
         raise ApplicationError("This account is already closed.")
     if not user.check_password(password):
         raise ApplicationError("That is not your password.", field="password")
+    account_delete_check(user=user)
+    account_delete_commissions_close(user=user)
+    account_delete_references(user=user)
     for job in GenerationJob.objects.filter(
         owner=user, status__in=(JobStatus.QUEUED, JobStatus.RUNNING), cancel_requested=False
     ):

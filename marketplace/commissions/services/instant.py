@@ -71,6 +71,7 @@ def _commission_instant_create(
         description=f"{count} × {style.title} (commission, {style.tier_code} licence)",
     )
     commission.save(update_fields=["order_line"])
+    commission.status = ""  # the first history row starts from nothing, like a brief's
     commission_set_status(
         commission=commission,
         status=CommissionStatus.AWAITING_PAYMENT,
