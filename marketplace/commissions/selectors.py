@@ -1,8 +1,10 @@
-"""Reads for commission pages (participants only)."""
+"""Reads for commission pages (participants only; moderators see a disputed brief's
+reference images)."""
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from licensing.models import ACTIVE_STATUSES, Dispute, DisputeStatus
 from marketplace.commissions.models import (
     Commission,
     CommissionKind,
@@ -40,14 +42,28 @@ def commission_for_participant(*, user: User, commission_id) -> Commission | Non
     )
 
 
-def commission_reference_for_participant(
+# A moderator may see a brief's references while a dispute about it is handled: active,
+# or decided (it can still be appealed). Closed cases give no access.
+DISPUTE_ACCESS_STATUSES = (*ACTIVE_STATUSES, DisputeStatus.DECIDED)
+
+
+def commission_ids_under_dispute() -> QuerySet:
+    """Ids of commissions linked by an active or decided dispute (a subquery)."""
+    return Dispute.objects.filter(
+        commission__isnull=False, status__in=DISPUTE_ACCESS_STATUSES
+    ).values("commission_id")
+
+
+def commission_reference_for_viewer(
     *, user: User, commission_id, reference_id
 ) -> CommissionReference | None:
-    """A brief's reference image, only for its buyer or creator."""
+    """A brief's reference image, for its buyer or creator, or for a moderator while an
+    active or decided dispute links that commission; None for anyone else."""
+    allowed = Q(commission__buyer=user) | Q(commission__creator=user)
+    if getattr(user, "is_moderator", False):
+        allowed |= Q(commission_id__in=commission_ids_under_dispute())
     return CommissionReference.objects.filter(
-        Q(commission__buyer=user) | Q(commission__creator=user),
-        pk=reference_id,
-        commission_id=commission_id,
+        allowed, pk=reference_id, commission_id=commission_id
     ).first()
 
 

@@ -147,3 +147,62 @@ def test_malicious_reference_through_the_form_is_a_clear_error(client, buyer, cr
     assert response.status_code == 400
     assert "evil.png" in response.content.decode()
     assert not Commission.objects.exists()
+
+
+def test_moderators_see_references_only_while_a_dispute_links_the_brief(
+    client, buyer, creator, moderator
+):
+    from licensing.services.dispute_decisions import dispute_close, dispute_decide
+    from licensing.services.disputes import dispute_file
+    from marketplace.commissions.services import brief as svc
+    from tests.commissions.factories import pay
+    from tests.marketplace.factories import make_piece
+
+    commission = make_brief(buyer, creator, references=[image_upload(size=(32, 16))])
+    reference = commission.references.get()
+    url = reverse(
+        "commissions:reference",
+        kwargs={"commission_id": commission.pk, "reference_id": reference.pk},
+    )
+    svc.commission_brief_quote(commission=commission, acting_user=creator, quote_amount=4000)
+    pay(svc.commission_brief_order(commission=commission, buyer=buyer))
+    svc.commission_brief_deliver(
+        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
+    )
+    outsiders = (UserFactory(), UserFactory(creator=True))
+
+    def status_for(user) -> int:
+        client.force_login(user)
+        return client.get(url).status_code
+
+    assert status_for(moderator) == 404  # no dispute yet
+    dispute = dispute_file(
+        claimant=buyer,
+        kind="non_delivery",
+        statement="The delivered file is not the fox poster I asked for.",
+        commission=commission,
+    )
+    other_brief = make_brief(buyer, creator, references=[image_upload()])
+    other_url = reverse(
+        "commissions:reference",
+        kwargs={"commission_id": other_brief.pk, "reference_id": other_brief.references.get().pk},
+    )
+
+    client.force_login(moderator)  # active dispute: streamed, and shown on the case page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert Image.open(io.BytesIO(b"".join(response.streaming_content))).size == (32, 16)
+    case = client.get(reverse("licensing:moderation_case", kwargs={"dispute_id": dispute.pk}))
+    html = case.content.decode()
+    assert 'id="case-references"' in html and f'src="{url}"' in html
+    assert reference.image.name not in html
+    assert client.get(other_url).status_code == 404  # an undisputed brief of the same buyer
+    assert [status_for(user) for user in outsiders] == [404, 404]
+
+    dispute_decide(dispute=dispute, actor=moderator, outcome="rejected", decision="Looks fine.")
+    assert status_for(moderator) == 200  # decided: it can still be appealed
+    assert [status_for(user) for user in outsiders] == [404, 404]
+
+    dispute_close(dispute=dispute, actor=moderator)
+    assert status_for(moderator) == 404  # closed: back to the parties only
+    assert [status_for(user) for user in (buyer, creator)] == [200, 200]

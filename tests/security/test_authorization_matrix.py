@@ -144,6 +144,7 @@ def world(db, fake_stripe, scripted_engine):
         budget_amount=3000,
         references=[image_upload()],
     )
+    disputed_brief = _disputed_brief(owner=owner, creator=creator)
     dispute = dispute_file(
         claimant=owner,
         kind="infringement",
@@ -166,10 +167,39 @@ def world(db, fake_stripe, scripted_engine):
         "style": style,
         "commission": commission,
         "reference": brief.references.get(),
+        "disputed_reference": disputed_brief.references.get(),
         "dispute": dispute,
         "evidence": evidence,
         "prompt_review": refused.value.review,
     }
+
+
+def _disputed_brief(*, owner, creator):
+    """A delivered brief with a reference image that its buyer disputes."""
+    from marketplace.commissions.services import brief as svc
+    from tests.commissions.factories import pay
+    from tests.marketplace.factories import make_piece
+
+    brief = commission_brief_create(
+        buyer=owner,
+        creator=creator,
+        brief="A heron at dawn",
+        deadline=timezone.now() + timedelta(days=3),
+        budget_amount=3000,
+        references=[image_upload()],
+    )
+    svc.commission_brief_quote(commission=brief, acting_user=creator, quote_amount=3000)
+    pay(svc.commission_brief_order(commission=brief, buyer=owner))
+    svc.commission_brief_deliver(
+        commission=brief, acting_user=creator, pieces=[make_piece(creator)]
+    )
+    dispute_file(
+        claimant=owner,
+        kind="non_delivery",
+        statement="The delivered file is not the heron I asked for.",
+        commission=brief,
+    )
+    return brief
 
 
 def matrix(w):
@@ -206,6 +236,13 @@ def matrix(w):
                 args=[w["reference"].commission_id, w["reference"].pk],
             ),
             {"owner", "creator"},
+        ),
+        "disputed_commission_reference": (  # moderators too, while the dispute is handled
+            reverse(
+                "commissions:reference",
+                args=[w["disputed_reference"].commission_id, w["disputed_reference"].pk],
+            ),
+            {"owner", "creator", "moderator"},
         ),
         "licensing:dispute_detail": (
             reverse("licensing:dispute_detail", args=[w["dispute"].pk]),
