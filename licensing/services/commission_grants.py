@@ -6,11 +6,10 @@ buyer accepted a brief's delivery). Idempotent per order line, like listing gran
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from licensing.models import Certificate, LedgerKind, LicenceGrant, Tier
-from licensing.services.grants import LicenceNotIssuable, _ledger, _record
+from licensing.models import LicenceGrant, Tier
+from licensing.services.grants import LicenceNotIssuable, _grant_insert
 from licensing.services.terms import terms_current
 
 
@@ -31,45 +30,18 @@ def licence_grant_issue_commission(
     if tier is None or tier.exclusive:
         raise LicenceNotIssuable(f"Licence tier {order_line.tier_code!r} cannot be commissioned.")
     terms = terms_current(tier=tier)
-    order_ref = str(order_line.order_id)
-    grant = LicenceGrant(
-        listing=None,
-        style_version=style_version,
-        piece=pieces[0],
+    event_data = {}
+    if style_version is not None:
+        event_data["style"] = {"id": str(style_version.style_id), "version": style_version.number}
+    grant, _ = _grant_insert(
+        order_line=order_line,
         licensee=licensee,
         tier=tier,
-        exclusive=False,
         terms=terms,
-        terms_version=terms.version,
-        terms_sha256=terms.sha256,
-        price_amount=order_line.amount,
-        currency=order_line.order.currency,
-        order_line=order_line,
-        order_ref=order_ref,
-        issued_at=timezone.now(),
-    )
-    try:
-        with transaction.atomic():
-            grant.save(force_insert=True)
-    except IntegrityError:
-        existing = LicenceGrant.objects.filter(order_line=order_line).first()
-        if existing is None:
-            raise
-        return existing
-    grant.pieces.set(pieces)
-    Certificate.objects.create(grant=grant)
-    data = {"order": order_ref, "order_line": order_line.pk, "terms_sha256": terms.sha256}
-    if style_version is not None:
-        data["style"] = {"id": str(style_version.style_id), "version": style_version.number}
-    _record(grant, from_status="", actor=licensee, data=data)
-    ledger_data = {
-        "grant": str(grant.pk),
-        "tier": tier.code,
-        "terms_version": terms.version,
-        "terms_sha256": terms.sha256,
-        "order": order_ref,
-        "commission": True,
-    }
-    for piece in pieces:
-        _ledger(piece, kind=LedgerKind.LICENSED, actor=licensee, data=ledger_data)
+        pieces=pieces,
+        piece_id=pieces[0].pk,
+        style_version=style_version,
+        event_data=event_data,
+        ledger_data={"commission": True},
+    )  # a racing insert for the line returns its grant; any other conflict re-raises
     return grant

@@ -34,6 +34,7 @@ from licensing.models import (
     LicenceGrant,
     ListingOffer,
     ProvenanceRecord,
+    TermsVersion,
     Tier,
 )
 from licensing.selectors.grants import exclusive_grant_active, listing_offers
@@ -197,6 +198,74 @@ def _record(grant: LicenceGrant, *, from_status: str, actor, reason: str = "", d
     )
 
 
+def _grant_insert(
+    *,
+    order_line,
+    licensee: User,
+    tier: Tier,
+    terms: TermsVersion,
+    pieces: list[Piece],
+    piece_id,
+    listing: Listing | None = None,
+    style_version=None,
+    transfer_from: int | None = None,
+    event_data: dict | None = None,
+    ledger_data: dict | None = None,
+    race_error: type[LicenceNotIssuable] | None = None,
+) -> tuple[LicenceGrant, bool]:
+    """The insert both kinds of grant share (callers check and lock first): the grant over
+    `pieces` with the terms' version and sha256, its certificate, its first GrantEvent, a
+    LICENSED ledger entry per piece (then TRANSFERRED when `transfer_from` is set and the
+    terms transfer copyright). Returns (grant, True), or (the line's existing grant, False)
+    when a racing insert for the same line won; any other unique-index conflict raises
+    `race_error()` when given (one active exclusive per listing), else the IntegrityError."""
+    order_ref = str(order_line.order_id)
+    grant = LicenceGrant(
+        listing=listing,
+        style_version=style_version,
+        piece_id=piece_id,
+        licensee=licensee,
+        tier=tier,
+        exclusive=tier.exclusive,
+        terms=terms,
+        terms_version=terms.version,
+        terms_sha256=terms.sha256,
+        price_amount=order_line.amount,
+        currency=order_line.order.currency,
+        order_line=order_line,
+        order_ref=order_ref,
+        issued_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            grant.save(force_insert=True)
+    except IntegrityError:
+        existing = LicenceGrant.objects.filter(order_line=order_line).first()
+        if existing is not None:
+            return existing, False
+        if race_error is None:
+            raise
+        raise race_error() from None
+    grant.pieces.set(pieces)
+    Certificate.objects.create(grant=grant)
+    data = {"order": order_ref, "order_line": order_line.pk, "terms_sha256": terms.sha256}
+    _record(grant, from_status="", actor=licensee, data={**data, **(event_data or {})})
+    entry = {
+        "grant": str(grant.pk),
+        "tier": tier.code,
+        "terms_version": terms.version,
+        "terms_sha256": terms.sha256,
+        "order": order_ref,
+        **(ledger_data or {}),
+    }
+    for piece in pieces:
+        _ledger(piece, kind=LedgerKind.LICENSED, actor=licensee, data=entry)
+        if transfer_from is not None and terms.transfers_copyright:
+            transfer = {**entry, "from": transfer_from, "to": licensee.pk}
+            _ledger(piece, kind=LedgerKind.TRANSFERRED, actor=licensee, data=transfer)
+    return grant, True
+
+
 @transaction.atomic
 def licence_grant_issue(*, order_line, licensee: User) -> LicenceGrant:
     """Grant the licence an order line paid for. Idempotent per order line.
@@ -226,52 +295,24 @@ def licence_grant_issue(*, order_line, licensee: User) -> LicenceGrant:
     )
     if not pieces:
         raise LicenceNotIssuable("This listing has no pieces to license.")
-    order_ref = str(order_line.order_id)
-    grant = LicenceGrant(
-        listing=listing,
-        piece_id=listing.cover_id or pieces[0].pk,
+    grant, created = _grant_insert(
+        order_line=order_line,
         licensee=licensee,
         tier=tier,
-        exclusive=tier.exclusive,
         terms=terms,
-        terms_version=terms.version,
-        terms_sha256=terms.sha256,
-        price_amount=order_line.amount,
-        currency=order_line.order.currency,
-        order_line=order_line,
-        order_ref=order_ref,
-        issued_at=timezone.now(),
+        pieces=pieces,
+        piece_id=listing.cover_id or pieces[0].pk,
+        listing=listing,
+        transfer_from=listing.creator_id if tier.exclusive else None,
+        race_error=ExclusiveAlreadySold,  # the partial unique index caught a race
     )
-    try:
-        with transaction.atomic():
-            grant.save(force_insert=True)
-    except IntegrityError:
-        existing = LicenceGrant.objects.filter(order_line=order_line).first()
-        if existing is not None:
-            return existing
-        raise ExclusiveAlreadySold() from None  # the partial unique index caught a race
-    grant.pieces.set(pieces)
-    Certificate.objects.create(grant=grant)
-    data = {"order": order_ref, "order_line": order_line.pk, "terms_sha256": terms.sha256}
-    _record(grant, from_status="", actor=licensee, data=data)
-
-    ledger_data = {
-        "grant": str(grant.pk),
-        "tier": tier.code,
-        "terms_version": terms.version,
-        "terms_sha256": terms.sha256,
-        "order": order_ref,
-    }
-    for piece in pieces:
-        _ledger(piece, kind=LedgerKind.LICENSED, actor=licensee, data=ledger_data)
-        if tier.exclusive and terms.transfers_copyright:
-            transfer = {**ledger_data, "from": listing.creator_id, "to": licensee.pk}
-            _ledger(piece, kind=LedgerKind.TRANSFERRED, actor=licensee, data=transfer)
+    if not created:
+        return grant
     if tier.exclusive:
         listing_mark_sold_exclusive(
             listing=listing,
             acting_user=None,
-            reason=f"Exclusive licence {grant.pk} granted (order {order_ref}).",
+            reason=f"Exclusive licence {grant.pk} granted (order {grant.order_ref}).",
         )
         ExclusiveHold.objects.filter(listing=listing).delete()
     return grant
