@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from marketplace.payments.models import (
+    CreditAccount,
+    CreditEntry,
     Order,
     OrderEvent,
     OrderLine,
@@ -57,3 +59,43 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
 admin.site.register(PayoutAccount)
 admin.site.register(RefundRequest)
+
+
+class CreditEntryInline(ReadOnlyInline):
+    model = CreditEntry
+    fields = ("created_at", "kind", "amount", "balance_after", "order", "order_line", "note")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    show_change_link = True
+
+
+class NoWritesAdmin(admin.ModelAdmin):
+    """Credit moves only through payments.services.credit (under the account lock, one
+    append-only entry per movement): the admin shows it and changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditAccount)
+class CreditAccountAdmin(NoWritesAdmin):
+    list_display = ("pk", "user", "currency", "balance", "updated_at")
+    list_filter = ("currency",)
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    inlines = [CreditEntryInline]
+
+
+@admin.register(CreditEntry)
+class CreditEntryAdmin(NoWritesAdmin):
+    list_display = ("pk", "account", "kind", "amount", "balance_after", "order", "created_at")
+    list_filter = ("kind", "account__currency")
+    search_fields = ("account__user__email", "order__id", "note")
+    list_select_related = ("account__user", "order")
+    date_hierarchy = "created_at"
