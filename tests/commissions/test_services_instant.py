@@ -146,6 +146,24 @@ def test_failed_job_refunds_the_buyer_and_pays_nobody(buyer, style, fake_stripe)
     assert [c[0] for c in fake_stripe] == ["refunds"]
 
 
+def test_payment_after_the_commission_was_cancelled_is_refunded(buyer, style, monkeypatch):
+    commission, order = commission_for(buyer, style)
+    Commission.objects.filter(pk=commission.pk).update(status=CommissionStatus.CANCELLED)
+    refunds = []
+    monkeypatch.setattr(
+        "marketplace.commissions.services.payment.queue_automatic_refund",
+        lambda *, line, reason: refunds.append((line.pk, reason)),
+    )
+
+    pay(order)
+
+    commission.refresh_from_db()
+    assert commission.status == CommissionStatus.CANCELLED and commission.job is None
+    assert refunds == [(commission.order_line_id, "Paid after the commission was cancelled.")]
+    assert not GenerationJob.objects.filter(owner=buyer).exists()
+    assert not LicenceGrant.objects.exists()
+
+
 def test_sweep_settles_a_commission_whose_settle_message_was_lost(buyer, style):
     commission, order = commission_for(buyer, style, count=1)
     pay(order)

@@ -24,6 +24,15 @@ from marketplace.payments.services.refunds import queue_automatic_refund
 logger = logging.getLogger(__name__)
 
 
+# Ended without ever being paid for: a payment arriving now is refunded, not kept.
+UNPAYABLE_STATUSES = (
+    CommissionStatus.DECLINED,
+    CommissionStatus.CANCELLED,
+    CommissionStatus.FAILED,
+    CommissionStatus.REFUNDED,
+)
+
+
 def commission_line_paid(*, order_line: OrderLine, source: str) -> Commission | None:
     """Paid: an instant commission's job is queued; a brief's work may start."""
     commission = Commission.objects.filter(order_line=order_line).first()
@@ -32,8 +41,16 @@ def commission_line_paid(*, order_line: OrderLine, source: str) -> Commission | 
         queue_automatic_refund(line=order_line, reason="Unknown commission.")
         return None
     commission = commission_lock(commission)
+    if commission.status in UNPAYABLE_STATUSES:
+        # The money arrived after the commission ended (e.g. a checkout completed after it
+        # was cancelled): nothing will be delivered for it, so it goes straight back.
+        queue_automatic_refund(
+            line=order_line,
+            reason=f"Paid after the commission was {commission.get_status_display().lower()}.",
+        )
+        return commission
     if commission.status != CommissionStatus.AWAITING_PAYMENT:
-        return commission  # already started (a redelivered event)
+        return commission  # already started by this payment
     if commission.kind == CommissionKind.BRIEF:
         return commission_set_status(
             commission=commission,
