@@ -52,7 +52,7 @@ def make_jobs(count: int, *, images: int, steps_from: int) -> list:
             prompt=f"storm over the sea number {i}, oil painting",
             width=512,
             height=512,
-            steps=steps_from + i % 30,
+            steps=min(50, steps_from + i % 30),
             count=images,
             seed=i,
         )
@@ -107,7 +107,9 @@ def scenario_kills(kills: int, jobs_count: int, images: int, deadline_s: float) 
     from generation.services.worker import jobs_sweep
     from tests.faults.workers import kill, start_worker
 
-    jobs = make_jobs(jobs_count, images=images, steps_from=10)
+    # Long batches (40+ steps, 2+ images) so a kill lands inside one, even on a busy machine.
+    jobs = make_jobs(jobs_count, images=max(images, 2), steps_from=40)
+    images = max(images, 2)
     GenerationJob.objects.update(max_attempts=kills + 2)
     log = Path(os.environ["VAR_DIR"]) / "kills-worker.log"
     started = time.monotonic()
@@ -119,10 +121,10 @@ def scenario_kills(kills: int, jobs_count: int, images: int, deadline_s: float) 
         return GenerationJob.objects.filter(status=JobStatus.RUNNING).exists()
 
     try:
-        while done_kills < kills and time.monotonic() < deadline:
-            if not wait_for(running, deadline - time.monotonic()):
-                break
-            time.sleep(0.5)
+        while done_kills < kills and time.monotonic() < deadline and not all_finished(jobs):
+            if not wait_for(running, min(60, deadline - time.monotonic())):
+                continue
+            time.sleep(0.3)
             if not running():
                 continue
             kill(worker)
