@@ -11,6 +11,8 @@ from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core.models import StatusHistory
+
 MAX_IMAGES_PER_JOB = 8
 MAX_SEED = 2**32 - 1
 
@@ -138,24 +140,16 @@ class GenerationJob(models.Model):
         return (self.seed + index) % (MAX_SEED + 1)
 
 
-class JobEvent(models.Model):
+class JobEvent(StatusHistory):
     """Append-only history of a job's status changes (who/what moved it, and why)."""
+
+    history_of = "job"
 
     job = models.ForeignKey(GenerationJob, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     source = models.CharField(max_length=200, help_text="user, worker name or sweeper")
     message = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.job_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
 class Piece(models.Model):
@@ -293,23 +287,15 @@ class StyleVersion(models.Model):
         return composed, ", ".join(negatives)
 
 
-class StyleEvent(models.Model):
+class StyleEvent(StatusHistory):
     """Append-only history of a style: creation, each version, publish, withdraw."""
+
+    history_of = "style"
 
     style = models.ForeignKey(Style, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     message = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.style_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
 # Prompt moderation models live in their own module; importing them here registers them.

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from core.models import StatusHistory
+
 MAX_REVIEW_TEXT = 5000
 
 
@@ -120,23 +122,15 @@ class PromptReview(models.Model):
         return self.status in DECIDED_STATUSES
 
 
-class PromptReviewEvent(models.Model):
+class PromptReviewEvent(StatusHistory):
     """Append-only history (the audit log) of a review: rejected, appealed, decided."""
+
+    history_of = "review"
 
     review = models.ForeignKey(PromptReview, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     note = models.TextField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.review_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
 class PromptAllowance(models.Model):

@@ -9,6 +9,8 @@ from django.core.files.storage import storages
 from django.db import models
 from django.db.models.functions import Lower
 
+from core.models import StatusHistory
+
 
 def previews_storage():
     """Avatars are public, so they live with the public previews."""
@@ -273,24 +275,14 @@ class ListingPiece(models.Model):
         return f"{self.listing_id} #{self.position}: {self.piece_id}"
 
 
-class ListingEvent(models.Model):
+class ListingEvent(StatusHistory):
     """Append-only publication history: creation and every status change."""
 
+    history_of = "listing"
+
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
     reason = models.TextField(max_length=1000, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.listing_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
 class Favourite(models.Model):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from core.models import StatusHistory
 from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR, Currency
 
 
@@ -258,24 +259,16 @@ class LicenceGrant(models.Model):
         return reverse("licensing:certificate_pdf", kwargs={"grant_id": self.pk})
 
 
-class GrantEvent(models.Model):
+class GrantEvent(StatusHistory):
     """Append-only history of a grant: issue and every status change."""
+
+    history_of = "grant"
 
     grant = models.ForeignKey(LicenceGrant, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     reason = models.TextField(max_length=1000, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.grant_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
 class Certificate(models.Model):

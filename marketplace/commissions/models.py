@@ -10,6 +10,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from core.models import StatusHistory
+
 MAX_REVISIONS = 2
 REVIEW_DAYS = 7
 
@@ -131,21 +133,11 @@ class CommissionReference(models.Model):
         return f"Reference {self.pk} of {self.commission_id}"
 
 
-class CommissionEvent(models.Model):
+class CommissionEvent(StatusHistory):
     """Append-only history: every status change of a commission, who made it, and why."""
 
+    history_of = "commission"
+
     commission = models.ForeignKey(Commission, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     source = models.CharField(max_length=100, help_text="user, webhook:<id>, worker, sweeper")
     message = models.TextField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.commission_id}: {self.from_status or '∅'} → {self.to_status}"

@@ -9,6 +9,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from core.models import StatusHistory
+
 
 class OrderStatus(models.TextChoices):
     PENDING = "pending", "Awaiting payment"
@@ -119,22 +121,14 @@ class OrderLine(models.Model):
         return self.description
 
 
-class OrderEvent(models.Model):
+class OrderEvent(StatusHistory):
+    """Append-only history of an order: every payment status change and its source."""
+
+    history_of = "order"
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     source = models.CharField(max_length=100, help_text="user, webhook:<event id>, sweeper…")
     message = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
 class WebhookEvent(models.Model):
