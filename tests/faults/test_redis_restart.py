@@ -17,8 +17,14 @@ from django.urls import reverse
 from generation.models import GenerationJob, JobEvent, JobStatus, Piece
 from generation.services.jobs import job_create
 from generation.services.worker import jobs_sweep
+from licensing.models import LicenceGrant
+from marketplace.payments.models import OrderStatus, WebhookEvent
+from marketplace.payments.services.webhooks import webhooks_requeue_stale
 from tests.factories import UserFactory
 from tests.faults.workers import PrivateRedis, celery_broker, kill, start_worker
+from tests.marketplace.factories import make_listing
+from tests.payments.conftest import post_event, session_completed
+from tests.payments.factories import make_order
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -132,3 +138,26 @@ def test_redis_restart_mid_run_loses_no_job_and_the_web_stays_up(client, tmp_pat
         assert succeeded == 1
     assert Piece.objects.count() == len(jobs) * COUNT
     assert health(client)[0] == 200
+
+
+def test_a_payment_event_during_the_outage_is_kept_and_granted_after_the_restart(
+    client, redis_broker, stripe_settings, run_tasks_inline, creator, buyer
+):
+    order = make_order(buyer=buyer, listing=make_listing(creator, publish=True))
+    redis_broker.shutdown_nosave()
+
+    response = post_event(client, session_completed(order))
+
+    # Stored (the event is the truth) and acknowledged, though it could not be queued.
+    assert response.status_code == 200 and response.json()["duplicate"] is False
+    stored = WebhookEvent.objects.get()
+    assert stored.processed_at is None and not LicenceGrant.objects.exists()
+
+    redis_broker.start()
+    with run_tasks_inline():  # what the beat task does once a minute
+        assert webhooks_requeue_stale(older_than_seconds=0) == 1
+
+    stored.refresh_from_db()
+    order.refresh_from_db()
+    assert stored.processed_at is not None and order.status == OrderStatus.PAID
+    assert LicenceGrant.objects.filter(order_line__order=order).count() == 1
