@@ -133,6 +133,18 @@ def render_faults(values: list) -> str:
     )
 
 
+def render_queries(values: list) -> str:
+    report = values[0]
+    sizes = report["sizes"]
+    return md_table(
+        ["page", "status", *(f"queries with {n} of each" for n in sizes), "constant"],
+        [
+            [r["page"], r["status"], *(r[f"queries_at_{n}"] for n in sizes), r["constant"]]
+            for r in report["results"]
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class Bench:
     title: str
@@ -163,6 +175,7 @@ BENCHES = {
     "webhooks": Bench(
         "Webhooks", ["--deliveries", "1000"], ["--deliveries", "40"], render_webhooks
     ),
+    "queries": Bench("Queries per page", ["--sizes", "3,20"], ["--sizes", "2,6"], render_queries),
     "faults": Bench("Faults", [], ["--quick"], render_faults),
 }
 
