@@ -45,8 +45,8 @@ def main() -> None:
     from marketplace.payments.models import WebhookEvent
     from tests.factories import UserFactory
     from tests.marketplace.factories import make_listing
-    from tests.payments.conftest import post_event, session_completed, sign
     from tests.payments.factories import make_order
+    from tests.payments.storm import KINDS, hostile_deliveries
 
     creator = UserFactory(creator=True)
     buyer = UserFactory()
@@ -56,41 +56,19 @@ def main() -> None:
         for i in range(8)
     ]
     client = Client()
-    genuine_event = session_completed(genuine, event_id="evt_genuine")
-    kinds = ["replayed", "forged", "stale", "tampered"]
-    counts = dict.fromkeys(kinds, 0)
-    statuses: dict[str, dict[int, int]] = {k: {} for k in kinds}
     started = time.perf_counter()
-    for i in range(args.deliveries):
-        kind = kinds[i % 4]
-        target = victims[i % len(victims)]
-        if kind == "replayed":
-            response = post_event(client, genuine_event)
-        elif kind == "forged":
-            response = post_event(client, session_completed(target), secret="whsec_attacker")
-        elif kind == "stale":
-            response = post_event(
-                client, session_completed(target), timestamp=int(time.time()) - 301 - i
-            )
-        else:
-            body = json.dumps(session_completed(genuine, event_id=f"evt_t{i}")).encode()
-            header = sign(body)
-            body = body.replace(str(genuine.pk).encode(), str(target.pk).encode())
-            response = client.post(
-                "/webhooks/stripe/",
-                data=body,
-                content_type="application/json",
-                HTTP_STRIPE_SIGNATURE=header,
-            )
-        counts[kind] += 1
-        statuses[kind][response.status_code] = statuses[kind].get(response.status_code, 0) + 1
+    statuses = hostile_deliveries(
+        client, genuine=genuine, victims=victims, deliveries=args.deliveries
+    )
     elapsed = time.perf_counter() - started
     grants = LicenceGrant.objects.count()
     forged_grants = LicenceGrant.objects.exclude(order_line__order=genuine).count()
     result = {
         "bench": "webhooks",
         "deliveries": args.deliveries,
-        "by_kind": {k: {"sent": counts[k], "http": statuses[k]} for k in kinds},
+        "by_kind": {
+            k: {"sent": sum(statuses[k].values()), "http": dict(statuses[k])} for k in KINDS
+        },
         "stored_events": WebhookEvent.objects.count(),
         "grants_for_genuine_order": LicenceGrant.objects.filter(order_line__order=genuine).count(),
         "double_grants": max(0, grants - forged_grants - 1),
@@ -99,8 +77,8 @@ def main() -> None:
     }
     print(json.dumps(result, indent=2))
     print(f"\n{'kind':<10} {'sent':>6}  http status counts")
-    for k in kinds:
-        print(f"{k:<10} {counts[k]:>6}  {statuses[k]}")
+    for k in KINDS:
+        print(f"{k:<10} {sum(statuses[k].values()):>6}  {dict(statuses[k])}")
     print(
         f"\ngrants for the genuine order: {result['grants_for_genuine_order']}, "
         f"double grants: {result['double_grants']}, forged grants: {result['forged_grants']}"
