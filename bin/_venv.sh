@@ -9,7 +9,10 @@ fi
 # shellcheck disable=SC1091
 source "$VENV/bin/activate"
 STAMP="$VENV/.installed-$(basename "$REQUIREMENTS")"
-if [ ! -f "$STAMP" ] || [ -n "$(find requirements*.txt -newer "$STAMP")" ]; then
+# The file itself and the files it includes with "-r"; other requirements files don't count.
+INPUTS="$REQUIREMENTS $(sed -n 's/^-r[[:space:]]*//p' "$REQUIREMENTS")"
+# shellcheck disable=SC2086
+if [ ! -f "$STAMP" ] || [ -n "$(find $INPUTS -newer "$STAMP")" ]; then
   pip install -q -r "$REQUIREMENTS"
   touch "$STAMP"
 fi
