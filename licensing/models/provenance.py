@@ -185,6 +185,19 @@ class LedgerEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Ledger entries are append-only; they cannot be deleted.")
 
+    @property
+    def description(self) -> str:
+        """The kind, and for dispute entries what happened: filed, decided (and the outcome)
+        or the remedy applied, so a case reads as steps rather than repeated "Disputed"."""
+        label = self.get_kind_display()
+        step = self.data.get("event") or self.data.get("remedy") if self.data else None
+        if self.kind != LedgerKind.DISPUTED or not step:
+            return label
+        text = str(step).replace("_", " ")
+        if self.data.get("outcome"):
+            text += f": {str(self.data['outcome']).replace('_', ' ')}"
+        return f"{label} ({text})"
+
     def payload(self) -> dict:
         return chain.entry_payload(
             seq=self.seq,

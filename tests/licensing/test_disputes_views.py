@@ -197,7 +197,8 @@ def test_console_buttons_call_services_and_report_errors(client, case):
     page = client.get(reverse("licensing:moderation_case", kwargs={"dispute_id": dispute.pk}))
     content = page.content.decode()
     assert "Pieces, provenance and ledger" in content and "Similar pieces (pHash)" in content
-    assert " created · " in content and " listed · " in content  # the ledger entries
+    assert " Created · " in content and " Listed · " in content  # the ledger entries
+    assert " Disputed (filed) · " in content and " Disputed (decided: upheld) · " in content
 
 
 def test_queue_puts_overdue_first_and_filters(

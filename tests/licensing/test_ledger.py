@@ -149,3 +149,25 @@ def test_append_needs_a_created_entry(creator):
     with pytest.raises(ApplicationError, match="no provenance record"):
         ledger_append(piece=bare, kind=LedgerKind.LISTED, actor=creator)
     assert not LedgerEntry.objects.filter(piece=bare).exists()
+
+
+def test_dispute_entries_describe_their_step(piece, buyer):
+    filed = ledger_append(
+        piece=piece, kind=LedgerKind.DISPUTED, actor=buyer, data={"event": "filed", "kind": "x"}
+    )
+    decided = ledger_append(
+        piece=piece,
+        kind=LedgerKind.DISPUTED,
+        data={"event": "decided", "outcome": "partially_upheld"},
+    )
+    remedy = ledger_append(
+        piece=piece, kind=LedgerKind.DISPUTED, data={"remedy": "listing_suspended"}
+    )
+    listed = ledger_append(piece=piece, kind=LedgerKind.LISTED, data={"event": "ignored"})
+
+    assert [e.description for e in (filed, decided, remedy, listed)] == [
+        "Disputed (filed)",
+        "Disputed (decided: partially upheld)",
+        "Disputed (listing suspended)",
+        "Listed",
+    ]
