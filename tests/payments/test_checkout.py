@@ -30,7 +30,7 @@ def test_local_gateway_checkout_grants_only_after_the_payment_event(
     assert order.status == OrderStatus.PENDING and order.gateway == "local"
     assert not LicenceGrant.objects.exists()
     page = client.get(reverse("order_detail", kwargs={"order_id": order.pk})).content.decode()
-    assert "Processing your payment" in page
+    assert "Processing your payment" in page and "Report a problem" not in page
 
     with run_tasks_inline():
         client.post(response.url, {"outcome": "pay"})
@@ -43,6 +43,12 @@ def test_local_gateway_checkout_grants_only_after_the_payment_event(
     assert grant.licensee == buyer and grant.order_line == line
     page = client.get(reverse("order_detail", kwargs={"order_id": order.pk})).content.decode()
     assert "Certificate (PDF)" in page
+    # The live status fragment the pending page polls carries the report link too.
+    fragment = client.get(
+        reverse("order_detail", kwargs={"order_id": order.pk}), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<html" not in fragment and "Certificate (PDF)" in fragment
+    assert f"Report a problem with “{line.description}”" in fragment
     library = client.get(reverse("library")).content.decode()
     assert listing.title in library and grant.get_certificate_pdf_url() in library
     assert reverse("piece_original", kwargs={"piece_id": grant.piece_id}) in library
