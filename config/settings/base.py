@@ -187,8 +187,11 @@ CELERY_TASK_ROUTES = {"generation.tasks.run_generation": {"queue": "gpu"}}
 CELERY_BEAT_SCHEDULE = {
     "sweep-generation-jobs": {"task": "generation.tasks.sweep_jobs", "schedule": 30.0},
     "requeue-stale-webhooks": {"task": "payments.requeue_stale_webhooks", "schedule": 60.0},
+    # Owed automatic refunds and creator transfers whose wake-up was lost (2 min grace).
+    "requeue-owed-money": {"task": "payments.requeue_owed_money", "schedule": 60.0},
     "dispute-reminders": {"task": "licensing.send_dispute_reminders", "schedule": 3600.0},
-    "commissions-sweep": {"task": "commissions.sweep", "schedule": 300.0},
+    # Settles finished commission jobs (1 min grace) and auto-accepts overdue deliveries.
+    "commissions-sweep": {"task": "commissions.sweep", "schedule": 60.0},
 }
 
 # --- Generation engines -----------------------------------------------------------------

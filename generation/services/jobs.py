@@ -1,13 +1,12 @@
 """Use cases a person performs on generation jobs: commission, cancel, retry, pick."""
 
-import logging
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from core.errors import ApplicationError, PermissionDeniedError
+from core.wakeups import wake_after_commit
 from generation.engines import GenerationRequest
 from generation.models import (
     MAX_IMAGES_PER_JOB,
@@ -23,8 +22,6 @@ from generation.services.specs import engine_spec
 from marketplace.models import User
 
 MAX_ACTIVE_JOBS_PER_USER = 10
-
-logger = logging.getLogger(__name__)
 
 
 def job_record_event(
@@ -51,17 +48,9 @@ def enqueue(job: GenerationJob) -> None:
 
     job.enqueued_at = timezone.now()
     GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=job.enqueued_at)
-    job_id = str(job.pk)
-
-    def wake() -> None:
-        try:
-            run_generation.delay(job_id)
-        except BrokerUnavailable as error:
-            # The committed row is the truth: the sweeper re-wakes queued jobs whose message
-            # never arrived, so a broker outage delays the job instead of failing the request.
-            logger.warning("Broker unavailable; job %s waits for the sweeper: %s", job_id, error)
-
-    transaction.on_commit(wake)
+    # The committed row is the truth: the sweeper re-wakes queued jobs whose message never
+    # arrived, so a broker outage delays the job instead of failing the request.
+    wake_after_commit(run_generation, str(job.pk))
 
 
 def job_create(

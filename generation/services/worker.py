@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.wakeups import wake_after_commit
 from generation.models import GenerationJob, JobStatus, Piece
 from generation.services.jobs import enqueue, job_record_event
 from licensing.services.provenance import StampedImage, provenance_record_created
@@ -187,10 +188,11 @@ def _finish(job: GenerationJob, status: str, source: str, message: str) -> Gener
 
 def _notify_style_job_finished(job_id: str) -> None:
     """A styled job may be a paid commission: settle it (grant or refund) after commit.
-    Imported here, at the task boundary, so generation does not depend on marketplace."""
+    Imported here, at the task boundary, so generation does not depend on marketplace.
+    The finished job row is the truth: a lost message is settled by the commissions sweep."""
     from marketplace.commissions.tasks import settle_commission_job
 
-    transaction.on_commit(lambda: settle_commission_job.delay(job_id))
+    wake_after_commit(settle_commission_job, job_id)
 
 
 def _requeue(job: GenerationJob, source: str, message: str) -> GenerationJob:

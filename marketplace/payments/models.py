@@ -102,8 +102,19 @@ class OrderLine(models.Model):
     )
     transfer_reversed = models.BooleanField(default=False)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # An automatic refund owed, recorded in the transaction that decided it; the task (woken
+    # after commit) or the sweeper issues it. Owed while `refunded_at` is empty.
+    refund_requested_at = models.DateTimeField(null=True, blank=True)
+    refund_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["refund_requested_at"],
+                condition=models.Q(refund_requested_at__isnull=False, refunded_at__isnull=True),
+                name="order_line_refund_owed",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(

@@ -3,9 +3,9 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from marketplace.payments.models import Order, OrderLine
-from marketplace.payments.services.payouts import transfer_earnings
-from marketplace.payments.services.refunds import refund_issue
+from marketplace.payments.models import Order
+from marketplace.payments.services.payouts import transfer_earnings, transfers_requeue_owed
+from marketplace.payments.services.refunds import refund_owed_issue, refunds_requeue_owed
 from marketplace.payments.services.webhooks import (
     EventOutOfOrder,
     webhook_process,
@@ -26,8 +26,8 @@ def process_webhook_event(webhook_event_id: int) -> None:
 
 
 @shared_task(name="payments.refund_line", max_retries=5, default_retry_delay=30)
-def refund_line(line_id: int, reason: str) -> None:
-    refund_issue(line=OrderLine.objects.get(pk=line_id), reason=reason)
+def refund_line(line_id: int, reason: str = "") -> None:
+    refund_owed_issue(line_id=line_id, reason=reason)
 
 
 @shared_task(name="payments.transfer_creator_earnings", max_retries=5, default_retry_delay=60)
@@ -38,3 +38,10 @@ def transfer_creator_earnings(order_id: str) -> None:
 @shared_task(name="payments.requeue_stale_webhooks")
 def requeue_stale_webhooks() -> None:
     webhooks_requeue_stale()
+
+
+@shared_task(name="payments.requeue_owed_money")
+def requeue_owed_money() -> None:
+    """Owed refunds and creator transfers whose wake-up was lost get a new one."""
+    refunds_requeue_owed()
+    transfers_requeue_owed()

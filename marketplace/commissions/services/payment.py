@@ -7,8 +7,11 @@ repeated task finds the step done and does nothing: money never moves twice.
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from core.errors import ApplicationError
 from generation.models import GenerationJob, JobStatus
@@ -148,14 +151,20 @@ def commission_settle_job(*, job_id) -> Commission | None:
     )
 
 
-def commissions_settle_finished_jobs(*, limit: int = 200) -> int:
-    """Safety net for a lost settle message: settle instant commissions whose job ended."""
+def commissions_settle_finished_jobs(*, older_than_seconds: int = 60, limit: int = 200) -> int:
+    """Safety net for a lost settle message: settle instant commissions whose job ended
+    longer ago than the grace period. The settle owed is derived from the rows (an
+    in-progress commission whose job finished); settling is idempotent under the lock."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         Commission.objects.filter(
             kind=CommissionKind.INSTANT,
             status=CommissionStatus.IN_PROGRESS,
             job__status__in=(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED),
-        ).values_list("job_id", flat=True)[:limit]
+        )
+        .filter(Q(job__finished_at__lt=cutoff) | Q(job__finished_at__isnull=True))
+        .order_by("job__finished_at")
+        .values_list("job_id", flat=True)[:limit]
     )
     for job_id in ids:
         commission_settle_job(job_id=job_id)

@@ -1,9 +1,12 @@
 """Creator payouts through Stripe Connect: onboarding and transfers after payment."""
 
 import logging
+from datetime import timedelta
 
-from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
+from core.wakeups import wake_after_commit
 from marketplace.models import User
 from marketplace.payments.gateway import GatewayError, get_gateway
 from marketplace.payments.models import Order, OrderLine, OrderStatus, PayoutAccount
@@ -25,36 +28,45 @@ def payout_onboarding_link(*, creator: User, refresh_url: str, return_url: str) 
     )
 
 
+def transfers_owed() -> QuerySet[OrderLine]:
+    """Lines whose creator share is owed and payable now: the order is paid, the line is
+    not refunded nor owed a refund, escrow (if any) is released, the creator has a payout
+    account and no transfer was made yet. This is the record of a transfer owed."""
+    return OrderLine.objects.filter(
+        order__status=OrderStatus.PAID,
+        transfer_id="",
+        transfer_held=False,
+        refunded_at__isnull=True,
+        refund_requested_at__isnull=True,
+        creator_amount__gt=0,
+        creator__payout_account__isnull=False,
+    )
+
+
 def queue_creator_transfers(*, order: Order) -> None:
+    """Wake the transfer task after commit; a lost message is found by
+    `transfers_requeue_owed`, since what is owed is derived from the lines themselves."""
     from marketplace.payments.tasks import transfer_creator_earnings
 
-    order_id = str(order.pk)
-    transaction.on_commit(lambda: transfer_creator_earnings.delay(order_id))
+    wake_after_commit(transfer_creator_earnings, str(order.pk))
 
 
 def transfer_earnings(*, order: Order) -> list[OrderLine]:
-    """Send each granted line's creator share to the creator's connected account.
+    """Send each owed line's creator share to the creator's connected account.
 
     Lines whose creator has no payout account yet stay owed (shown on the dashboard); the
     idempotency key per line makes a retried task safe.
     """
     order = Order.objects.get(pk=order.pk)
-    if order.status != OrderStatus.PAID:
-        return []
     gateway = get_gateway()
     paid = []
-    lines = order.lines.select_related("creator__payout_account").filter(
-        transfer_id="", refunded_at__isnull=True, transfer_held=False
-    )
-    for line in lines:
-        account = getattr(line.creator, "payout_account", None)
-        if account is None or not line.creator_amount:
-            continue
+    lines = transfers_owed().filter(order=order).select_related("creator__payout_account")
+    for line in lines.order_by("pk"):
         try:
             transfer_id = gateway.create_transfer(
                 amount=line.creator_amount,
                 currency=order.currency,
-                destination=account.stripe_account_id,
+                destination=line.creator.payout_account.stripe_account_id,
                 transfer_group=f"order-{order.pk}",
                 idempotency_key=f"transfer-line-{line.pk}",
             )
@@ -64,3 +76,22 @@ def transfer_earnings(*, order: Order) -> list[OrderLine]:
         OrderLine.objects.filter(pk=line.pk, transfer_id="").update(transfer_id=transfer_id)
         paid.append(line)
     return paid
+
+
+def transfers_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -> int:
+    """Wake the transfer task for orders paid longer ago than the grace period that still
+    owe a creator share (a lost message, a failed attempt, a creator who has since set up
+    payouts). `transfer-line-<id>` idempotency keys make a duplicate wake-up harmless."""
+    from marketplace.payments.tasks import transfer_creator_earnings
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    order_ids = list(
+        transfers_owed()
+        .filter(order__paid_at__lt=cutoff)
+        .order_by("order__paid_at", "order_id")
+        .values_list("order_id", flat=True)
+        .distinct()[:limit]
+    )
+    for order_id in order_ids:
+        wake_after_commit(transfer_creator_earnings, str(order_id))
+    return len(order_ids)

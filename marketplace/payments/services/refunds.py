@@ -2,13 +2,18 @@
 
 A refund calls the provider first (with an idempotency key per line, so retries are safe),
 reverses the creator's transfer if one was made, then records it and revokes the licence
-in one transaction.
+in one transaction. An automatic refund is first recorded on its line as owed
+(`refund_requested_at`, in the transaction that decided it); the task woken after commit,
+or the sweeper when that message is lost, issues it.
 """
+
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
+from core.wakeups import wake_after_commit
 from licensing.models import LicenceGrant
 from licensing.services.grants import licence_grant_revoke
 from marketplace.models import User
@@ -17,6 +22,7 @@ from marketplace.payments.models import (
     CREDIT_TIER,
     Gateway,
     Order,
+    OrderEvent,
     OrderLine,
     OrderStatus,
     RefundRequest,
@@ -28,10 +34,56 @@ REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 
 
 def queue_automatic_refund(*, line: OrderLine, reason: str) -> None:
+    """Record that `line` is owed its money back, in the caller's transaction, and wake the
+    refund task after commit. The row is the truth: `refunds_requeue_owed` (beat) wakes it
+    again if the message is lost. A line already owed or refunded is left as it is."""
     from marketplace.payments.tasks import refund_line
 
-    line_id = line.pk
-    transaction.on_commit(lambda: refund_line.delay(line_id, reason))
+    reason = reason[:500]
+    owed = OrderLine.objects.filter(
+        pk=line.pk, refunded_at__isnull=True, refund_requested_at__isnull=True
+    ).update(refund_requested_at=timezone.now(), refund_reason=reason)
+    if not owed:
+        return
+    order = Order.objects.get(pk=line.order_id)
+    OrderEvent.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        source="system",
+        message=f"Automatic refund owed for {line.description}: {reason}",
+    )
+    wake_after_commit(refund_line, line.pk)
+
+
+def refund_owed_issue(*, line_id: int, reason: str = "") -> OrderLine:
+    """What the refund task runs: issue the refund recorded on the line (idempotent);
+    `reason` only stands in for a line recorded before reasons were stored."""
+    line = OrderLine.objects.get(pk=line_id)
+    if line.refunded_at is not None:
+        return line
+    return refund_issue(line=line, reason=line.refund_reason or reason or "Automatic refund")
+
+
+def refunds_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -> int:
+    """Wake the refund task again for owed refunds older than the grace period (a lost
+    message, a failed attempt). The provider call's idempotency key `refund-line-<id>`
+    and the `refunded_at` check make a duplicate wake-up harmless."""
+    from marketplace.payments.tasks import refund_line
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        OrderLine.objects.filter(
+            refunded_at__isnull=True,
+            refund_requested_at__lt=cutoff,
+            order__status__in=REFUNDABLE,
+        )
+        .order_by("refund_requested_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for line_id in ids:
+        wake_after_commit(refund_line, line_id)
+    return len(ids)
 
 
 def refund_issue(*, line: OrderLine, reason: str, actor: User | None = None) -> OrderLine:

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from core.wakeups import wake_after_commit
 from licensing.services.grants import (
     LicenceNotIssuable,
     exclusive_hold_release,
@@ -38,7 +38,7 @@ def webhook_receive(*, event: dict[str, Any]) -> WebhookEvent | None:
             stored = WebhookEvent.objects.create(
                 event_id=event["id"], type=event["type"], payload=event
             )
-            transaction.on_commit(lambda: _queue(stored.pk))
+            _queue(stored.pk)
     except IntegrityError:
         return None
     return stored
@@ -47,14 +47,9 @@ def webhook_receive(*, event: dict[str, Any]) -> WebhookEvent | None:
 def _queue(webhook_event_id: int) -> None:
     from marketplace.payments.tasks import process_webhook_event
 
-    try:
-        process_webhook_event.delay(webhook_event_id)
-    except BrokerUnavailable as error:
-        # The stored event is the truth: `webhooks_requeue_stale` (beat) queues it once the
-        # broker is back, so the provider (or the local test checkout) gets a 2xx, not a 500.
-        logger.warning(
-            "Broker unavailable; event %s waits for re-queue: %s", webhook_event_id, error
-        )
+    # The stored event is the truth: `webhooks_requeue_stale` (beat) queues it once the
+    # broker is back, so the provider (or the local test checkout) gets a 2xx, not a 500.
+    wake_after_commit(process_webhook_event, webhook_event_id)
 
 
 @transaction.atomic
