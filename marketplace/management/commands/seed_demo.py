@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from generation.services.batch import batch_run
 from generation.services.jobs import job_create
+from licensing.services.grants import licence_offers_set
 from marketplace.models import Listing, User
 from marketplace.services.accounts import creator_onboard, user_create
 from marketplace.services.listings import listing_create, listing_publish
@@ -32,6 +33,15 @@ CATALOGUE = [
     ("Spring flowers", "flowers in a spring garden", "illustration", ["flowers"], 900),
     ("Bauhaus poster", "geometric bauhaus poster", "abstract", ["geometric", "poster"], 2000),
 ]
+EXCLUSIVE_TITLES = {"Misty mountains at sunrise", "Bauhaus poster"}  # also sold outright
+
+
+def demo_offers(title: str, price: int) -> dict[str, int]:
+    """Every tier a buyer would expect, priced from the standard licence."""
+    offers = {"personal": max(price // 2, 50), "standard": price, "extended": price * 4}
+    if title in EXCLUSIVE_TITLES:
+        offers["exclusive"] = price * 40
+    return offers
 
 
 class Command(BaseCommand):
@@ -71,4 +81,5 @@ class Command(BaseCommand):
             category=category,
             price_amount=price,
         )
+        licence_offers_set(listing=listing, acting_user=creator, offers=demo_offers(title, price))
         listing_publish(listing=listing, acting_user=creator)
