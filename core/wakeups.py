@@ -14,16 +14,18 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 logger = logging.getLogger(__name__)
 
 
+def wake(task, *args) -> bool:
+    """`task.delay(*args)` now; False (logged) when the broker is unreachable. For sweepers,
+    which run outside a transaction and simply try again on their next round."""
+    try:
+        task.delay(*args)
+    except BrokerUnavailable as error:
+        logger.warning("Broker unavailable; %s%r waits for its sweeper: %s", task.name, args, error)
+        return False
+    return True
+
+
 def wake_after_commit(task, *args) -> None:
-    """`task.delay(*args)` once the current transaction commits (at once outside one);
-    never raises for an unreachable broker."""
-
-    def send() -> None:
-        try:
-            task.delay(*args)
-        except BrokerUnavailable as error:
-            logger.warning(
-                "Broker unavailable; %s%r waits for its sweeper: %s", task.name, args, error
-            )
-
-    transaction.on_commit(send)
+    """`wake(task, *args)` once the current transaction commits (at once outside one), so
+    the task never runs before the rows it reads exist; never raises for the broker."""
+    transaction.on_commit(lambda: wake(task, *args))

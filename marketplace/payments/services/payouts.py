@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.wakeups import wake_after_commit
+from core.wakeups import wake, wake_after_commit
 from marketplace.models import User
 from marketplace.payments.gateway import GatewayError, get_gateway
 from marketplace.payments.models import Order, OrderLine, OrderStatus, PayoutAccount
@@ -93,5 +93,5 @@ def transfers_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -
         .distinct()[:limit]
     )
     for order_id in order_ids:
-        wake_after_commit(transfer_creator_earnings, str(order_id))
+        wake(transfer_creator_earnings, str(order_id))
     return len(order_ids)

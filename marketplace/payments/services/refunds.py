@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
-from core.wakeups import wake_after_commit
+from core.wakeups import wake, wake_after_commit
 from licensing.models import LicenceGrant
 from licensing.services.grants import licence_grant_revoke
 from marketplace.models import User
@@ -82,7 +82,7 @@ def refunds_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -> 
         .values_list("pk", flat=True)[:limit]
     )
     for line_id in ids:
-        wake_after_commit(refund_line, line_id)
+        wake(refund_line, line_id)
     return len(ids)
 
 

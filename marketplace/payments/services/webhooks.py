@@ -13,7 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.wakeups import wake_after_commit
+from core.wakeups import wake, wake_after_commit
 from licensing.services.grants import (
     LicenceNotIssuable,
     exclusive_hold_release,
@@ -33,23 +33,19 @@ class EventOutOfOrder(Exception):
 
 def webhook_receive(*, event: dict[str, Any]) -> WebhookEvent | None:
     """Store a verified event; None when this event id was seen before (a redelivery)."""
+    from marketplace.payments.tasks import process_webhook_event
+
     try:
         with transaction.atomic():
             stored = WebhookEvent.objects.create(
                 event_id=event["id"], type=event["type"], payload=event
             )
-            _queue(stored.pk)
+            # The stored event is the truth: `webhooks_requeue_stale` (beat) queues it once
+            # the broker is back, so the provider (or the local checkout) gets a 2xx, not 500.
+            wake_after_commit(process_webhook_event, stored.pk)
     except IntegrityError:
         return None
     return stored
-
-
-def _queue(webhook_event_id: int) -> None:
-    from marketplace.payments.tasks import process_webhook_event
-
-    # The stored event is the truth: `webhooks_requeue_stale` (beat) queues it once the
-    # broker is back, so the provider (or the local test checkout) gets a 2xx, not a 500.
-    wake_after_commit(process_webhook_event, webhook_event_id)
 
 
 @transaction.atomic
@@ -173,6 +169,8 @@ def webhooks_requeue_stale(*, older_than_seconds: int = 120, limit: int = 200) -
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stale = WebhookEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
     ids = list(stale.order_by("received_at").values_list("pk", flat=True)[:limit])
+    from marketplace.payments.tasks import process_webhook_event
+
     for webhook_event_id in ids:
-        _queue(webhook_event_id)
+        wake(process_webhook_event, webhook_event_id)
     return len(ids)
