@@ -8,8 +8,10 @@ the Stripe client's edge (fake_stripe records the real request parameters).
 """
 
 import logging
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from marketplace.payments.models import OrderEvent, OrderStatus, PayoutAccount
 from marketplace.payments.services.payouts import transfer_earnings, transfers_requeue_owed
@@ -193,3 +195,15 @@ def test_done_or_unpayable_money_is_never_swept(listing, buyer, creator, fake_st
     assert transfer_earnings(order=exclusive) == []
     assert fake_stripe == []
     assert late.lines.get().refund_reason == SOLD  # the record of why it was owed stays
+
+
+def test_requeue_command_wakes_what_is_owed(lost_race, fake_stripe, run_tasks_inline):
+    exclusive, late = lost_race
+    webhook_process(webhook_event_id=receive(late).pk)
+    out = StringIO()
+
+    with run_tasks_inline():
+        call_command("requeue_owed_money", "--older-than", "0", stdout=out)
+
+    assert out.getvalue() == "re-queued 1 refund(s) and 1 order transfer(s)\n"
+    assert sorted(call[0] for call in fake_stripe) == ["refunds", "transfers"]
