@@ -41,9 +41,13 @@ def refund_requests_for_reviewer(*, user: User) -> QuerySet[RefundRequest]:
 
 
 def creator_sales_summary(*, creator: User) -> dict:
-    """Sales count, earned (creator share, refunds excluded) and paid-out totals: one query."""
+    """Sales count, earned (creator share, refunds and refunds owed excluded) and paid-out
+    totals: one query."""
     live = OrderLine.objects.filter(
-        creator=creator, order__status__in=EARNING_STATUSES, refunded_at__isnull=True
+        creator=creator,
+        order__status__in=EARNING_STATUSES,
+        refunded_at__isnull=True,
+        refund_requested_at__isnull=True,
     )
     totals = live.aggregate(
         sales=Count("pk"),

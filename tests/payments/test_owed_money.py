@@ -12,8 +12,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from marketplace.payments.models import OrderEvent, OrderStatus, PayoutAccount
+from marketplace.payments.selectors import creator_sales_summary
 from marketplace.payments.services.payouts import transfer_earnings, transfers_requeue_owed
 from marketplace.payments.services.refunds import refund_issue, refunds_requeue_owed
 from marketplace.payments.services.webhooks import webhook_process, webhook_receive
@@ -207,3 +209,17 @@ def test_requeue_command_wakes_what_is_owed(lost_race, fake_stripe, run_tasks_in
 
     assert out.getvalue() == "re-queued 1 refund(s) and 1 order transfer(s)\n"
     assert sorted(call[0] for call in fake_stripe) == ["refunds", "transfers"]
+
+
+def test_a_refund_owed_is_not_shown_to_the_creator_as_earned_or_owed(
+    client, lost_race, creator, fake_stripe
+):
+    exclusive, late = lost_race
+    webhook_process(webhook_event_id=receive(late).pk)
+
+    summary = creator_sales_summary(creator=creator)
+
+    assert summary == {"sales": 1, "earned": 7200, "paid_out": 0, "owed": 7200}
+    client.force_login(creator)
+    page = client.get(reverse("payouts")).content.decode()
+    assert page.count("(being refunded)") == 1 and page.count(">owed<") == 1
