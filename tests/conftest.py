@@ -17,6 +17,16 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def broker_down():
+    """A broker outage as a context manager: inside it, Celery publishes to a port nothing
+    listens on, so every `.delay()` raises the error a real outage raises (kombu's
+    OperationalError after its publish retries). `with broker_down(): ...`"""
+    from tests.faults.workers import celery_broker, free_port
+
+    return lambda: celery_broker(f"redis://127.0.0.1:{free_port()}/0")
+
+
 @pytest.fixture(scope="session")
 def signing_root(tmp_path_factory):
     """One provenance signing identity (root CA + leaf) for the whole run."""

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.pagecache import catalogue_changed
+from core.wakeups import wake_after_commit
 from generation.models import Piece
 from licensing.models import LedgerKind, ProvenanceRecord
 from licensing.services.provenance import ledger_append, provenance_listing_check
@@ -163,8 +164,7 @@ def _refresh_search(listing: Listing) -> None:
 def _enqueue_embedding(listing: Listing) -> None:
     from marketplace.tasks import listing_embed
 
-    listing_id = str(listing.pk)
-    transaction.on_commit(lambda: listing_embed.delay(listing_id))
+    wake_after_commit(listing_embed, str(listing.pk))
 
 
 @transaction.atomic

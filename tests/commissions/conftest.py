@@ -2,7 +2,6 @@ import pytest
 
 from tests.licensing.conftest import provenance_settings  # noqa: F401
 from tests.payments.conftest import (  # noqa: F401
-    broker_down,
     fake_stripe,
     run_tasks_inline,
     stripe_settings,

@@ -18,7 +18,6 @@ from marketplace.payments.services.payouts import transfers_requeue_owed
 from marketplace.payments.services.refunds import refunds_requeue_owed
 from marketplace.payments.services.webhooks import order_mark_paid, webhook_process, webhook_receive
 from tests.factories import UserFactory
-from tests.faults.test_redis_restart import redis_broker  # noqa: F401
 from tests.marketplace.factories import make_listing, make_piece
 from tests.payments.conftest import session_completed
 from tests.payments.factories import make_order
@@ -61,7 +60,7 @@ def delivered_brief(buyer, creator):
 
 def test_refund_and_transfer_owed_during_a_redis_outage_move_once_after_it(
     client,
-    redis_broker,  # noqa: F811  (the imported fixture)
+    redis_broker,
     fake_stripe,
     run_tasks_inline,
     creator,

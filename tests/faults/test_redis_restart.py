@@ -7,8 +7,6 @@ before the restart are lost with it; the sweeper (beat, in production) re-wakes 
 rows, which are the truth.
 """
 
-import os
-import shutil
 import time
 
 import pytest
@@ -21,7 +19,7 @@ from licensing.models import LicenceGrant
 from marketplace.payments.models import OrderStatus, WebhookEvent
 from marketplace.payments.services.webhooks import webhooks_requeue_stale
 from tests.factories import UserFactory
-from tests.faults.workers import PrivateRedis, celery_broker, kill, start_worker
+from tests.faults.workers import kill, start_worker
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import post_event, session_completed
 from tests.payments.factories import make_order
@@ -30,22 +28,6 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 COUNT = 2  # images per job
 DEADLINE_SECONDS = 300
-
-
-@pytest.fixture
-def redis_broker(tmp_path, settings):
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs the redis-server binary for the Redis restart test")
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    redis = PrivateRedis(tmp_path / "redis")
-    redis.start()
-    settings.CELERY_BROKER_URL = redis.url  # what /healthz checks
-    try:
-        with celery_broker(redis.url):
-            yield redis
-    finally:
-        redis.stop()
 
 
 def commission(owner, steps: int) -> GenerationJob:

@@ -167,6 +167,19 @@ def test_publish_and_unpublish_from_the_edit_page(client, creator):
     assert listing.events.last().reason == "typo"
 
 
+def test_publishing_during_a_broker_outage_still_publishes(
+    client, creator, broker_down, django_capture_on_commit_callbacks
+):
+    listing = make_listing(creator)
+    client.force_login(creator)
+
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("listing_publish", args=[listing.pk]))
+
+    assert response.status_code == 302  # the embedding waits; the publication does not
+    assert Listing.objects.get(pk=listing.pk).status == "published"
+
+
 def test_publish_error_is_shown_and_nothing_changes(client, creator, moderator):
     listing = make_listing(creator)
     listing_suspend(listing=listing, acting_user=moderator, reason="Check")

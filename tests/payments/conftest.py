@@ -80,16 +80,6 @@ def run_tasks_inline(django_capture_on_commit_callbacks):
     return inline
 
 
-@pytest.fixture
-def broker_down():
-    """A broker outage as a context manager: inside it, Celery publishes to a port nothing
-    listens on, so every `.delay()` raises the error a real outage raises (kombu's
-    OperationalError after its publish retries). `with broker_down(): ...`"""
-    from tests.faults.workers import celery_broker, free_port
-
-    return lambda: celery_broker(f"redis://127.0.0.1:{free_port()}/0")
-
-
 class _Recorder:
     """Stands in for one Stripe API resource: records each call, returns a canned object."""
 
