@@ -40,7 +40,7 @@ from licensing.services.dispute_common import (
     transition,
 )
 from licensing.services.notifications import notification_send
-from marketplace.commissions.models import Commission, CommissionKind, CommissionStatus
+from marketplace.commissions.models import Commission, CommissionKind
 from marketplace.models import Listing, User
 
 # --- filing ---------------------------------------------------------------------------------
@@ -59,11 +59,7 @@ def _commission_target(*, claimant: User, kind: str, commission: Commission):
         raise ApplicationError(
             "A commission is disputed for non-delivery or a wrong file.", field="kind"
         )
-    overdue = commission.status in (
-        CommissionStatus.IN_PROGRESS,
-        CommissionStatus.REVISION_REQUESTED,
-    ) and (commission.deadline is not None and commission.deadline <= timezone.now())
-    if commission.status != CommissionStatus.DELIVERED and not overdue:
+    if not commission.delivery_disputable():
         raise ApplicationError(
             "You can dispute a commission once it is delivered, or when its deadline "
             f"has passed without delivery; this one is {commission.get_status_display().lower()}.",

@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from core.models import StatusHistory
 
@@ -114,6 +115,19 @@ class Commission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} commission {self.pk} ({self.status})"
+
+    def delivery_disputable(self, now=None) -> bool:
+        """A brief's delivery can be disputed once delivered, or once its deadline passed
+        while the work was still in progress (the one rule for the button and the service)."""
+        if self.kind != CommissionKind.BRIEF:
+            return False
+        if self.status == CommissionStatus.DELIVERED:
+            return True
+        overdue = self.deadline is not None and self.deadline <= (now or timezone.now())
+        return overdue and self.status in (
+            CommissionStatus.IN_PROGRESS,
+            CommissionStatus.REVISION_REQUESTED,
+        )
 
     @property
     def price_amount(self) -> int | None:

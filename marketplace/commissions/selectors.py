@@ -2,12 +2,10 @@
 reference images)."""
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from licensing.models import ACTIVE_STATUSES, Dispute, DisputeStatus
 from marketplace.commissions.models import (
     Commission,
-    CommissionKind,
     CommissionReference,
     CommissionStatus,
 )
@@ -74,15 +72,7 @@ def commission_disputes(*, commission: Commission) -> list:
 
 def commission_can_be_disputed(*, commission: Commission, disputes: list, now=None) -> bool:
     """Whether to offer the buyer "Open a dispute" (the dispute service decides for real)."""
-    if commission.kind != CommissionKind.BRIEF or any(d.is_active for d in disputes):
-        return False
-    if commission.status == CommissionStatus.DELIVERED:
-        return True
-    overdue = commission.deadline is not None and commission.deadline <= (now or timezone.now())
-    return overdue and commission.status in (
-        CommissionStatus.IN_PROGRESS,
-        CommissionStatus.REVISION_REQUESTED,
-    )
+    return not any(d.is_active for d in disputes) and commission.delivery_disputable(now)
 
 
 def commission_for_buyer(*, buyer: User, commission_id) -> Commission | None:
