@@ -11,15 +11,7 @@ from marketplace.models import User
 from marketplace.payments.models import Order
 from marketplace.payments.selectors import credit_balance
 from marketplace.payments.services.checkout import order_abandon
-from marketplace.payments.services.credit import order_pay_with_credit
-
-
-def _shortfall_error(*, balance: int, price: int, currency: str) -> ApplicationError:
-    return ApplicationError(
-        f"Your credit ({balance / 100:.2f} {currency}) does not cover "
-        f"{price / 100:.2f} {currency}; buy credit or pay by card.",
-        code="insufficient_credit",
-    )
+from marketplace.payments.services.credit import credit_shortfall_error, order_pay_with_credit
 
 
 def commission_instant_pay_with_credit(
@@ -34,7 +26,7 @@ def commission_instant_pay_with_credit(
     price = style.price_amount * count
     balance = credit_balance(user=buyer, currency=style.currency)
     if balance < price:
-        raise _shortfall_error(balance=balance, price=price, currency=style.currency)
+        raise credit_shortfall_error(balance=balance, price=price, currency=style.currency)
     commission, order = commission_instant_create(
         buyer=buyer, style=style, prompt=prompt, negative_prompt=negative_prompt, count=count
     )

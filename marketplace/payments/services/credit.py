@@ -38,16 +38,23 @@ def credit_account_lock(*, user: User, currency: str) -> CreditAccount:
     return CreditAccount.objects.select_for_update().get(pk=account.pk)
 
 
+def credit_shortfall_error(*, balance: int, price: int, currency: str) -> ApplicationError:
+    """The one message for a balance that does not cover a price (pre-check and ledger)."""
+    return ApplicationError(
+        f"Your credit ({balance / 100:.2f} {currency}) does not cover "
+        f"{price / 100:.2f} {currency}; buy credit or pay by card.",
+        code="insufficient_credit",
+    )
+
+
 def _append(
     *, account: CreditAccount, kind: str, amount: int, order: Order, line=None, note: str = ""
 ) -> CreditEntry:
     """Move the locked account's balance by `amount` and write its entry (caller locks)."""
     balance = account.balance + amount
     if balance < 0:
-        raise ApplicationError(
-            f"Your credit ({account.balance / 100:.2f} {account.currency}) does not cover "
-            f"{-amount / 100:.2f} {account.currency}.",
-            code="insufficient_credit",
+        raise credit_shortfall_error(
+            balance=account.balance, price=-amount, currency=account.currency
         )
     account.balance = balance
     account.save(update_fields=["balance", "updated_at"])
