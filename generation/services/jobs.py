@@ -79,73 +79,104 @@ def job_create(
     """
     source = PromptSource.STYLE_COMMISSION if style_version else PromptSource.COMMISSION
     prompt_screen(user=owner, prompt=prompt, negative_prompt=negative_prompt, source=source)
-    with transaction.atomic():
-        if style_version is not None:
-            engine, width, height = style_version.engine, style_version.width, style_version.height
-            steps, guidance = style_version.steps, style_version.guidance
-        try:
-            spec = engine_spec(engine)
-        except ValueError as error:
-            raise ApplicationError(str(error), field="engine") from None
-        if not 1 <= count <= MAX_IMAGES_PER_JOB:
-            raise ApplicationError(
-                f"Choose between 1 and {MAX_IMAGES_PER_JOB} images.", field="count"
-            )
-        seed = secrets.randbelow(2**32) if seed is None else seed
-        if not prompt.strip():
-            raise ApplicationError("Prompt must not be empty.", field="prompt")
-        engine_prompt, engine_negative = prompt.strip(), negative_prompt.strip()
-        if style_version is not None:
-            engine_prompt, engine_negative = style_version.compose(
-                prompt=prompt, negative_prompt=negative_prompt
-            )
-        request = GenerationRequest(
-            prompt=engine_prompt,
-            negative_prompt=engine_negative,
-            seed=seed,
-            width=width,
-            height=height,
-            steps=steps,
-            guidance=guidance,
+    return _job_insert(
+        owner=owner,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        seed=seed,
+        width=width,
+        height=height,
+        steps=steps,
+        count=count,
+        engine=engine,
+        guidance=guidance,
+        retry_of=retry_of,
+        style_version=style_version,
+    )
+
+
+@transaction.atomic
+def _job_insert(
+    *,
+    owner: User,
+    prompt: str,
+    negative_prompt: str = "",
+    seed: int | None = None,
+    width: int,
+    height: int,
+    steps: int | None = None,
+    count: int = 1,
+    engine: str | None = None,
+    guidance: float | None = None,
+    retry_of: GenerationJob | None = None,
+    style_version: StyleVersion | None = None,
+) -> GenerationJob:
+    """`job_create` once the text passed the policy: check it against the engine, write the
+    job and its first history row, wake a worker after commit."""
+    if style_version is not None:
+        engine, width, height = style_version.engine, style_version.width, style_version.height
+        steps, guidance = style_version.steps, style_version.guidance
+    try:
+        spec = engine_spec(engine)
+    except ValueError as error:
+        raise ApplicationError(str(error), field="engine") from None
+    if not 1 <= count <= MAX_IMAGES_PER_JOB:
+        raise ApplicationError(f"Choose between 1 and {MAX_IMAGES_PER_JOB} images.", field="count")
+    seed = secrets.randbelow(2**32) if seed is None else seed
+    if not prompt.strip():
+        raise ApplicationError("Prompt must not be empty.", field="prompt")
+    engine_prompt, engine_negative = prompt.strip(), negative_prompt.strip()
+    if style_version is not None:
+        engine_prompt, engine_negative = style_version.compose(
+            prompt=prompt, negative_prompt=negative_prompt
         )
-        try:
-            spec.validate(request)
-        except ValueError as error:
-            if style_version is not None and engine_prompt != prompt.strip():
-                raise ApplicationError(
-                    "This prompt does not fit this style (it is too long for the style's "
-                    "template, or the style's settings are no longer supported).",
-                    field="prompt",
-                ) from None
-            raise ApplicationError(str(error)) from None
-        active = GenerationJob.objects.filter(
-            owner=owner, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
-        ).count()
-        if active >= MAX_ACTIVE_JOBS_PER_USER:
+    request = GenerationRequest(
+        prompt=engine_prompt,
+        negative_prompt=engine_negative,
+        seed=seed,
+        width=width,
+        height=height,
+        steps=steps,
+        guidance=guidance,
+    )
+    try:
+        spec.validate(request)
+    except ValueError as error:
+        if style_version is not None and engine_prompt != prompt.strip():
             raise ApplicationError(
-                f"You already have {active} jobs waiting or running; "
-                "wait for one to finish or cancel one."
-            )
-        job = GenerationJob(
-            owner=owner,
-            engine=spec.name,
-            prompt=prompt.strip(),
-            negative_prompt=negative_prompt.strip(),
-            seed=seed,
-            width=width,
-            height=height,
-            steps=spec.resolve_steps(request),
-            guidance=guidance,
-            count=count,
-            retry_of=retry_of,
-            style_version=style_version,
-            progress_total=spec.resolve_steps(request),
+                "This prompt does not fit this style (it is too long for the style's "
+                "template, or the style's settings are no longer supported).",
+                field="prompt",
+            ) from None
+        raise ApplicationError(str(error)) from None
+    active = GenerationJob.objects.filter(
+        owner=owner, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).count()
+    if active >= MAX_ACTIVE_JOBS_PER_USER:
+        raise ApplicationError(
+            f"You already have {active} jobs waiting or running; "
+            "wait for one to finish or cancel one."
         )
-        job.full_clean()
-        job.save()
-        job_record_event(job=job, from_status="", source="user", actor=owner)
-        enqueue(job)
-        return job
+    job = GenerationJob(
+        owner=owner,
+        engine=spec.name,
+        prompt=prompt.strip(),
+        negative_prompt=negative_prompt.strip(),
+        seed=seed,
+        width=width,
+        height=height,
+        steps=spec.resolve_steps(request),
+        guidance=guidance,
+        count=count,
+        retry_of=retry_of,
+        style_version=style_version,
+        progress_total=spec.resolve_steps(request),
+    )
+    job.full_clean()
+    job.save()
+    job_record_event(job=job, from_status="", source="user", actor=owner)
+    enqueue(job)
+    return job
 
 
 def _lock_own_job(job: GenerationJob, user: User) -> GenerationJob:
@@ -200,7 +231,7 @@ def _job_retry(*, job: GenerationJob, acting_user: User) -> GenerationJob:
         raise ApplicationError(
             "A commission in a creator's style is paid per run; commission it again instead."
         )
-    return job_create(
+    return _job_insert(  # screened by job_retry before this transaction
         owner=acting_user,
         prompt=job.prompt,
         negative_prompt=job.negative_prompt,
