@@ -1,6 +1,6 @@
 """Near-duplicate lookup latency of the pHash index at 10k / 100k / 1M synthetic hashes.
 
-Runs the real selector (`licensing.selectors.provenance.phash_near_duplicates`) against a
+Runs the real selector (`provenance.selectors.records.phash_near_duplicates`) against a
 throwaway SQLite database, or DATABASE_URL (PostgreSQL) when set. Rows are bulk-inserted
 straight into licensing_phashindex with synthetic piece ids (foreign-key checks off for
 the load), so the table has the production shape and indexes. Prints JSON and a table.
@@ -37,7 +37,7 @@ def load_rows(start: int, stop: int, owner_id: int, rng: random.Random) -> list[
     """Insert rows [start, stop) and return their hashes."""
     from django.db import connection, transaction
 
-    from licensing.provenance import phash
+    from provenance import phash
 
     values = [phash.to_signed(rng.getrandbits(64)) for _ in range(start, stop)]
     sql = (
@@ -66,7 +66,7 @@ def load_rows(start: int, stop: int, owner_id: int, rng: random.Random) -> list[
 
 
 def flip(value: int, bits: int, rng: random.Random) -> int:
-    from licensing.provenance import phash
+    from provenance import phash
 
     for bit in rng.sample(range(64), bits):
         value ^= 1 << bit
@@ -79,7 +79,7 @@ def percentile(samples: list[float], pct: float) -> float:
 
 
 def measure(values: list[int], distance: int, queries: int, rng: random.Random) -> dict:
-    from licensing.selectors.provenance import phash_near_duplicates
+    from provenance.selectors.records import phash_near_duplicates
 
     timings, found, candidates = [], 0, 0
     for i in range(queries):
@@ -107,8 +107,8 @@ def scan_baseline(values: list[int], queries: int, rng: random.Random) -> dict:
     """What a full table scan (load every hash, popcount in numpy) would cost."""
     import numpy as np
 
-    from licensing.models import PhashIndex
-    from licensing.provenance import phash
+    from provenance import phash
+    from provenance.models import PhashIndex
 
     timings = []
     for _ in range(min(queries, 5)):

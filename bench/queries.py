@@ -26,7 +26,7 @@ for name in ("DATABASE_URL", "CELERY_BROKER_URL", "S3_ENDPOINT_URL", "CACHE_URL"
 def seed(size: int, world: dict) -> None:
     """Grow the catalogue to `size` of everything (idempotent across calls)."""
     from licensing.services.grants import licence_grant_issue
-    from marketplace.payments.models import OrderStatus
+    from payments.models import OrderStatus
     from tests.generation.factories import GenerationJobFactory
     from tests.licensing.licences import paid_line
     from tests.marketplace.factories import make_listing

@@ -42,7 +42,7 @@ def main() -> None:
     from django.test import Client
 
     from licensing.models import LicenceGrant
-    from marketplace.payments.models import WebhookEvent
+    from payments.models import WebhookEvent
     from tests.factories import UserFactory
     from tests.marketplace.factories import make_listing
     from tests.payments.factories import make_order

@@ -3,15 +3,18 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from core import health
+from core.views import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("core.urls")),
+    path("", include("provenance.urls")),
     path("", include("generation.urls")),
     path("", include("licensing.urls")),
-    path("", include("marketplace.payments.urls")),
-    path("", include("marketplace.commissions.urls")),
+    path("", include("disputes.urls")),
+    path("", include("payments.urls")),
+    path("", include("commissions.urls")),
     path("", include("marketplace.urls")),
 ]
 

@@ -1,4 +1,4 @@
-"""Abstract model bases the apps share (core itself has no tables)."""
+"""What every app shares: the status-history base and in-app notifications."""
 
 from django.conf import settings
 from django.db import models
@@ -25,3 +25,27 @@ class StatusHistory(models.Model):
     def __str__(self) -> str:
         subject_id = getattr(self, f"{self.history_of}_id")
         return f"{subject_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Notification(models.Model):
+    """In-app notice (an email goes out too); read_at set when the user opens the list."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=5000, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    # What the notice is about, e.g. "dispute:<uuid>", so a notice can be traced to its case
+    # without core knowing the apps above it.
+    ref = models.CharField(max_length=80, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        db_table = "licensing_notification"  # created by licensing; kept so no row moves
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.subject

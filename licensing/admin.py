@@ -1,6 +1,5 @@
-"""Admin. Provenance and the ledger are read-only (written only by services); tiers are
-editable, terms versions are published through the service and never edited, grants are
-revoked with a reason through the service."""
+"""Admin. Tiers are editable, terms versions are published through the service and never
+edited, grants are revoked with a reason through the service."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -8,66 +7,20 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyAdmin
 from licensing.forms import GrantRevokeForm
 from licensing.models import (
     Certificate,
     ExclusiveHold,
     GrantEvent,
     ImmutableError,
-    LedgerEntry,
-    LedgerHead,
     LicenceGrant,
     ListingOffer,
-    PhashIndex,
-    ProvenanceRecord,
     TermsVersion,
     Tier,
 )
 from licensing.services.grants import licence_grant_revoke
 from licensing.services.terms import terms_publish_new_version
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ProvenanceRecord)
-class ProvenanceRecordAdmin(ReadOnlyAdmin):
-    list_display = ("piece", "creator_name", "engine_name", "engine_version", "created_at")
-    list_filter = ("engine_name", "prompt_public")
-    search_fields = ("piece__id", "sha256", "creator__email", "c2pa_manifest_id")
-    raw_id_fields = ("piece", "job", "creator")
-    date_hierarchy = "created_at"
-
-
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "kind", "piece", "actor", "created_at", "hash")
-    list_filter = ("kind",)
-    search_fields = ("piece__id", "hash", "prev_hash")
-    raw_id_fields = ("piece", "actor")
-    ordering = ("-seq",)
-
-
-@admin.register(LedgerHead)
-class LedgerHeadAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "hash")
-
-
-@admin.register(PhashIndex)
-class PhashIndexAdmin(ReadOnlyAdmin):
-    list_display = ("piece", "owner", "phash")
-    raw_id_fields = ("piece", "owner")
-
-
-# --- Licences ---------------------------------------------------------------------------------
 
 
 class TermsVersionInline(admin.TabularInline):

@@ -1,19 +1,10 @@
-"""Input shapes: the public verify page, creator licence offers, admin revocation."""
+"""Input shapes: creator licence offers, admin revocation."""
 
 from decimal import Decimal
 
 from django import forms
 
 from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR
-
-
-class IdentifyImageForm(forms.Form):
-    image = forms.FileField(
-        label="Image to check",
-        help_text="PNG, JPEG, WebP or GIF. We read its invisible watermark and perceptual hash; "
-        "the file is not stored.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
-    )
 
 
 class LicenceOffersForm(forms.Form):

@@ -30,7 +30,7 @@ def broker_down():
 @pytest.fixture(scope="session")
 def signing_root(tmp_path_factory):
     """One provenance signing identity (root CA + leaf) for the whole run."""
-    from licensing.provenance import signing
+    from provenance import signing
 
     directory = tmp_path_factory.mktemp("signing") / "identity"
     signing.init_signing_identity(directory)
@@ -115,7 +115,7 @@ def ledger_guard_off_for_sqlite_flush(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     from django.db import connection
 
-    from licensing.provenance import dbguard
+    from provenance import dbguard
 
     dbguard.install(connection)  # idempotent; restores a guard dropped before a flush
     yield

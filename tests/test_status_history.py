@@ -2,10 +2,10 @@
 
 import pytest
 
+from commissions.models import CommissionEvent
 from generation.models import JobEvent
-from marketplace.commissions.models import CommissionEvent
 from marketplace.models import ListingEvent
-from marketplace.payments.models import OrderEvent
+from payments.models import OrderEvent
 from tests.generation.factories import GenerationJobFactory
 
 pytestmark = pytest.mark.django_db

@@ -48,11 +48,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
-    "marketplace",
-    "marketplace.payments",
-    "marketplace.commissions",
+    # The floors, ground first (docs/architecture.md): each may import only those above it here.
+    "core",
+    "provenance",
     "generation",
+    "marketplace",
     "licensing",
+    "payments",
+    "commissions",
+    "disputes",
 ]
 
 MIDDLEWARE = [
@@ -189,7 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-webhooks": {"task": "payments.requeue_stale_webhooks", "schedule": 60.0},
     # Owed automatic refunds and creator transfers whose wake-up was lost (2 min grace).
     "requeue-owed-money": {"task": "payments.requeue_owed_money", "schedule": 60.0},
-    "dispute-reminders": {"task": "licensing.send_dispute_reminders", "schedule": 3600.0},
+    "dispute-reminders": {"task": "disputes.send_dispute_reminders", "schedule": 3600.0},
     # Settles finished commission jobs (1 min grace) and auto-accepts overdue deliveries.
     "commissions-sweep": {"task": "commissions.sweep", "schedule": 60.0},
 }

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet, Sum
 
 from generation.models import GenerationJob, JobStatus, Piece
-from marketplace.models import User
+
+User = get_user_model()
 
 DEFAULT_SECONDS_PER_IMAGE = 2.0
 

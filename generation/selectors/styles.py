@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from generation.models import JobStatus, Piece, Style, StyleStatus
-from marketplace.models import User
+
+User = get_user_model()
 
 
 @dataclass(frozen=True)

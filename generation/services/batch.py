@@ -30,7 +30,7 @@ from generation.services.worker import (
     job_mark_cancelled,
     job_report_progress,
 )
-from licensing.services.provenance import provenance_stamp_image
+from provenance.services.records import provenance_stamp_image
 
 logger = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,7 +20,8 @@ from generation.models import (
 )
 from generation.services.prompt_reviews import prompt_screen
 from generation.services.specs import engine_spec
-from marketplace.models import User
+
+User = get_user_model()
 
 MAX_ACTIVE_JOBS_PER_USER = 10
 

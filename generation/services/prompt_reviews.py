@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
+from core.services.notifications import notification_send
 from generation.models_prompts import (
     DECIDABLE_STATUSES,
     MAX_REVIEW_TEXT,
@@ -27,8 +29,8 @@ from generation.models_prompts import (
     PromptSource,
 )
 from generation.services.prompt_policy import Verdict, prompt_policy_check
-from licensing.services.notifications import notification_send
-from marketplace.models import User
+
+User = get_user_model()
 
 MIN_APPEAL = 10
 MAX_APPEAL = 2000

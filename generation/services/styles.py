@@ -5,6 +5,7 @@ hash (sha256 of the recipe's canonical JSON) is recorded with each piece made in
 import hashlib
 import json
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from core.errors import ApplicationError, PermissionDeniedError
@@ -21,7 +22,8 @@ from generation.models import (
 from generation.services.jobs import job_create
 from generation.services.prompt_reviews import prompt_screen
 from generation.services.specs import engine_spec
-from marketplace.models import User
+
+User = get_user_model()
 
 MAX_SAMPLES = 4
 DEFAULT_SAMPLE_PROMPTS = ("a lighthouse on a cliff", "a quiet forest path", "a city at night")

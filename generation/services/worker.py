@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.wakeups import wake_after_commit
 from generation.models import GenerationJob, JobStatus, Piece
 from generation.services.jobs import enqueue, job_record_event
-from licensing.services.provenance import StampedImage, provenance_record_created
+from provenance.services.records import StampedImage, provenance_record_created
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def _notify_style_job_finished(job_id: str) -> None:
     """A styled job may be a paid commission: settle it (grant or refund) after commit.
     Imported here, at the task boundary, so generation does not depend on marketplace.
     The finished job row is the truth: a lost message is settled by the commissions sweep."""
-    from marketplace.commissions.tasks import settle_commission_job
+    from commissions.tasks import settle_commission_job
 
     wake_after_commit(settle_commission_job, job_id)
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from generation.forms.jobs import CommissionForm, JobFilter
 from generation.selectors.jobs import job_for_owner, job_pieces, job_queue_state, jobs_for_owner
 from generation.services.jobs import job_cancel, job_create, job_retry
-from marketplace.views.errors import add_application_error
 
 
 def _own_job_or_404(request, job_id):

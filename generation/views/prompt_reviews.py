@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from generation.forms.prompt_reviews import (
     PromptAppealForm,
     PromptDecisionForm,
@@ -25,7 +26,6 @@ from generation.selectors.prompt_reviews import (
     prompt_reviews_for_user,
 )
 from generation.services.prompt_reviews import prompt_review_appeal, prompt_review_decide
-from marketplace.views.errors import add_application_error
 
 PAGE_SIZE = 50
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from generation.forms.styles import StyleCreateForm, StyleRecipeForm
 from generation.selectors.styles import (
     style_for_creator,
@@ -16,7 +17,6 @@ from generation.selectors.styles import (
     styles_published,
 )
 from generation.services.styles import style_create, style_publish_version, style_withdraw
-from marketplace.views.errors import add_application_error
 
 
 @require_GET

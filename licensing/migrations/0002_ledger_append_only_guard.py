@@ -1,6 +1,6 @@
 """DB-level append-only guard: UPDATE and DELETE on ledger rows raise, from any client.
 
-The SQL is frozen here on purpose; licensing/provenance/dbguard.py holds the same statements
+The SQL is frozen here on purpose; provenance/dbguard.py holds the same statements
 for runtime use (suspending the guard in tests).
 """
 

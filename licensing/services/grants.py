@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -29,19 +30,19 @@ from licensing.models import (
     ExclusiveHold,
     GrantEvent,
     GrantStatus,
-    LedgerEntry,
-    LedgerKind,
     LicenceGrant,
     ListingOffer,
-    ProvenanceRecord,
     TermsVersion,
     Tier,
 )
 from licensing.selectors.grants import exclusive_grant_active, listing_offers
-from licensing.services.provenance import ledger_append
 from licensing.services.terms import terms_current
-from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR, Listing, ListingStatus, User
+from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR, Listing, ListingStatus
 from marketplace.services.listings import listing_mark_sold_exclusive
+from provenance.models import LedgerEntry, LedgerKind, ProvenanceRecord
+from provenance.services.records import ledger_append
+
+User = get_user_model()
 
 EXCLUSIVE = "exclusive"
 MAX_HOLD_MINUTES = 24 * 60

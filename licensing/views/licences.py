@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from licensing.forms import LicenceOffersForm
 from licensing.models import GrantStatus
 from licensing.selectors.grants import (
@@ -20,7 +21,6 @@ from licensing.selectors.grants import (
 from licensing.services.certificates import certificate_pdf, certificate_verify_url
 from licensing.services.grants import licence_offers_set
 from marketplace.selectors.listings import listing_for_creator
-from marketplace.views.errors import add_application_error
 
 
 @login_required

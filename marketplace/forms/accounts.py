@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from marketplace.images import avatar_from_upload
+from core.images import avatar_from_upload
 from marketplace.models import User
 from marketplace.selectors.accounts import email_taken
 from marketplace.services.login_throttle import login_failed, login_locked, login_succeeded

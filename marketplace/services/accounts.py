@@ -7,7 +7,7 @@ from django.utils import timezone
 from PIL import Image
 
 from core.errors import ApplicationError
-from marketplace.images import avatar_to_png
+from core.images import avatar_to_png
 from marketplace.models import AccountEvent, User
 from marketplace.selectors.accounts import email_taken
 

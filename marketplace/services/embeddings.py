@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from licensing.models import ProvenanceRecord
 from marketplace.models import Listing
 from marketplace.services.listings import listing_set_embedding
+from provenance.models import ProvenanceRecord
 
 EMBEDDING_DIM = 384
 

@@ -17,8 +17,6 @@ from core.errors import ApplicationError, PermissionDeniedError
 from core.pagecache import catalogue_changed
 from core.wakeups import wake_after_commit
 from generation.models import Piece
-from licensing.models import LedgerKind, ProvenanceRecord
-from licensing.services.provenance import ledger_append, provenance_listing_check
 from marketplace.models import (
     MAX_PIECES_PER_LISTING,
     MAX_TAGS_PER_LISTING,
@@ -31,6 +29,8 @@ from marketplace.models import (
     User,
 )
 from marketplace.search import search_vectors_refresh
+from provenance.models import LedgerKind, ProvenanceRecord
+from provenance.services.records import ledger_append, provenance_listing_check
 
 EDITABLE_STATUSES = (ListingStatus.DRAFT, ListingStatus.PUBLISHED)
 

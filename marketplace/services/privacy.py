@@ -23,15 +23,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import ApplicationError
+from core.models import Notification
+from disputes.models import Dispute, DisputeMessage
 from generation.models import GenerationJob, JobStatus, Piece, PromptReview
 from generation.services.jobs import job_cancel
-from licensing.models import (
-    Dispute,
-    DisputeMessage,
-    LicenceGrant,
-    Notification,
-    ProvenanceRecord,
-)
+from licensing.models import LicenceGrant
 from marketplace.models import AccountEvent, Favourite, Listing, ListingStatus, User
 from marketplace.services.listings import listing_unpublish
 from marketplace.services.privacy_commerce import (
@@ -43,6 +39,7 @@ from marketplace.services.privacy_commerce import (
     credit_export_data,
     reference_arcname,
 )
+from provenance.models import ProvenanceRecord
 
 DELETED_CREATOR = "Deleted creator"
 DELETED_USER = "Deleted user"
@@ -186,7 +183,7 @@ def account_export_data(*, user: User) -> dict[str, Any]:
 
 
 def _orders(user: User) -> list[dict[str, Any]]:
-    from marketplace.payments.models import Order
+    from payments.models import Order
 
     orders = []
     for order in Order.objects.filter(buyer=user).prefetch_related("lines"):

@@ -14,12 +14,12 @@ from typing import Any
 
 from django.db.models import Q
 
+from commissions.models import Commission, CommissionReference, CommissionStatus
+from commissions.selectors import commission_ids_under_dispute
+from commissions.services.common import commission_lock, commission_set_status
 from core.errors import ApplicationError
-from marketplace.commissions.models import Commission, CommissionReference, CommissionStatus
-from marketplace.commissions.selectors import commission_ids_under_dispute
-from marketplace.commissions.services.common import commission_lock, commission_set_status
 from marketplace.models import User
-from marketplace.payments.models import CreditAccount, CreditEntry
+from payments.models import CreditAccount, CreditEntry
 
 # Money may move or is held, or work is owed: the account cannot close until these end.
 BLOCKING_STATUSES = (

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from marketplace.forms.accounts import CreatorOnboardingForm, ProfileForm, SignupForm
 from marketplace.services.accounts import creator_onboard, user_create, user_update_profile
-from marketplace.views.errors import add_application_error
 
 
 @require_http_methods(["GET", "POST"])

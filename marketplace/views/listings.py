@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from core.pagecache import anonymous_page_cache
 from marketplace.forms.listings import ListingFilter, ListingForm
 from marketplace.selectors.listings import (
@@ -37,7 +38,6 @@ from marketplace.services.listings import (
     listing_unpublish,
     listing_update,
 )
-from marketplace.views.errors import add_application_error
 
 PAGE_SIZE = 24
 

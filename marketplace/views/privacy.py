@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from marketplace.forms.privacy import DeleteAccountForm
 from marketplace.services.privacy import account_delete, account_export
-from marketplace.views.errors import add_application_error
 
 
 @require_GET

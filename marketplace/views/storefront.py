@@ -8,9 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from commissions.selectors import commissions_in_progress, earnings_per_style
 from core.pagecache import anonymous_page_cache
-from marketplace.commissions.selectors import commissions_in_progress, earnings_per_style
-from marketplace.payments.selectors import creator_sales_summary
 from marketplace.selectors.library import library_for_buyer
 from marketplace.selectors.listings import (
     dashboard_listings,
@@ -19,6 +18,7 @@ from marketplace.selectors.listings import (
     storefront_creator,
     storefront_listings,
 )
+from payments.selectors import creator_sales_summary
 
 PAGE_SIZE = 24
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from licensing.models import Dispute
+from disputes.models import Dispute
 from marketplace.models import ListingStatus
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_commission_journey import log_in
@@ -86,7 +86,7 @@ def test_buyer_files_a_dispute_moderator_decides_both_see_the_outcome(
 
     creator_page = new_page(browser)
     log_in(creator_page, live_server, creator)
-    creator_page.goto(live_server.url + reverse("licensing:notifications"))
+    creator_page.goto(live_server.url + reverse("core:notifications"))
     creator_page.get_by_role("link", name="Dispute decided: Upheld").first.click()
     expect(creator_page.locator(".dispute-outcome")).to_have_text("Upheld")
     expect(creator_page.get_by_text("the claim is upheld")).to_be_visible()

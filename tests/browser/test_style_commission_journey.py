@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from commissions.models import Commission
 from licensing.models import LicenceGrant
-from marketplace.commissions.models import Commission
 from tests.browser.test_commission_journey import log_in
 from tests.commissions.factories import make_style
 from tests.factories import UserFactory

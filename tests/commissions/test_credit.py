@@ -5,26 +5,26 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from commissions.models import Commission, CommissionStatus
+from commissions.services.credit import commission_instant_pay_with_credit
+from commissions.services.instant import commission_instant_create
+from commissions.services.payment import commission_settle_job
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.models import GenerationJob, JobStatus
-from marketplace.commissions.models import Commission, CommissionStatus
-from marketplace.commissions.services.credit import commission_instant_pay_with_credit
-from marketplace.commissions.services.instant import commission_instant_create
-from marketplace.commissions.services.payment import commission_settle_job
-from marketplace.payments.models import (
+from payments.models import (
     CreditAccount,
     CreditEntry,
     Order,
     OrderLine,
     RefundRequest,
 )
-from marketplace.payments.selectors import credit_balance
-from marketplace.payments.services.credit import (
+from payments.selectors import credit_balance
+from payments.services.credit import (
     credit_topup_order_create,
     order_pay_with_credit,
 )
-from marketplace.payments.services.refunds import refund_issue, refund_request_create
-from marketplace.payments.services.webhooks import webhook_process, webhook_receive
+from payments.services.refunds import refund_issue, refund_request_create
+from payments.services.webhooks import webhook_process, webhook_receive
 from tests.commissions.factories import pay, run_job
 from tests.payments.conftest import session_completed
 

@@ -4,10 +4,10 @@ and one order is paid once however many requests race (PostgreSQL)."""
 import pytest
 from django.db import connection
 
+from commissions.services.instant import commission_instant_create
 from core.errors import ApplicationError
-from marketplace.commissions.services.instant import commission_instant_create
-from marketplace.payments.models import CreditAccount, CreditEntry, Order
-from marketplace.payments.services.credit import order_pay_with_credit
+from payments.models import CreditAccount, CreditEntry, Order
+from payments.services.credit import order_pay_with_credit
 from tests.commissions.test_credit import balance_is_sum_of_entries, top_up
 from tests.licensing.test_grants_concurrency import run_in_threads
 

@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from marketplace.commissions.selectors import commissions_in_progress, earnings_per_style
-from marketplace.commissions.services import brief as svc
-from marketplace.commissions.services.instant import commission_instant_create
-from marketplace.commissions.services.payment import commission_settle_job
-from marketplace.payments.services.refunds import refund_issue
+from commissions.selectors import commissions_in_progress, earnings_per_style
+from commissions.services import brief as svc
+from commissions.services.instant import commission_instant_create
+from commissions.services.payment import commission_settle_job
+from payments.services.refunds import refund_issue
 from tests.commissions.factories import make_style, pay, run_job
 from tests.commissions.test_services_brief import make_brief
 from tests.factories import UserFactory

@@ -7,15 +7,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from commissions.models import CommissionStatus
+from commissions.services import brief as svc
 from core.errors import ApplicationError, PermissionDeniedError
-from licensing.models import Dispute, DisputeKind, LicenceGrant, Notification
-from licensing.services.dispute_decisions import dispute_decide
-from licensing.services.disputes import dispute_file
-from licensing.services.remedies import remedy_listing_suspend, remedy_refund
-from marketplace.commissions.models import CommissionStatus
-from marketplace.commissions.services import brief as svc
-from marketplace.payments.models import OrderLine, PayoutAccount
-from marketplace.payments.services.payouts import transfer_earnings
+from core.models import Notification
+from disputes.models import Dispute, DisputeKind
+from disputes.services.decisions import dispute_decide
+from disputes.services.filing import dispute_file
+from disputes.services.remedies import remedy_listing_suspend, remedy_refund
+from licensing.models import LicenceGrant
+from payments.models import OrderLine, PayoutAccount
+from payments.services.payouts import transfer_earnings
 from tests.commissions.factories import pay
 from tests.commissions.test_services_brief import make_brief
 from tests.marketplace.factories import make_piece
@@ -49,7 +51,7 @@ def test_dispute_links_the_commission_and_pauses_auto_accept(buyer, creator, del
     assert delivered.status == CommissionStatus.DELIVERED
     assert not LicenceGrant.objects.exists()
     assert Notification.objects.filter(
-        user=creator, dispute=dispute, subject__contains="a brief commission for"
+        user=creator, ref=f"dispute:{dispute.pk}", subject__contains="a brief commission for"
     ).exists()
 
 
@@ -166,7 +168,7 @@ def test_buyer_files_from_the_commission_page_and_moderator_sees_it(
     client, buyer, creator, moderator, delivered
 ):
     page = reverse("commissions:detail", kwargs={"commission_id": delivered.pk})
-    new = reverse("licensing:dispute_new") + f"?commission={delivered.pk}"
+    new = reverse("disputes:dispute_new") + f"?commission={delivered.pk}"
     client.force_login(buyer)
     assert new.replace("&", "&amp;") in client.get(page).content.decode()
 
@@ -181,15 +183,15 @@ def test_buyer_files_from_the_commission_page_and_moderator_sees_it(
     assert client.get(new).status_code == 404
 
     client.force_login(moderator)
-    case = reverse("licensing:moderation_case", kwargs={"dispute_id": dispute.pk})
+    case = reverse("disputes:moderation_case", kwargs={"dispute_id": dispute.pk})
     html = client.get(case).content.decode()
     assert 'id="case-commission"' in html and "A poster of a fox in a snowy forest" in html
     assert "Refund the commission" in html and "Suspend listing" not in html
-    queue = client.get(reverse("licensing:moderation_queue")).content.decode()
+    queue = client.get(reverse("disputes:moderation_queue")).content.decode()
     assert f"a brief commission for {creator.public_name}" in queue
 
     response = client.post(
-        reverse("licensing:moderation_action", kwargs={"dispute_id": dispute.pk}),
+        reverse("disputes:moderation_action", kwargs={"dispute_id": dispute.pk}),
         {"action": "refund", "note": "Wrong file"},
     )
     assert response.status_code == 302

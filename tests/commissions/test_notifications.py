@@ -5,14 +5,14 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from commissions.models import CommissionStatus
+from commissions.services import brief as svc
+from commissions.services.instant import commission_instant_create
+from commissions.services.payment import commission_settle_job
 from core.errors import ApplicationError
+from core.models import Notification
 from generation.models import GenerationJob
-from licensing.models import Notification
-from marketplace.commissions.models import CommissionStatus
-from marketplace.commissions.services import brief as svc
-from marketplace.commissions.services.instant import commission_instant_create
-from marketplace.commissions.services.payment import commission_settle_job
-from marketplace.payments.services.refunds import refund_issue
+from payments.services.refunds import refund_issue
 from tests.commissions.factories import pay, run_job
 from tests.commissions.test_services_brief import make_brief
 from tests.marketplace.factories import make_piece

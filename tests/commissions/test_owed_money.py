@@ -8,19 +8,19 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from generation.models import GenerationJob, JobStatus
-from licensing.models import LicenceGrant
-from marketplace.commissions.models import Commission, CommissionStatus
-from marketplace.commissions.services import brief as svc
-from marketplace.commissions.services.instant import commission_instant_create
-from marketplace.commissions.services.payment import (
+from commissions.models import Commission, CommissionStatus
+from commissions.services import brief as svc
+from commissions.services.instant import commission_instant_create
+from commissions.services.payment import (
     commission_settle_job,
     commissions_settle_finished_jobs,
 )
-from marketplace.payments.models import OrderLine, PayoutAccount
-from marketplace.payments.services.credit import credit_topup_order_create
-from marketplace.payments.services.payouts import transfers_requeue_owed
-from marketplace.payments.services.refunds import refunds_requeue_owed
+from generation.models import GenerationJob, JobStatus
+from licensing.models import LicenceGrant
+from payments.models import OrderLine, PayoutAccount
+from payments.services.credit import credit_topup_order_create
+from payments.services.payouts import transfers_requeue_owed
+from payments.services.refunds import refunds_requeue_owed
 from tests.commissions.factories import pay, run_job
 from tests.marketplace.factories import make_piece
 

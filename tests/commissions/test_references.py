@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from commissions.models import Commission, CommissionReference
 from core.errors import ApplicationError
-from marketplace.commissions.models import Commission, CommissionReference
 from tests.commissions.test_services_brief import make_brief
 from tests.factories import UserFactory, image_upload
 
@@ -152,9 +152,9 @@ def test_malicious_reference_through_the_form_is_a_clear_error(client, buyer, cr
 def test_moderators_see_references_only_while_a_dispute_links_the_brief(
     client, buyer, creator, moderator
 ):
-    from licensing.services.dispute_decisions import dispute_close, dispute_decide
-    from licensing.services.disputes import dispute_file
-    from marketplace.commissions.services import brief as svc
+    from commissions.services import brief as svc
+    from disputes.services.decisions import dispute_close, dispute_decide
+    from disputes.services.filing import dispute_file
     from tests.commissions.factories import pay
     from tests.marketplace.factories import make_piece
 
@@ -192,7 +192,7 @@ def test_moderators_see_references_only_while_a_dispute_links_the_brief(
     response = client.get(url)
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     assert Image.open(io.BytesIO(b"".join(response.streaming_content))).size == (32, 16)
-    case = client.get(reverse("licensing:moderation_case", kwargs={"dispute_id": dispute.pk}))
+    case = client.get(reverse("disputes:moderation_case", kwargs={"dispute_id": dispute.pk}))
     html = case.content.decode()
     assert 'id="case-references"' in html and f'src="{url}"' in html
     assert reference.image.name not in html

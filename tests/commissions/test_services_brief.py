@@ -6,13 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from commissions.models import CommissionReference, CommissionStatus
+from commissions.services import brief as svc
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.models import Piece
 from licensing.models import LicenceGrant
-from marketplace.commissions.models import CommissionReference, CommissionStatus
-from marketplace.commissions.services import brief as svc
-from marketplace.payments.models import Order, PayoutAccount
-from marketplace.payments.services.payouts import transfer_earnings
+from payments.models import Order, PayoutAccount
+from payments.services.payouts import transfer_earnings
 from tests.commissions.factories import pay
 from tests.factories import image_upload
 from tests.marketplace.factories import make_piece

@@ -3,18 +3,19 @@
 import pytest
 from django.core.management import call_command
 
-from core.errors import ApplicationError
-from generation.models import GenerationJob, Piece
-from generation.services.styles import style_publish_version, style_withdraw
-from licensing.models import LedgerEntry, LicenceGrant, ProvenanceRecord
-from marketplace.commissions.models import Commission, CommissionStatus
-from marketplace.commissions.services.instant import commission_instant_create
-from marketplace.commissions.services.payment import (
+from commissions.models import Commission, CommissionStatus
+from commissions.services.instant import commission_instant_create
+from commissions.services.payment import (
     commission_settle_job,
     commissions_settle_finished_jobs,
 )
-from marketplace.payments.models import Order, OrderLine, PayoutAccount
-from marketplace.payments.services.payouts import transfer_earnings
+from core.errors import ApplicationError
+from generation.models import GenerationJob, Piece
+from generation.services.styles import style_publish_version, style_withdraw
+from licensing.models import LicenceGrant
+from payments.models import Order, OrderLine, PayoutAccount
+from payments.services.payouts import transfer_earnings
+from provenance.models import LedgerEntry, ProvenanceRecord
 from tests.commissions.factories import TEMPLATE, pay, run_job
 from tests.factories import UserFactory
 
@@ -133,7 +134,7 @@ def test_failed_job_refunds_the_buyer_and_pays_nobody(buyer, style, fake_stripe)
     job = commission.job
     GenerationJob.objects.filter(pk=job.pk).update(status="failed", error="engine exploded")
 
-    from marketplace.payments.services.refunds import refund_issue
+    from payments.services.refunds import refund_issue
 
     commission_settle_job(job_id=job.pk)
     refund_issue(line=commission.order_line, reason="job failed")  # what the queued task runs
@@ -151,7 +152,7 @@ def test_payment_after_the_commission_was_cancelled_is_refunded(buyer, style, mo
     Commission.objects.filter(pk=commission.pk).update(status=CommissionStatus.CANCELLED)
     refunds = []
     monkeypatch.setattr(
-        "marketplace.commissions.services.payment.queue_automatic_refund",
+        "commissions.services.payment.queue_automatic_refund",
         lambda *, line, reason: refunds.append((line.pk, reason)),
     )
 

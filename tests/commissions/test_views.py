@@ -2,10 +2,10 @@
 
 import pytest
 
+from commissions.models import Commission
 from generation.services.styles import style_withdraw
 from licensing.models import LicenceGrant
-from marketplace.commissions.models import Commission
-from marketplace.payments.models import Order
+from payments.models import Order
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_withdrawn_style_shows_a_clear_error_and_charges_nothing(client, buyer, 
 
 
 def test_commission_page_is_for_participants_only(client, buyer, style):
-    from marketplace.commissions.services.instant import commission_instant_create
+    from commissions.services.instant import commission_instant_create
 
     commission, _ = commission_instant_create(buyer=buyer, style=style, prompt="x")
     client.force_login(UserFactory())
@@ -70,7 +70,7 @@ def test_action_in_wrong_state_shows_error(client, buyer, creator):
 
     from django.utils import timezone
 
-    from marketplace.commissions.services.brief import commission_brief_create
+    from commissions.services.brief import commission_brief_create
 
     commission = commission_brief_create(
         buyer=buyer,

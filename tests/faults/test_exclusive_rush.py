@@ -18,7 +18,7 @@ from django.utils import timezone
 from licensing.models import ExclusiveHold, GrantStatus, LicenceGrant
 from licensing.services.grants import licence_offers_set
 from marketplace.models import Listing, ListingStatus
-from marketplace.payments.models import Order, OrderStatus, WebhookEvent
+from payments.models import Order, OrderStatus, WebhookEvent
 from tests.factories import UserFactory
 from tests.licensing.licences import ensure_tiers, published_listing
 from tests.payments.conftest import post_event, session_completed

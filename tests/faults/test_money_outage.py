@@ -11,12 +11,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from marketplace.commissions.models import CommissionStatus
-from marketplace.commissions.services import brief as briefs
-from marketplace.payments.models import OrderLine, OrderStatus, PayoutAccount
-from marketplace.payments.services.payouts import transfers_requeue_owed
-from marketplace.payments.services.refunds import refunds_requeue_owed
-from marketplace.payments.services.webhooks import order_mark_paid, webhook_process, webhook_receive
+from commissions.models import CommissionStatus
+from commissions.services import brief as briefs
+from payments.models import OrderLine, OrderStatus, PayoutAccount
+from payments.services.payouts import transfers_requeue_owed
+from payments.services.refunds import refunds_requeue_owed
+from payments.services.webhooks import order_mark_paid, webhook_process, webhook_receive
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing, make_piece
 from tests.payments.conftest import session_completed

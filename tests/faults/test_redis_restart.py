@@ -16,8 +16,8 @@ from generation.models import GenerationJob, JobEvent, JobStatus, Piece
 from generation.services.jobs import job_create
 from generation.services.worker import jobs_sweep
 from licensing.models import LicenceGrant
-from marketplace.payments.models import OrderStatus, WebhookEvent
-from marketplace.payments.services.webhooks import webhooks_requeue_stale
+from payments.models import OrderStatus, WebhookEvent
+from payments.services.webhooks import webhooks_requeue_stale
 from tests.factories import UserFactory
 from tests.faults.workers import kill, start_worker
 from tests.marketplace.factories import make_listing

@@ -5,9 +5,9 @@ import pytest
 from django.db import OperationalError
 
 from licensing.models import LicenceGrant
-from marketplace.payments.models import OrderStatus, WebhookEvent
-from marketplace.payments.services import webhooks
-from marketplace.payments.services.webhooks import webhooks_requeue_stale
+from payments.models import OrderStatus, WebhookEvent
+from payments.services import webhooks
+from payments.services.webhooks import webhooks_requeue_stale
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import post_event, session_completed
 from tests.payments.factories import make_order
@@ -56,7 +56,7 @@ def test_drop_while_granting_leaves_the_event_stored_and_a_requeue_grants_once(
     order = make_order(buyer=buyer, listing=make_listing(creator, publish=True))
     calls = fail_once(monkeypatch, webhooks, "licence_grant_issue")
     monkeypatch.setattr(
-        "marketplace.payments.tasks.process_webhook_event.max_retries", 0
+        "payments.tasks.process_webhook_event.max_retries", 0
     )  # let the failure surface instead of retrying inline
     client.raise_request_exception = False
 

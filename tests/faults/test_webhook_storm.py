@@ -5,7 +5,7 @@ any other order, every hostile delivery refused or answered as a duplicate."""
 import pytest
 
 from licensing.models import LicenceGrant
-from marketplace.payments.models import Order, OrderStatus, WebhookEvent
+from payments.models import Order, OrderStatus, WebhookEvent
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 from tests.payments.factories import make_order

@@ -10,7 +10,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from commissions.models import Commission
+from commissions.services.brief import commission_brief_create
+from commissions.services.instant import commission_instant_create
 from core.errors import ApplicationError, PermissionDeniedError
+from core.models import Notification
 from generation.models import (
     GenerationJob,
     PromptAllowance,
@@ -25,12 +29,8 @@ from generation.services.prompt_reviews import (
     prompt_review_decide,
     prompt_sha256,
 )
-from licensing.models import Notification
-from marketplace.commissions.models import Commission
-from marketplace.commissions.services.brief import commission_brief_create
-from marketplace.commissions.services.instant import commission_instant_create
-from marketplace.payments.models import Order
 from marketplace.services.privacy import account_export
+from payments.models import Order
 from tests.commissions.factories import make_style
 from tests.factories import UserFactory
 

@@ -108,7 +108,7 @@ def test_styled_job_composes_prompt_only_for_the_engine(creator, buyer):
 
 def test_no_public_page_leaks_the_recipe(client, creator, buyer):
     style = make(creator)
-    from marketplace.commissions.services.instant import commission_instant_create
+    from commissions.services.instant import commission_instant_create
     from tests.commissions.factories import pay
 
     commission, order = commission_instant_create(buyer=buyer, style=style, prompt="a cat")

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from disputes.services.filing import dispute_file
 from generation.models import GenerationJob, PromptAllowance, PromptReview
 from generation.services.prompt_reviews import (
     PromptRejectedError,
@@ -14,7 +15,6 @@ from generation.services.prompt_reviews import (
     prompt_review_decide,
     prompt_screen,
 )
-from licensing.services.disputes import dispute_file
 from tests.factories import UserFactory
 from tests.generation.test_views_jobs import commission_data
 from tests.marketplace.factories import make_listing
@@ -194,11 +194,11 @@ def test_the_moderation_console_links_prompt_reviews_and_filters_reports(
     dispute_file(claimant=UserFactory(), kind="infringement", statement=statement, listing=listing)
     client.force_login(moderator)
 
-    console = client.get(reverse("licensing:moderation_queue"))
+    console = client.get(reverse("disputes:moderation_queue"))
     page = console.content.decode()
     assert 'href="/moderation/prompts/" id="prompt-queue-link">prompt reviews</a>' in page
     assert "1 appealed" in page
-    reports = client.get(reverse("licensing:moderation_queue"), {"kind": "other", "status": "all"})
+    reports = client.get(reverse("disputes:moderation_queue"), {"kind": "other", "status": "all"})
     assert [d.pk for d in reports.context["page"].object_list] == [report.pk]
     assert reports.context["query"] == "kind=other&status=all"
 

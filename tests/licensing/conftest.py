@@ -1,6 +1,6 @@
 import pytest
 
-from licensing.provenance import dbguard
+from provenance import dbguard
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
 from generation.models import GenerationJob, JobStatus, Piece
-from licensing.services.provenance import provenance_record_created, provenance_stamp_image
+from provenance.services.records import provenance_record_created, provenance_stamp_image
 from tests.factories import UserFactory
 
 ENGINE = {"name": "embedded", "version": "test", "weights_hash": "w" * 16}

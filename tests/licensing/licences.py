@@ -4,7 +4,7 @@ import importlib
 
 from django.apps import apps
 
-from marketplace.payments.models import Order, OrderLine, OrderStatus
+from payments.models import Order, OrderLine, OrderStatus
 from tests.marketplace.factories import make_listing
 
 _seed = importlib.import_module("licensing.migrations.0004_seed_tiers")

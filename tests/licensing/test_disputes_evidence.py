@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from core.errors import ApplicationError, PermissionDeniedError
-from licensing.models import Evidence
-from licensing.services.disputes import dispute_file
-from licensing.services.evidence import dispute_evidence_add
+from disputes.models import Evidence
+from disputes.services.evidence import dispute_evidence_add
+from disputes.services.filing import dispute_file
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 

@@ -6,24 +6,17 @@ import pytest
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
-from licensing.models import (
-    Dispute,
-    DisputeMessage,
-    GrantStatus,
-    LedgerEntry,
-    LicenceGrant,
-    Notification,
-    ProvenanceRecord,
-)
-from licensing.services.dispute_decisions import dispute_appeal, dispute_close, dispute_decide
-from licensing.services.disputes import (
+from core.models import Notification
+from disputes.models import Dispute, DisputeMessage
+from disputes.services.decisions import dispute_appeal, dispute_close, dispute_decide
+from disputes.services.filing import (
     dispute_assign,
     dispute_file,
     dispute_message_post,
     dispute_request_response,
     dispute_send_reminders,
 )
-from licensing.services.remedies import (
+from disputes.services.remedies import (
     remedy_dismiss,
     remedy_grants_revoke,
     remedy_listing_suspend,
@@ -32,9 +25,11 @@ from licensing.services.remedies import (
     remedy_user_suspend,
     remedy_user_warn,
 )
+from licensing.models import GrantStatus, LicenceGrant
 from marketplace.models import AccountEvent, ListingStatus
-from marketplace.payments.models import OrderStatus
-from marketplace.payments.services.webhooks import webhook_process, webhook_receive
+from payments.models import OrderStatus
+from payments.services.webhooks import webhook_process, webhook_receive
+from provenance.models import LedgerEntry, ProvenanceRecord
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 from tests.payments import conftest as payments_fixtures

@@ -6,9 +6,9 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from licensing.models import Dispute, DisputeMessage, Evidence
-from licensing.services.disputes import dispute_file, dispute_message_post
-from licensing.services.evidence import dispute_evidence_add
+from disputes.models import Dispute, DisputeMessage, Evidence
+from disputes.services.evidence import dispute_evidence_add
+from disputes.services.filing import dispute_file, dispute_message_post
 from marketplace.models import ListingStatus
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
@@ -67,24 +67,24 @@ MODERATOR_ONLY = {
 def urls(dispute, evidence):
     d = {"dispute_id": dispute.pk}
     return [
-        ("get", reverse("licensing:dispute_detail", kwargs=d), {}, PARTY_OK),
+        ("get", reverse("disputes:dispute_detail", kwargs=d), {}, PARTY_OK),
         (
             "get",
-            reverse("licensing:evidence_download", kwargs={**d, "evidence_id": evidence.pk}),
+            reverse("disputes:evidence_download", kwargs={**d, "evidence_id": evidence.pk}),
             {},
             PARTY_OK,
         ),
-        ("post", reverse("licensing:dispute_message", kwargs=d), {"body": "hi"}, PARTY_OK),
-        ("post", reverse("licensing:dispute_evidence", kwargs=d), {"url": "https://x.y"}, PARTY_OK),
-        ("post", reverse("licensing:dispute_appeal", kwargs=d), {"reason": "no"}, PARTY_OK),
-        ("get", reverse("licensing:moderation_case", kwargs=d), {}, MODERATOR_ONLY),
+        ("post", reverse("disputes:dispute_message", kwargs=d), {"body": "hi"}, PARTY_OK),
+        ("post", reverse("disputes:dispute_evidence", kwargs=d), {"url": "https://x.y"}, PARTY_OK),
+        ("post", reverse("disputes:dispute_appeal", kwargs=d), {"reason": "no"}, PARTY_OK),
+        ("get", reverse("disputes:moderation_case", kwargs=d), {}, MODERATOR_ONLY),
         (
             "post",
-            reverse("licensing:moderation_action", kwargs=d),
+            reverse("disputes:moderation_action", kwargs=d),
             {"action": "assign"},
             MODERATOR_ONLY,
         ),
-        ("get", reverse("licensing:moderation_queue"), {}, MODERATOR_ONLY),
+        ("get", reverse("disputes:moderation_queue"), {}, MODERATOR_ONLY),
     ]
 
 
@@ -112,7 +112,7 @@ def test_evidence_download_streams_the_file_privately(client, case):
     dispute, evidence, users = case
     client.force_login(users["respondent"])
     url = reverse(
-        "licensing:evidence_download", kwargs={"dispute_id": dispute.pk, "evidence_id": evidence.pk}
+        "disputes:evidence_download", kwargs={"dispute_id": dispute.pk, "evidence_id": evidence.pk}
     )
     response = client.get(url)
     if hasattr(storages["default"], "bucket_name"):  # S3 (CI): a short-lived signed URL
@@ -140,7 +140,7 @@ def test_filing_through_the_form(client, creator):
     claimant = UserFactory()
     client.force_login(claimant)
     detail = client.get(reverse("listing_detail", kwargs={"listing_id": listing.pk}))
-    new_url = reverse("licensing:dispute_new") + f"?listing={listing.pk}"
+    new_url = reverse("disputes:dispute_new") + f"?listing={listing.pk}"
     assert new_url.replace("&", "&amp;") in detail.content.decode()
 
     response = client.post(new_url, {"kind": "infringement", "statement": STATEMENT})
@@ -156,12 +156,12 @@ def test_filing_through_the_form(client, creator):
 def test_own_listing_and_bad_ids_give_clear_answers(client, creator):
     listing = make_listing(creator, publish=True)
     client.force_login(creator)
-    url = reverse("licensing:dispute_new") + f"?listing={listing.pk}"
+    url = reverse("disputes:dispute_new") + f"?listing={listing.pk}"
     response = client.post(url, {"kind": "infringement", "statement": STATEMENT})
     assert response.status_code == 400
     assert "You cannot dispute your own listing." in response.content.decode()
-    assert client.get(reverse("licensing:dispute_new") + "?listing=nope").status_code == 404
-    assert client.get(reverse("licensing:dispute_new")).status_code == 404
+    assert client.get(reverse("disputes:dispute_new") + "?listing=nope").status_code == 404
+    assert client.get(reverse("disputes:dispute_new")).status_code == 404
     assert not Dispute.objects.exists()
 
 
@@ -170,7 +170,7 @@ def test_bad_evidence_upload_is_a_form_error(client, case):
     client.force_login(users["claimant"])
     upload = SimpleUploadedFile("x.png", b"not an image at all")
     response = client.post(
-        reverse("licensing:dispute_evidence", kwargs={"dispute_id": dispute.pk}), {"file": upload}
+        reverse("disputes:dispute_evidence", kwargs={"dispute_id": dispute.pk}), {"file": upload}
     )
     assert response.status_code == 400
     assert "Upload an image (PNG, JPEG, WebP, GIF) or a PDF." in response.content.decode()
@@ -180,7 +180,7 @@ def test_bad_evidence_upload_is_a_form_error(client, case):
 def test_console_buttons_call_services_and_report_errors(client, case):
     dispute, _, users = case
     client.force_login(users["moderator"])
-    action = reverse("licensing:moderation_action", kwargs={"dispute_id": dispute.pk})
+    action = reverse("disputes:moderation_action", kwargs={"dispute_id": dispute.pk})
     client.post(action, {"action": "suspend_listing", "note": "Interim"})
     dispute.listing.refresh_from_db()
     assert dispute.listing.status == ListingStatus.SUSPENDED
@@ -194,7 +194,7 @@ def test_console_buttons_call_services_and_report_errors(client, case):
     assert "Decision recorded" in response.content.decode()
     dispute.refresh_from_db()
     assert (dispute.status, dispute.outcome) == ("decided", "upheld")
-    page = client.get(reverse("licensing:moderation_case", kwargs={"dispute_id": dispute.pk}))
+    page = client.get(reverse("disputes:moderation_case", kwargs={"dispute_id": dispute.pk}))
     content = page.content.decode()
     assert "Pieces, provenance and ledger" in content and "Similar pieces (pHash)" in content
     assert " Created · " in content and " Listed · " in content  # the ledger entries
@@ -218,18 +218,18 @@ def test_queue_puts_overdue_first_and_filters(
     )
     client.force_login(moderator)
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("licensing:moderation_queue"))
+        response = client.get(reverse("disputes:moderation_queue"))
     rows = list(response.context["page"].object_list)
     assert [d.pk for d in rows] == [newer.pk, dispute.pk]
     assert "overdue" in response.content.decode()
-    filtered = client.get(reverse("licensing:moderation_queue"), {"kind": "infringement"})
+    filtered = client.get(reverse("disputes:moderation_queue"), {"kind": "infringement"})
     assert [d.pk for d in filtered.context["page"].object_list] == [dispute.pk]
 
 
 def test_notifications_page_marks_read(client, case):
     _, _, users = case
     client.force_login(users["respondent"])
-    response = client.get(reverse("licensing:notifications"))
+    response = client.get(reverse("core:notifications"))
     assert response.status_code == 200
     assert "Dispute filed" in response.content.decode()
     assert not users["respondent"].notifications.filter(read_at__isnull=True).exists()

@@ -3,17 +3,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import ApplicationError
-from licensing.models import (
-    Certificate,
-    ExclusiveHold,
-    GrantEvent,
-    GrantStatus,
-    LedgerEntry,
-    LedgerKind,
-    LicenceGrant,
-)
+from licensing.models import Certificate, ExclusiveHold, GrantEvent, GrantStatus, LicenceGrant
 from licensing.selectors.grants import grants_for_licensee
-from licensing.selectors.provenance import ledger_verify
 from licensing.services.grants import (
     ExclusiveAlreadySold,
     exclusive_hold_acquire,
@@ -21,8 +12,10 @@ from licensing.services.grants import (
     licence_grant_revoke,
     licence_offers_set,
 )
-from licensing.services.provenance import ledger_append
 from marketplace.models import ListingEvent, ListingStatus
+from provenance.models import LedgerEntry, LedgerKind
+from provenance.selectors.records import ledger_verify
+from provenance.services.records import ledger_append
 from tests.factories import UserFactory
 from tests.licensing.licences import paid_line, published_listing
 from tests.marketplace.factories import make_piece

@@ -8,8 +8,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from licensing.models import ExclusiveHold, GrantStatus, LedgerEntry, LicenceGrant
-from licensing.selectors.provenance import ledger_verify
+from licensing.models import ExclusiveHold, GrantStatus, LicenceGrant
 from licensing.services.grants import (
     ExclusiveAlreadySold,
     ExclusiveHeld,
@@ -18,6 +17,8 @@ from licensing.services.grants import (
     licence_offers_set,
 )
 from marketplace.models import Listing, ListingEvent, ListingStatus
+from provenance.models import LedgerEntry
+from provenance.selectors.records import ledger_verify
 from tests.factories import UserFactory
 from tests.licensing.licences import ensure_tiers, paid_line, published_listing
 

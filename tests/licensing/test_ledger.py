@@ -4,10 +4,10 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from core.errors import ApplicationError
-from licensing.models import AppendOnlyError, LedgerEntry, LedgerHead, LedgerKind
-from licensing.provenance import ledger as chain
-from licensing.selectors.provenance import ledger_verify
-from licensing.services.provenance import ledger_append
+from provenance import ledger as chain
+from provenance.models import AppendOnlyError, LedgerEntry, LedgerHead, LedgerKind
+from provenance.selectors.records import ledger_verify
+from provenance.services.records import ledger_append
 from tests.licensing.factories import stamped_piece
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_verify_ledger_notices_a_truncated_tail(piece, ledger_guard_suspended):
 
 
 def test_suspending_the_guard_restores_it_afterwards(piece):
-    from licensing.provenance import dbguard
+    from provenance import dbguard
 
     with dbguard.suspended(connection):
         pass

@@ -6,10 +6,10 @@ import pytest
 from PIL import Image
 
 from core.errors import ApplicationError
-from licensing.models import PhashIndex
-from licensing.provenance import phash
-from licensing.selectors.provenance import phash_near_duplicates
-from licensing.services.provenance import provenance_listing_check
+from provenance import phash
+from provenance.models import PhashIndex
+from provenance.selectors.records import phash_near_duplicates
+from provenance.services.records import provenance_listing_check
 from tests.licensing.factories import art, stamped_piece
 
 

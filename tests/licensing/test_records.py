@@ -5,8 +5,8 @@ from django.core.files.base import ContentFile
 
 from core.errors import ApplicationError
 from generation.models import Piece
-from licensing.models import LedgerEntry, PhashIndex, ProvenanceRecord
-from licensing.services.provenance import (
+from provenance.models import LedgerEntry, PhashIndex, ProvenanceRecord
+from provenance.services.records import (
     WatermarkCollision,
     provenance_record_created,
     provenance_set_prompt_public,
@@ -80,7 +80,7 @@ def test_mismatched_stamp_is_refused(creator):
 def test_watermark_collision_asks_for_a_new_stamp(creator, monkeypatch):
     _, first, _ = stamped_piece(owner=creator, seed=53)
     monkeypatch.setattr(
-        "licensing.services.provenance.watermark_id_allocate", lambda: first.watermark_id
+        "provenance.services.records.watermark_id_allocate", lambda: first.watermark_id
     )
     job = GenerationJobFactory(owner=creator)
     stamped = provenance_stamp_image(

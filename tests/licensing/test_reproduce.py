@@ -7,8 +7,8 @@ from django.core.management.base import CommandError
 
 from generation.engines import GenerationRequest, get_engine
 from generation.models import Piece
-from licensing.models import ProvenanceRecord
-from licensing.services.provenance import provenance_record_created, provenance_stamp_image
+from provenance.models import ProvenanceRecord
+from provenance.services.records import provenance_record_created, provenance_stamp_image
 from tests.licensing.factories import GenerationJobFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from licensing.provenance import signing
+from provenance import signing
 
 
 def test_init_signing_creates_a_ca_and_a_p256_leaf(tmp_path, capsys):
@@ -80,7 +80,7 @@ def test_missing_identity_says_how_to_fix(tmp_path):
 def test_stamping_creates_the_identity_only_when_allowed(settings, tmp_path):
     import uuid
 
-    from licensing.services.provenance import provenance_stamp_image
+    from provenance.services.records import provenance_stamp_image
     from tests.licensing.factories import ENGINE, art
 
     settings.PROVENANCE_SIGNING_DIR = tmp_path / "auto"

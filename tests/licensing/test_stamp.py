@@ -5,8 +5,8 @@ import uuid
 import pytest
 from PIL import Image
 
-from licensing.provenance import c2pa_manifest, signing, watermark, xmp
-from licensing.services.provenance import provenance_stamp_image
+from provenance import c2pa_manifest, signing, watermark, xmp
+from provenance.services.records import provenance_stamp_image
 from tests.licensing.factories import ENGINE, art
 
 pytestmark = pytest.mark.django_db

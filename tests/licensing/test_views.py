@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from licensing.models import LedgerKind
-from licensing.services.provenance import ledger_append
+from provenance.models import LedgerKind
+from provenance.services.records import ledger_append
 from tests.licensing.factories import art, stamped_piece
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_verify_page_shows_record_ledger_and_disclosure(client, creator, buyer):
     piece, record, _ = stamped_piece(owner=creator, seed=41)
     ledger_append(piece=piece, kind=LedgerKind.LICENSED, actor=buyer, data={"tier": "standard"})
 
-    response = client.get(reverse("licensing:verify_piece", args=[piece.id]))
+    response = client.get(reverse("provenance:verify_piece", args=[piece.id]))
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -39,7 +39,7 @@ def test_verify_page_shows_record_ledger_and_disclosure(client, creator, buyer):
 
 def test_verify_page_shows_a_public_prompt(client, creator):
     piece, record, _ = stamped_piece(owner=creator, seed=42, prompt_public=True)
-    response = client.get(reverse("licensing:verify_piece", args=[piece.id]))
+    response = client.get(reverse("provenance:verify_piece", args=[piece.id]))
     assert record.prompt in response.content.decode()
 
 
@@ -52,7 +52,7 @@ def test_upload_identifies_a_reencoded_copy_by_watermark(client, creator):
     piece, _, stamped = stamped_piece(owner=creator, seed=43)
     copy = Image.open(io.BytesIO(stamped.original_png)).resize((400, 400))
 
-    response = client.post(reverse("licensing:verify"), {"image": upload(copy, quality=80)})
+    response = client.post(reverse("provenance:verify"), {"image": upload(copy, quality=80)})
 
     assert response.status_code == 200
     result = response.context["result"]
@@ -66,7 +66,7 @@ def test_upload_of_signed_original_reports_its_manifest(client, creator):
     piece, _, stamped = stamped_piece(owner=creator, seed=44)
     file = SimpleUploadedFile("p.png", stamped.original_png, content_type="image/png")
 
-    response = client.post(reverse("licensing:verify"), {"image": file})
+    response = client.post(reverse("provenance:verify"), {"image": file})
 
     assert response.context["manifest"].state == "Valid"
     assert response.context["manifest"].assertion["piece_id"] == str(piece.id)
@@ -74,7 +74,7 @@ def test_upload_of_signed_original_reports_its_manifest(client, creator):
 
 def test_unknown_image_is_not_identified(client, creator):
     stamped_piece(owner=creator, seed=45)
-    response = client.post(reverse("licensing:verify"), {"image": upload(art(123))})
+    response = client.post(reverse("provenance:verify"), {"image": upload(art(123))})
     assert response.status_code == 200
     assert not response.context["result"].found
     assert "No Promptfolio watermark was found" in response.content.decode()
@@ -82,19 +82,19 @@ def test_unknown_image_is_not_identified(client, creator):
 
 def test_upload_is_bounded_and_validated(client, settings):
     settings.PROVENANCE_VERIFY_MAX_BYTES = 1000
-    response = client.post(reverse("licensing:verify"), {"image": upload(art(1), "PNG")})
+    response = client.post(reverse("provenance:verify"), {"image": upload(art(1), "PNG")})
     assert response.status_code == 400
     assert response.context["result"] is None
     assert "limit" in response.content.decode()
 
     settings.PROVENANCE_VERIFY_MAX_BYTES = 5_000_000
     bogus = SimpleUploadedFile("x.png", b"not an image at all", content_type="image/png")
-    response = client.post(reverse("licensing:verify"), {"image": bogus})
+    response = client.post(reverse("provenance:verify"), {"image": bogus})
     assert response.status_code == 400
     assert "not an image we can read" in response.content.decode()
 
 
 def test_lookup_form_renders(client):
-    response = client.get(reverse("licensing:verify"))
+    response = client.get(reverse("provenance:verify"))
     assert response.status_code == 200
     assert 'enctype="multipart/form-data"' in response.content.decode()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from licensing.provenance import watermark
+from provenance import watermark
 from tests.licensing.factories import art
 
 IDS = [0, 1, 0xDEADBEEF, 2**32 - 1, 305419896]

@@ -8,22 +8,23 @@ import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
 
+from commissions.models import Commission, CommissionReference
+from commissions.services import brief
+from commissions.services.credit import commission_instant_pay_with_credit
+from commissions.services.payment import commission_settle_job
 from core.errors import ApplicationError
+from disputes.services.decisions import dispute_decide
+from disputes.services.filing import dispute_file
+from disputes.services.remedies import remedy_refund
 from generation.models import JobStatus, Piece
-from licensing.models import GrantStatus, LedgerEntry, LicenceGrant, ProvenanceRecord
-from licensing.services.dispute_decisions import dispute_decide
-from licensing.services.disputes import dispute_file
-from licensing.services.remedies import remedy_refund
-from marketplace.commissions.models import Commission, CommissionReference
-from marketplace.commissions.services import brief
-from marketplace.commissions.services.credit import commission_instant_pay_with_credit
-from marketplace.commissions.services.payment import commission_settle_job
+from licensing.models import GrantStatus, LicenceGrant
 from marketplace.models import AccountEvent, Favourite, ListingStatus, User
-from marketplace.payments.models import CreditAccount, CreditEntry, Order, OrderLine
-from marketplace.payments.services.credit import credit_topup_order_create
-from marketplace.payments.services.webhooks import webhook_process, webhook_receive
 from marketplace.services.engagement import favourite_toggle
 from marketplace.services.privacy import account_delete, account_export
+from payments.models import CreditAccount, CreditEntry, Order, OrderLine
+from payments.services.credit import credit_topup_order_create
+from payments.services.webhooks import webhook_process, webhook_receive
+from provenance.models import LedgerEntry, ProvenanceRecord
 from tests.commissions.factories import make_style, pay, run_job
 from tests.commissions.test_services_brief import make_brief
 from tests.factories import PASSWORD, UserFactory, image_upload

@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 
 from core.errors import ApplicationError, PermissionDeniedError
-from licensing.models import LedgerEntry
 from marketplace.models import Favourite, Listing, ListingEvent, ListingPiece, ListingStatus, Tag
 from marketplace.services.embeddings import EMBEDDING_DIM, bytes_to_vector, listing_embed
 from marketplace.services.engagement import favourite_toggle, listing_record_view
@@ -14,6 +13,7 @@ from marketplace.services.listings import (
     listing_unsuspend,
     listing_update,
 )
+from provenance.models import LedgerEntry
 from tests.factories import UserFactory
 from tests.licensing.factories import art
 from tests.marketplace.factories import make_listing, make_piece

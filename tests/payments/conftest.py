@@ -132,5 +132,5 @@ class FakeStripeClient:
 def fake_stripe(settings, monkeypatch):
     settings.STRIPE_SECRET_KEY = "sk_test_fake"
     FakeStripeClient.calls = []
-    monkeypatch.setattr("marketplace.payments.gateway.stripe.StripeClient", FakeStripeClient)
+    monkeypatch.setattr("payments.gateway.stripe.StripeClient", FakeStripeClient)
     return FakeStripeClient.calls

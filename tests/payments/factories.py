@@ -1,5 +1,5 @@
-from marketplace.payments.models import Order, OrderLine
-from marketplace.payments.services.orders import platform_fee
+from payments.models import Order, OrderLine
+from payments.services.orders import platform_fee
 
 
 def make_order(*, buyer, listing, tier_code: str = "standard", amount: int = 2000, **fields):

@@ -4,9 +4,9 @@ credit moves only through the credit services."""
 import pytest
 from django.urls import reverse
 
-from marketplace.payments.models import CreditAccount, CreditEntry
-from marketplace.payments.services.credit import credit_topup_order_create
-from marketplace.payments.services.webhooks import webhook_process, webhook_receive
+from payments.models import CreditAccount, CreditEntry
+from payments.services.credit import credit_topup_order_create
+from payments.services.webhooks import webhook_process, webhook_receive
 from tests.factories import UserFactory
 from tests.payments.conftest import session_completed
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from licensing.models import LicenceGrant
-from marketplace.payments.models import Order, OrderStatus, PayoutAccount
+from payments.models import Order, OrderStatus, PayoutAccount
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 

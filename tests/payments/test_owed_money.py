@@ -14,12 +14,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from marketplace.payments.models import OrderEvent, OrderStatus, PayoutAccount
-from marketplace.payments.selectors import creator_sales_summary
-from marketplace.payments.services.payouts import transfer_earnings, transfers_requeue_owed
-from marketplace.payments.services.refunds import refund_issue, refunds_requeue_owed
-from marketplace.payments.services.webhooks import webhook_process, webhook_receive
-from marketplace.payments.tasks import refund_line, requeue_owed_money, transfer_creator_earnings
+from payments.models import OrderEvent, OrderStatus, PayoutAccount
+from payments.selectors import creator_sales_summary
+from payments.services.payouts import transfer_earnings, transfers_requeue_owed
+from payments.services.refunds import refund_issue, refunds_requeue_owed
+from payments.services.webhooks import webhook_process, webhook_receive
+from payments.tasks import refund_line, requeue_owed_money, transfer_creator_earnings
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import session_completed

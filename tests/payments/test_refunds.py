@@ -2,14 +2,14 @@ import pytest
 
 from core.errors import ApplicationError, PermissionDeniedError
 from licensing.models import LicenceGrant
-from marketplace.payments.models import OrderStatus, PayoutAccount, RefundRequest
-from marketplace.payments.services.payouts import transfer_earnings
-from marketplace.payments.services.refunds import (
+from payments.models import OrderStatus, PayoutAccount, RefundRequest
+from payments.services.payouts import transfer_earnings
+from payments.services.refunds import (
     refund_issue,
     refund_request_create,
     refund_request_decide,
 )
-from marketplace.payments.services.webhooks import webhook_process, webhook_receive
+from payments.services.webhooks import webhook_process, webhook_receive
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import session_completed

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from licensing.models import LicenceGrant
-from marketplace.payments.models import Order, OrderStatus, WebhookEvent
+from payments.models import Order, OrderStatus, WebhookEvent
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import event, post_event, session_completed, sign
 from tests.payments.factories import make_order
@@ -152,7 +152,7 @@ def test_failed_payment_marks_the_order_failed(client, order, run_tasks_inline):
 
 
 def test_refund_event_before_payment_is_retried_until_the_payment_arrives(order):
-    from marketplace.payments.services.webhooks import (
+    from payments.services.webhooks import (
         EventOutOfOrder,
         webhook_process,
         webhook_receive,

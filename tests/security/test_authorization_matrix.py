@@ -12,14 +12,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from commissions.services.brief import commission_brief_create
+from commissions.services.instant import commission_instant_create
+from disputes.services.evidence import dispute_evidence_add
+from disputes.services.filing import dispute_file
 from generation.services.batch import batch_run
 from generation.services.prompt_reviews import PromptRejectedError, prompt_screen
 from licensing.models import LicenceGrant
-from licensing.services.disputes import dispute_file
-from licensing.services.evidence import dispute_evidence_add
-from marketplace.commissions.services.brief import commission_brief_create
-from marketplace.commissions.services.instant import commission_instant_create
-from marketplace.payments.services.webhooks import webhook_process, webhook_receive
+from payments.services.webhooks import webhook_process, webhook_receive
 from tests.commissions.factories import make_style
 from tests.factories import UserFactory, image_upload
 from tests.generation.factories import GenerationJobFactory
@@ -37,8 +37,8 @@ PUBLIC = {
     "listing_similar",
     "storefront",
     "healthz",
-    "licensing:verify",
-    "licensing:verify_piece",
+    "provenance:verify",
+    "provenance:verify_piece",
     "licensing:certificate_verify",
     "signup",
     "login",
@@ -67,13 +67,13 @@ OWN_DATA = {
     "listing_create",
     "privacy_settings",
     "privacy_export",
-    "licensing:dispute_list",
-    "licensing:dispute_new",
-    "licensing:notifications",
+    "disputes:dispute_list",
+    "disputes:dispute_new",
+    "core:notifications",
     "my_styles",
     "style_new",
     "commissions:list",
-    "licensing:moderation_queue",
+    "disputes:moderation_queue",
     "my_prompt_reviews",
 }
 # State-changing endpoints (POST only; their own tests cover permissions and CSRF).
@@ -89,10 +89,10 @@ POST_ONLY = {
     "listing_publish",
     "listing_unpublish",
     "listing_favourite",
-    "licensing:dispute_message",
-    "licensing:dispute_evidence",
-    "licensing:dispute_appeal",
-    "licensing:moderation_action",
+    "disputes:dispute_message",
+    "disputes:dispute_evidence",
+    "disputes:dispute_appeal",
+    "disputes:moderation_action",
     "style_withdraw",
     "commissions:instant_start",
     "commissions:action",
@@ -176,7 +176,7 @@ def world(db, fake_stripe, scripted_engine):
 
 def _disputed_brief(*, owner, creator):
     """A delivered brief with a reference image that its buyer disputes."""
-    from marketplace.commissions.services import brief as svc
+    from commissions.services import brief as svc
     from tests.commissions.factories import pay
     from tests.marketplace.factories import make_piece
 
@@ -244,12 +244,12 @@ def matrix(w):
             ),
             {"owner", "creator", "moderator"},
         ),
-        "licensing:dispute_detail": (
-            reverse("licensing:dispute_detail", args=[w["dispute"].pk]),
+        "disputes:dispute_detail": (
+            reverse("disputes:dispute_detail", args=[w["dispute"].pk]),
             {"owner", "creator", "moderator"},
         ),
-        "licensing:evidence_download": (
-            reverse("licensing:evidence_download", args=[w["dispute"].pk, w["evidence"].pk]),
+        "disputes:evidence_download": (
+            reverse("disputes:evidence_download", args=[w["dispute"].pk, w["evidence"].pk]),
             {"owner", "creator", "moderator"},
         ),
         "prompt_review_detail": (
@@ -261,8 +261,8 @@ def matrix(w):
             reverse("moderation_prompt_review", args=[w["prompt_review"].pk]),
             {"moderator"},
         ),
-        "licensing:moderation_case": (
-            reverse("licensing:moderation_case", args=[w["dispute"].pk]),
+        "disputes:moderation_case": (
+            reverse("disputes:moderation_case", args=[w["dispute"].pk]),
             {"moderator"},
         ),
     }

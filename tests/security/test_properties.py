@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from generation.engines import MAX_PROMPT_CHARS
 from generation.models import GenerationJob
-from marketplace.payments.models import WebhookEvent
+from payments.models import WebhookEvent
 from tests.factories import UserFactory
 from tests.generation.factories import GenerationJobFactory
 from tests.payments.conftest import WEBHOOK_SECRET, sign

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
-from licensing.models import Evidence
-from licensing.services.disputes import dispute_file
-from marketplace.commissions.models import Commission, CommissionReference
+from commissions.models import Commission, CommissionReference
+from disputes.models import Evidence
+from disputes.services.filing import dispute_file
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 

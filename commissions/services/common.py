@@ -1,0 +1,76 @@
+"""Shared commission writes: locked status changes with their history row, order creation."""
+
+from django.contrib.auth import get_user_model
+
+from commissions.models import Commission, CommissionEvent
+from commissions.services.notify import commission_notify
+from core.errors import ApplicationError
+from payments.gateway import get_gateway
+from payments.models import Order, OrderLine, OrderStatus
+from payments.services.orders import order_set_status, platform_fee
+
+User = get_user_model()
+
+
+def commission_lock(commission: Commission) -> Commission:
+    return Commission.objects.select_for_update().get(pk=commission.pk)
+
+
+def commission_set_status(
+    *,
+    commission: Commission,
+    status: str,
+    source: str,
+    actor: User | None = None,
+    message: str = "",
+    fields=(),
+) -> Commission:
+    """Save `status` (plus `fields`), write the CommissionEvent and notify the parties;
+    the caller holds the lock."""
+    previous = commission.status
+    commission.status = status
+    commission.save(update_fields=["status", "updated_at", *fields])
+    CommissionEvent.objects.create(
+        commission=commission,
+        from_status=previous,
+        to_status=status,
+        actor=actor,
+        source=source,
+        message=message[:2000],
+    )
+    commission_notify(commission=commission, status=status, message=message)
+    return commission
+
+
+def require_status(commission: Commission, *allowed: str, action: str) -> None:
+    if commission.status not in allowed:
+        raise ApplicationError(
+            f"You cannot {action} a commission that is {commission.get_status_display().lower()}.",
+            code="wrong_state",
+        )
+
+
+def commission_order_create(*, commission: Commission, amount: int, description: str) -> Order:
+    """A pending order with one escrowed line (the creator's transfer waits for delivery)."""
+    fee = platform_fee(amount)
+    order = Order.objects.create(
+        buyer=commission.buyer,
+        currency=commission.currency,
+        total_amount=amount,
+        platform_fee_amount=fee,
+        gateway=get_gateway().name,
+    )
+    line = OrderLine.objects.create(
+        order=order,
+        listing=None,
+        tier_code=commission.tier_code,
+        description=description[:200],
+        creator=commission.creator,
+        amount=amount,
+        platform_fee_amount=fee,
+        creator_amount=amount - fee,
+        transfer_held=True,
+    )
+    order_set_status(order=order, status=OrderStatus.PENDING, source="user", actor=commission.buyer)
+    commission.order_line = line
+    return order

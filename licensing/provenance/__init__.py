@@ -1,2 +1,0 @@
-"""Provenance building blocks with no database access: signing identity, XMP, C2PA manifests,
-invisible watermark, perceptual hashes and the ledger's hash chain."""

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class CommissionsConfig(AppConfig):
-    name = "marketplace.commissions"
-    label = "commissions"
-    verbose_name = "Commissions"

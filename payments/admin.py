@@ -1,0 +1,90 @@
+from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin
+from payments.models import (
+    CreditAccount,
+    CreditEntry,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PayoutAccount,
+    RefundRequest,
+    WebhookEvent,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Read-only: money moves only through services (refunds from the refund queue)."""
+
+    list_display = ("pk", "buyer", "status", "total_amount", "currency", "gateway", "created_at")
+    list_filter = ("status", "gateway")
+    search_fields = ("pk", "buyer__email", "checkout_session_id", "payment_intent_id")
+    inlines = [OrderLineInline, OrderEventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ("event_id", "type", "received_at", "processed_at")
+    list_filter = ("type",)
+    search_fields = ("event_id",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(PayoutAccount)
+admin.site.register(RefundRequest)
+
+
+class CreditEntryInline(ReadOnlyInline):
+    model = CreditEntry
+    fields = ("created_at", "kind", "amount", "balance_after", "order", "order_line", "note")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    show_change_link = True
+
+
+@admin.register(CreditAccount)
+# Credit moves only through payments.services.credit (under the account lock, one append-only
+# entry per movement): the admin shows it and changes nothing.
+class CreditAccountAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "user", "currency", "balance", "updated_at")
+    list_filter = ("currency",)
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    inlines = [CreditEntryInline]
+
+
+@admin.register(CreditEntry)
+class CreditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "account", "kind", "amount", "balance_after", "order", "created_at")
+    list_filter = ("kind", "account__currency")
+    search_fields = ("account__user__email", "order__id", "note")
+    list_select_related = ("account__user", "order")
+    date_hierarchy = "created_at"

@@ -1,0 +1,42 @@
+"""Prepaid credit page: balances, the append-only history, and buying more credit through
+the ordinary checkout (granted by the provider's signed event, like any order)."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from core.errors import ApplicationError
+from core.forms import add_application_error
+from payments.selectors import credit_summary
+from payments.services.credit import credit_topup_checkout
+
+
+class CreditTopUpForm(forms.Form):
+    amount = forms.DecimalField(
+        label="Amount (USD)", min_value=0, max_digits=9, decimal_places=2, initial=20
+    )
+
+    def amount_minor(self) -> int:
+        return int(self.cleaned_data["amount"] * 100)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credit(request):
+    form = CreditTopUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = credit_topup_checkout(
+                buyer=request.user,
+                amount=form.amount_minor(),
+                success_url=request.build_absolute_uri("/orders/ORDER_ID/"),
+                cancel_url=request.build_absolute_uri(request.path),
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            return redirect(order.checkout_url)
+    status = 400 if form.errors else 200
+    context = {"form": form, **credit_summary(user=request.user)}
+    return render(request, "payments/credit.html", context, status=status)

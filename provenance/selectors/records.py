@@ -1,0 +1,168 @@
+"""Provenance reads: records, ledger history, pHash near-duplicates, identifying an image."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from PIL import Image
+
+from provenance import c2pa_manifest, signing, watermark
+from provenance import ledger as chain
+from provenance import phash as ph
+from provenance.models import LedgerEntry, LedgerHead, PhashIndex, ProvenanceRecord
+
+DEFAULT_NEAR_DUPLICATE_DISTANCE = 6
+WATERMARK_FLIPS = 8  # also try the 2**8 readings that differ in the least confident bits
+WATERMARK_FUZZY_PHASH = 12  # a fuzzy watermark hit must also look alike
+
+
+def near_duplicate_distance() -> int:
+    return int(getattr(settings, "PHASH_NEAR_DUPLICATE_DISTANCE", DEFAULT_NEAR_DUPLICATE_DISTANCE))
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    piece_id: uuid.UUID
+    owner_id: int
+    distance: int
+
+
+def phash_near_duplicates(
+    *,
+    phash: int,
+    max_distance: int | None = None,
+    exclude_owner=None,
+    exclude_piece_id=None,
+    limit: int = 20,
+) -> list[NearDuplicate]:
+    """Pieces whose pHash is within `max_distance` bits, nearest first (index lookups only).
+
+    Complete up to the requested distance: the chunk probe radius is chosen from it
+    (see provenance.phash).
+    """
+    max_distance = near_duplicate_distance() if max_distance is None else max_distance
+    columns = ("c0", "c1", "c2", "c3")
+    condition = reduce(
+        or_,
+        (
+            Q(**{f"{col}__in": values}) if len(values) > 1 else Q(**{col: values[0]})
+            for col, values in zip(columns, ph.probes(phash, max_distance), strict=True)
+        ),
+    )
+    rows = PhashIndex.objects.filter(condition)
+    if exclude_owner is not None:
+        rows = rows.exclude(owner=exclude_owner)
+    if exclude_piece_id is not None:
+        rows = rows.exclude(piece_id=exclude_piece_id)
+    found = [
+        NearDuplicate(piece_id=pid, owner_id=oid, distance=ph.distance(phash, value))
+        for pid, oid, value in rows.values_list("piece_id", "owner_id", "phash")
+    ]
+    found = [item for item in found if item.distance <= max_distance]
+    found.sort(key=lambda item: (item.distance, str(item.piece_id)))
+    return found[:limit]
+
+
+def provenance_record_get(*, piece_id) -> ProvenanceRecord | None:
+    return (
+        ProvenanceRecord.objects.select_related("piece", "creator", "job")
+        .filter(piece_id=piece_id)
+        .first()
+    )
+
+
+def ledger_entries_for_piece(*, piece_id) -> list[LedgerEntry]:
+    return list(LedgerEntry.objects.filter(piece_id=piece_id).select_related("actor"))
+
+
+def ledger_head() -> tuple[int, str]:
+    head = LedgerHead.objects.filter(id=1).values_list("seq", "hash").first()
+    return head or (0, chain.GENESIS)
+
+
+def ledger_verify() -> chain.ChainReport:
+    """Recompute the whole chain (streamed in seq order) and compare the head row with it."""
+    entries = LedgerEntry.objects.order_by("seq").iterator(chunk_size=2000)
+    report = chain.verify_chain(entries)
+    if report.ok:
+        seq, head_hash = ledger_head()
+        if (seq, head_hash) != (report.checked, report.head_hash):
+            return chain.ChainReport(
+                report.checked, report.head_hash, seq, "ledger head does not match the chain"
+            )
+    return report
+
+
+def provenance_manifest_status(*, record: ProvenanceRecord) -> c2pa_manifest.ManifestStatus:
+    """Validate the stored original's C2PA manifest against our root (cached per file)."""
+    key = f"licensing:c2pa:{record.sha256}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        root = signing.load_signing_identity().root_pem
+    except signing.SigningIdentityMissing:
+        root = None
+    try:
+        with record.piece.original.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError):
+        return c2pa_manifest.ManifestStatus(state="Missing", failures=["original not found"])
+    status = c2pa_manifest.read(data, mime_type="image/png", trust_root_pem=root)
+    cache.set(key, status, 3600)
+    return status
+
+
+@dataclass(frozen=True)
+class Identification:
+    watermark_value: int
+    watermark_strength: float
+    watermark_record: ProvenanceRecord | None = None
+    watermark_exact: bool = False
+    phash: int = 0
+    phash_matches: list[tuple[ProvenanceRecord, int]] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.watermark_record is not None or bool(self.phash_matches)
+
+
+def provenance_identify_image(*, image: Image.Image) -> Identification:
+    """Who made this image? Watermark first (exact, then fuzzy + pHash), then pHash alone."""
+    image = image.convert("RGB")
+    perceptual = ph.phash_int(image)
+    reading = watermark.decode(image)
+    candidates = reading.candidates(WATERMARK_FLIPS)
+    by_id = {
+        r.watermark_id: r
+        for r in ProvenanceRecord.objects.select_related("creator").filter(
+            watermark_id__in=candidates
+        )
+    }
+    found, exact = None, False
+    for rank, value in enumerate(candidates):
+        record = by_id.get(value)
+        if record is None:
+            continue
+        if rank == 0 or ph.distance(record.phash, perceptual) <= WATERMARK_FUZZY_PHASH:
+            found, exact = record, rank == 0
+            break
+    near = phash_near_duplicates(phash=perceptual)
+    records = ProvenanceRecord.objects.select_related("creator").in_bulk(
+        [item.piece_id for item in near]
+    )
+    matches = [(records[item.piece_id], item.distance) for item in near if item.piece_id in records]
+    return Identification(
+        watermark_value=reading.value,
+        watermark_strength=reading.strength,
+        watermark_record=found,
+        watermark_exact=exact,
+        phash=perceptual,
+        phash_matches=matches,
+    )

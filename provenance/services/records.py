@@ -1,0 +1,407 @@
+"""Provenance writes: stamp an image (watermark → XMP → C2PA), record it, append to the ledger.
+
+Worker order (see docs in the module's functions):
+
+    stamped = provenance_stamp_image(image=..., piece_id=uuid4(), creator_name=..., engine=...)
+    piece = Piece.objects.create(id=stamped.piece_id, original=ContentFile(stamped.original_png,
+            stamped.original_name), preview=ContentFile(stamped.preview_bytes,
+            stamped.preview_name), sha256=stamped.sha256, ...)
+    provenance_record_created(piece=piece, stamped=stamped)      # same transaction as create
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from PIL import Image
+
+from core.errors import ApplicationError
+from provenance import c2pa_manifest, phash, signing, watermark, xmp
+from provenance import ledger as chain
+from provenance.models import (
+    WATERMARK_ID_MAX,
+    LedgerEntry,
+    LedgerHead,
+    LedgerKind,
+    PhashIndex,
+    ProvenanceRecord,
+)
+
+DEFAULT_LICENCE_SUMMARY = "All rights reserved by the creator; licences are sold on Promptfolio."
+PREVIEW_MAX_SIDE = 768
+PREVIEW_QUALITY = 85
+
+
+class WatermarkCollision(ApplicationError):
+    """Another piece took this watermark id between stamping and recording: stamp again."""
+
+    def __init__(self) -> None:
+        super().__init__("Watermark id already in use; stamp the image again.", code="collision")
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def piece_verify_url(piece_id: uuid.UUID) -> str:
+    try:
+        path = reverse("provenance:verify_piece", kwargs={"piece_id": piece_id})
+    except NoReverseMatch:
+        path = f"/verify/{piece_id}/"
+    return _setting("SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
+
+
+@dataclass(frozen=True)
+class StampedImage:
+    """What a worker stores and passes to `provenance_record_created`."""
+
+    piece_id: uuid.UUID
+    original_png: bytes
+    preview_bytes: bytes
+    sha256: str  # of original_png, the exact bytes stored
+    output_sha256: str  # of the engine's pixels before the watermark
+    pixel_sha256: str  # of the marked pixels
+    phash: int
+    watermark_id: int
+    manifest_id: str
+    preview_manifest_id: str
+    signer_fingerprint: str
+    ledger_anchor: str
+    licence_summary: str
+    engine: dict[str, str]
+    timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def original_name(self) -> str:
+        return f"{self.piece_id}.png"
+
+    @property
+    def preview_name(self) -> str:
+        return f"{self.piece_id}.jpg"
+
+    preview_content_type = "image/jpeg"
+
+
+def _signing_identity() -> signing.SigningIdentity:
+    """Load the identity; create it first only where PROVENANCE_SIGNING_AUTO_INIT allows
+    (local/test). In production a missing key must fail loudly: a silently new key would
+    split the trust chain of everything signed before."""
+    try:
+        return signing.load_signing_identity()
+    except signing.SigningIdentityMissing:
+        if not _setting("PROVENANCE_SIGNING_AUTO_INIT", False):
+            raise
+        signing.init_signing_identity()
+        return signing.load_signing_identity()
+
+
+def watermark_id_allocate() -> int:
+    """A random 32-bit id not yet used (uniqueness is enforced again when recording)."""
+    for _ in range(8):
+        value = secrets.randbelow(WATERMARK_ID_MAX + 1)
+        if not ProvenanceRecord.objects.filter(watermark_id=value).exists():
+            return value
+    raise ApplicationError("Could not allocate a watermark id.", code="watermark_exhausted")
+
+
+def provenance_stamp_image(
+    *,
+    image: Image.Image,
+    piece_id: uuid.UUID,
+    creator_name: str,
+    engine: Mapping[str, Any],
+    licence_summary: str = DEFAULT_LICENCE_SUMMARY,
+    piece_url: str | None = None,
+) -> StampedImage:
+    """Watermark, then XMP, then sign (C2PA last) the original and a preview. Writes nothing.
+
+    `engine` needs name, version and weights_hash (engine.describe() or the job's fields).
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round((now - clock) * 1000, 2)
+        clock = now
+
+    identity = _signing_identity()
+    image = image.convert("RGB")
+    output_sha256 = phash.pixel_sha256(image)
+    watermark_id = watermark_id_allocate()
+    marked = watermark.embed(image, watermark_id)
+    lap("watermark")
+    pixel_sha256 = phash.pixel_sha256(marked)
+    perceptual = phash.phash_int(marked)
+    lap("hashes")
+
+    url = piece_url or piece_verify_url(piece_id)
+    packet = xmp.build_packet(
+        xmp.XmpFields(creator=creator_name, piece_url=url, piece_id=str(piece_id))
+    )
+    png = xmp.encode_png(marked, packet)
+    lap("xmp_png")
+
+    anchor = LedgerHead.objects.values_list("hash", flat=True).first() or chain.GENESIS
+    engine_facts = {
+        "name": str(engine.get("name", "")),
+        "version": str(engine.get("version", "")),
+        "weights_hash": str(engine.get("weights_hash", "")),
+    }
+    assertion = {
+        "piece_id": str(piece_id),
+        "piece_url": url,
+        "creator": creator_name,
+        "pixel_sha256": pixel_sha256,
+        "ledger_anchor": anchor,
+        "licence": licence_summary,
+        "watermark": {"method": "dwtDctSvd", "bits": watermark.BITS, "id": watermark_id},
+        "engine": engine_facts,
+    }
+    generator = _setting("PROVENANCE_CLAIM_GENERATOR", "Promptfolio")
+    generator_version = _setting("PROVENANCE_CLAIM_GENERATOR_VERSION", "0.1.0")
+    manifest = c2pa_manifest.build_manifest(
+        title=f"Promptfolio piece {piece_id}",
+        claim_generator=generator,
+        claim_generator_version=generator_version,
+        engine=engine_facts,
+        assertion=assertion,
+    )
+    original, manifest_id = c2pa_manifest.sign(png, manifest, identity, mime_type="image/png")
+    lap("c2pa_png")
+
+    preview = marked
+    if max(marked.size) > PREVIEW_MAX_SIDE:
+        preview = marked.copy()
+        preview.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Image.Resampling.LANCZOS)
+        preview = watermark.embed(preview, watermark_id)
+    jpeg = xmp.encode_jpeg(preview, packet, quality=PREVIEW_QUALITY)
+    preview_manifest = c2pa_manifest.build_manifest(
+        title=f"Promptfolio piece {piece_id} (preview)",
+        claim_generator=generator,
+        claim_generator_version=generator_version,
+        engine=engine_facts,
+        assertion={**assertion, "rendition": "preview", "pixel_sha256": None},
+        mime_type="image/jpeg",
+    )
+    preview_bytes, preview_manifest_id = c2pa_manifest.sign(
+        jpeg, preview_manifest, identity, mime_type="image/jpeg"
+    )
+    lap("preview")
+
+    return StampedImage(
+        piece_id=piece_id,
+        original_png=original,
+        preview_bytes=preview_bytes,
+        sha256=hashlib.sha256(original).hexdigest(),
+        output_sha256=output_sha256,
+        pixel_sha256=pixel_sha256,
+        phash=perceptual,
+        watermark_id=watermark_id,
+        manifest_id=manifest_id,
+        preview_manifest_id=preview_manifest_id,
+        signer_fingerprint=identity.fingerprint,
+        ledger_anchor=anchor,
+        licence_summary=licence_summary,
+        engine=engine_facts,
+        timings_ms=timings,
+    )
+
+
+@transaction.atomic
+def provenance_record_created(
+    *, piece, stamped: StampedImage, prompt_public: bool = False
+) -> ProvenanceRecord:
+    """Write the record, the pHash index row and the "created" ledger entry for `piece`.
+
+    Idempotent: called again for the same piece and bytes, it returns the existing record.
+    Raises WatermarkCollision (retry with a fresh stamp) if the watermark id got taken.
+    """
+    if stamped.piece_id != piece.id:
+        raise ApplicationError("The stamped image belongs to another piece.", code="mismatch")
+    if piece.sha256 and piece.sha256 != stamped.sha256:
+        raise ApplicationError("The stored original is not the stamped file.", code="mismatch")
+    existing = ProvenanceRecord.objects.filter(piece=piece).first()
+    if existing is not None:
+        if existing.sha256 != stamped.sha256:
+            raise ApplicationError("This piece already has a different record.", code="exists")
+        return existing
+
+    job = piece.job
+    owner = piece.owner
+    style = job.style_version
+    record = ProvenanceRecord(
+        piece=piece,
+        job=job,
+        creator=owner,
+        creator_name=owner.public_name,
+        prompt=job.prompt,
+        prompt_public=prompt_public,
+        negative_prompt=job.negative_prompt,
+        seed=piece.seed,
+        width=piece.width,
+        height=piece.height,
+        steps=job.steps,
+        guidance=job.guidance,
+        style_version=style,
+        style_params_sha256=style.params_sha256 if style else "",
+        engine_name=stamped.engine["name"] or job.engine,
+        engine_version=stamped.engine["version"] or job.engine_version,
+        engine_weights_hash=stamped.engine["weights_hash"],
+        sha256=stamped.sha256,
+        output_sha256=stamped.output_sha256,
+        pixel_sha256=stamped.pixel_sha256,
+        phash=stamped.phash,
+        watermark_id=stamped.watermark_id,
+        c2pa_manifest_id=stamped.manifest_id,
+        signer_fingerprint=stamped.signer_fingerprint,
+        ledger_anchor=stamped.ledger_anchor,
+        licence_summary=stamped.licence_summary,
+    )
+    record.full_clean(exclude=["watermark_id", "piece"])
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+    except IntegrityError as exc:
+        if ProvenanceRecord.objects.filter(watermark_id=stamped.watermark_id).exists():
+            raise WatermarkCollision() from exc
+        raise
+    created = {}
+    if style is not None:
+        created["style"] = {
+            "style_id": str(style.style_id),
+            "version": style.number,
+            "params_sha256": style.params_sha256,
+            "creator": style.style.creator_id,
+            "commissioned_by": owner.pk,
+        }
+    c0, c1, c2, c3 = phash.chunks(stamped.phash)
+    PhashIndex.objects.create(
+        piece=piece, owner=owner, phash=stamped.phash, c0=c0, c1=c1, c2=c2, c3=c3
+    )
+    ledger_append(
+        piece=piece,
+        kind=LedgerKind.CREATED,
+        actor=owner,
+        data={
+            "sha256": stamped.sha256,
+            "pixel_sha256": stamped.pixel_sha256,
+            "output_sha256": stamped.output_sha256,
+            "phash": phash.phash_hex(stamped.phash),
+            "watermark_id": stamped.watermark_id,
+            "c2pa_manifest_id": stamped.manifest_id,
+            "signer": stamped.signer_fingerprint,
+            "ledger_anchor": stamped.ledger_anchor,
+            "engine": stamped.engine,
+            "seed": piece.seed,
+            "licence": stamped.licence_summary,
+            **created,
+        },
+    )
+    return record
+
+
+_AFTER_REVOKE_ALLOWED = {LedgerKind.DISPUTED}
+
+
+def _is_licence_revocation(kind: str, data: Mapping[str, Any]) -> bool:
+    """A "revoked" entry naming a grant revokes that one licence, not the piece's rights."""
+    return kind == LedgerKind.REVOKED and "grant" in data
+
+
+@transaction.atomic
+def ledger_append(
+    *, piece, kind: str, actor=None, data: Mapping[str, Any] | None = None
+) -> LedgerEntry:
+    """Append one event to the global chain; appends are serialised on the head row."""
+    if kind not in LedgerKind.values:
+        raise ApplicationError(f"Unknown ledger event {kind!r}.", code="invalid_kind")
+    data = dict(data or {})
+    try:
+        chain.canonical_json(data)
+    except (TypeError, ValueError) as exc:
+        raise ApplicationError("Ledger data must be plain JSON.", code="invalid_data") from exc
+
+    head, _ = LedgerHead.objects.select_for_update().get_or_create(id=1)
+    rows = list(LedgerEntry.objects.filter(piece=piece).values_list("kind", "data"))
+    kinds = {row_kind for row_kind, _ in rows}
+    piece_revoked = any(
+        row_kind == LedgerKind.REVOKED and not _is_licence_revocation(row_kind, row_data or {})
+        for row_kind, row_data in rows
+    )
+    if kind == LedgerKind.CREATED and LedgerKind.CREATED in kinds:
+        raise ApplicationError("This piece already has a creation entry.", code="duplicate")
+    if kind != LedgerKind.CREATED and LedgerKind.CREATED not in kinds:
+        raise ApplicationError("This piece has no provenance record yet.", code="no_record")
+    if (
+        piece_revoked
+        and kind not in _AFTER_REVOKE_ALLOWED
+        and not _is_licence_revocation(kind, data)
+    ):
+        raise ApplicationError("This piece's rights were revoked.", code="revoked")
+
+    created_at = timezone.now()
+    seq = head.seq + 1
+    payload = chain.entry_payload(
+        seq=seq,
+        prev_hash=head.hash,
+        kind=kind,
+        piece_id=str(piece.pk),
+        actor_id=actor.pk if actor is not None else None,
+        created_at=created_at,
+        data=data,
+    )
+    entry = LedgerEntry.objects.create(
+        seq=seq,
+        piece=piece,
+        kind=kind,
+        actor=actor,
+        data=data,
+        created_at=created_at,
+        prev_hash=head.hash,
+        hash=chain.entry_hash(payload),
+    )
+    head.seq, head.hash = seq, entry.hash
+    head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@transaction.atomic
+def provenance_set_prompt_public(*, record: ProvenanceRecord, acting_user, public: bool):
+    """Only the creator decides whether the prompt is shown on the public verify page."""
+    if acting_user.pk != record.creator_id:
+        raise ApplicationError("Only the creator can change this.", code="permission_denied")
+    record.prompt_public = public
+    record.save(update_fields=["prompt_public"])
+    return record
+
+
+def provenance_listing_check(*, piece) -> list:
+    """Near-duplicates of `piece` owned by others; raises when settings say to block.
+
+    PHASH_NEAR_DUPLICATE_ACTION = "warn" (default: return them) or "block" (raise).
+    """
+    from provenance.selectors.records import phash_near_duplicates
+
+    entry = PhashIndex.objects.filter(piece=piece).first()
+    if entry is None:
+        return []
+    matches = phash_near_duplicates(
+        phash=entry.phash, exclude_owner=piece.owner, exclude_piece_id=piece.pk
+    )
+    if matches and _setting("PHASH_NEAR_DUPLICATE_ACTION", "warn") == "block":
+        raise ApplicationError(
+            "This image is nearly identical to another creator's piece.", code="near_duplicate"
+        )
+    return matches

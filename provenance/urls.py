@@ -1,0 +1,10 @@
+from django.urls import path
+
+from provenance.views import verify
+
+app_name = "provenance"
+
+urlpatterns = [
+    path("verify/", verify.verify_lookup, name="verify"),
+    path("verify/<uuid:piece_id>/", verify.verify_piece, name="verify_piece"),
+]

@@ -1,0 +1,67 @@
+"""Public verification pages: anyone can check a piece's provenance or identify an image."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from core.images import open_untrusted_image
+from provenance import c2pa_manifest, xmp
+from provenance.forms import IdentifyImageForm
+from provenance.phash import phash_hex
+from provenance.selectors.records import (
+    ledger_entries_for_piece,
+    provenance_identify_image,
+    provenance_manifest_status,
+    provenance_record_get,
+)
+
+MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+
+@require_http_methods(["GET"])
+def verify_piece(request, piece_id):
+    record = provenance_record_get(piece_id=piece_id)
+    if record is None:
+        raise Http404("No provenance record for this piece.")
+    context = {
+        "record": record,
+        "phash_hex": phash_hex(record.phash),
+        "entries": ledger_entries_for_piece(piece_id=piece_id),
+        "manifest": provenance_manifest_status(record=record),
+        "digital_source_type": xmp.TRAINED_ALGORITHMIC_MEDIA,
+    }
+    return render(request, "provenance/verify_piece.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def verify_lookup(request):
+    form = IdentifyImageForm(request.POST or None, request.FILES or None)
+    result, manifest = None, None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["image"]
+            try:
+                image = open_untrusted_image(
+                    upload,
+                    max_bytes=getattr(settings, "PROVENANCE_VERIFY_MAX_BYTES", 8 * 1024 * 1024),
+                    max_pixels=getattr(settings, "PROVENANCE_VERIFY_MAX_PIXELS", 4096 * 4096),
+                )
+            except ValidationError as error:
+                form.add_error("image", error)
+            else:
+                result = provenance_identify_image(image=image)
+                mime = MIME_BY_FORMAT.get(image.format or "")
+                if mime:
+                    upload.seek(0)
+                    manifest = c2pa_manifest.read(upload.read(), mime_type=mime)
+        if form.errors:
+            status = 400
+    return render(
+        request,
+        "provenance/verify_lookup.html",
+        {"form": form, "result": result, "manifest": manifest},
+        status=status,
+    )
