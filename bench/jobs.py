@@ -26,6 +26,7 @@ def run(jobs: int, width: int, height: int, steps: int, max_batch: int) -> dict:
     from generation.engines import clear_cache
     from generation.models import GenerationJob, JobStatus
     from generation.services.batch import batch_run
+    from generation.services.engines import configured_engine
     from marketplace.models import User
 
     settings.GENERATION_ENGINES = {
@@ -35,9 +36,8 @@ def run(jobs: int, width: int, height: int, steps: int, max_batch: int) -> dict:
         }
     }
     clear_cache()
-    from generation.engines import get_engine
 
-    get_engine("embedded")  # load outside the timed region, as a worker does at start
+    configured_engine("embedded")  # load outside the timed region, as a worker does at start
     owner, _ = User.objects.get_or_create(email="bench@example.com")
     rows = GenerationJob.objects.bulk_create(
         GenerationJob(

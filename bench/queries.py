@@ -54,9 +54,9 @@ def pages(world: dict) -> dict[str, tuple[str, object]]:
         "listing detail": (reverse("listing_detail", args=[listing.pk]), buyer),
         "storefront": (reverse("storefront", args=[creator.pk]), None),
         "my jobs": (reverse("job_list"), buyer),
-        "library": (reverse("library"), buyer),
+        "library": (reverse("licensing:library"), buyer),
         "orders": (reverse("order_list"), buyer),
-        "creator dashboard": (reverse("dashboard"), creator),
+        "creator dashboard": (reverse("commissions:dashboard"), creator),
     }
 
 

@@ -4,12 +4,12 @@ reference images)."""
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 
+from commissions.hooks import held_commissions_q
 from commissions.models import (
     Commission,
     CommissionReference,
     CommissionStatus,
 )
-from disputes.models import ACTIVE_STATUSES, Dispute, DisputeStatus
 from payments.selectors import EARNING_STATUSES
 
 User = get_user_model()
@@ -42,18 +42,6 @@ def commission_for_participant(*, user: User, commission_id) -> Commission | Non
     )
 
 
-# A moderator may see a brief's references while a dispute about it is handled: active,
-# or decided (it can still be appealed). Closed cases give no access.
-DISPUTE_ACCESS_STATUSES = (*ACTIVE_STATUSES, DisputeStatus.DECIDED)
-
-
-def commission_ids_under_dispute() -> QuerySet:
-    """Ids of commissions linked by an active or decided dispute (a subquery)."""
-    return Dispute.objects.filter(
-        commission__isnull=False, status__in=DISPUTE_ACCESS_STATUSES
-    ).values("commission_id")
-
-
 def commission_reference_for_viewer(
     *, user: User, commission_id, reference_id
 ) -> CommissionReference | None:
@@ -61,7 +49,8 @@ def commission_reference_for_viewer(
     active or decided dispute links that commission; None for anyone else."""
     allowed = Q(commission__buyer=user) | Q(commission__creator=user)
     if getattr(user, "is_moderator", False):
-        allowed |= Q(commission_id__in=commission_ids_under_dispute())
+        # while a dispute about it is handled (active, or decided and still appealable)
+        allowed |= held_commissions_q(field="commission_id", include_decided=True)
     return CommissionReference.objects.filter(
         allowed, pk=reference_id, commission_id=commission_id
     ).first()

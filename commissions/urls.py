@@ -1,11 +1,12 @@
 from django.urls import path
 
 from commissions.views import commissions as views
-from commissions.views import references
+from commissions.views import dashboard, references
 
 app_name = "commissions"
 
 urlpatterns = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("styles/<uuid:style_id>/commission/", views.instant_start, name="instant_start"),
     path("commissions/", views.commission_list, name="list"),
     path("commissions/<uuid:commission_id>/", views.commission_detail, name="detail"),

@@ -6,8 +6,10 @@ that is down at commit must not turn a committed request into a 500: the message
 after commit, and a broker error is logged and left to the sweeper.
 """
 
+import importlib
 import logging
 
+from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
@@ -29,3 +31,21 @@ def wake_after_commit(task, *args) -> None:
     """`wake(task, *args)` once the current transaction commits (at once outside one), so
     the task never runs before the rows it reads exist; never raises for the broker."""
     transaction.on_commit(lambda: wake(task, *args))
+
+
+def task_named(name: str):
+    """The registered Celery task called `name`. A service wakes its own app's task by name,
+    so services never import tasks (tasks import services). Every task name starts with its
+    app's package, whose `tasks` module is imported on first use outside a worker (a worker
+    imports them all at start)."""
+    if name not in current_app.tasks:
+        importlib.import_module(f"{name.split('.')[0]}.tasks")
+    return current_app.tasks[name]
+
+
+def wake_named(name: str, *args) -> bool:
+    return wake(task_named(name), *args)
+
+
+def wake_named_after_commit(name: str, *args) -> None:
+    transaction.on_commit(lambda: wake(task_named(name), *args))

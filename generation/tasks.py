@@ -8,8 +8,9 @@ from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 
-from generation.engines import EngineError, get_engine
+from generation.engines import EngineError
 from generation.services.batch import batch_run
+from generation.services.engines import configured_engine
 from generation.services.worker import jobs_sweep
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def preload_engines() -> None:
     """
     for name in settings.GENERATION_ENGINES:
         try:
-            engine = get_engine(name)
+            engine = configured_engine(name)
         except (EngineError, ValueError) as error:
             logger.critical("Engine %r cannot be loaded on this worker: %s", name, error)
         else:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from licensing.views import licences
+from licensing.views import library, licences
 
 app_name = "licensing"
 
 urlpatterns = [
+    path("library/", library.library, name="library"),
     path(
         "licences/<uuid:grant_id>/certificate.pdf",
         licences.grant_certificate_pdf,

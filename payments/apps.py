@@ -5,3 +5,8 @@ class PaymentsConfig(AppConfig):
     name = "payments"
     label = "payments"
     verbose_name = "Payments"
+
+    def ready(self) -> None:
+        from payments import subscriptions  # models are loaded only now
+
+        subscriptions.connect()

@@ -70,6 +70,12 @@ class Order(models.Model):
         return f"Order {self.pk} ({self.status})"
 
 
+class LineKind(models.TextChoices):
+    LICENCE = "licence", "Licence for a listing"
+    CREDIT = "credit", "Prepaid credit"
+    COMMISSION = "commission", "Commission"
+
+
 class OrderLine(models.Model):
     """One licence bought: a listing at a tier (or a commission), and how the money splits."""
 
@@ -130,6 +136,13 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def kind(self) -> str:
+        """What was bought, from the row's own fields (the one rule every settle follows)."""
+        if self.tier_code == CREDIT_TIER:
+            return LineKind.CREDIT
+        return LineKind.LICENCE if self.listing_id is not None else LineKind.COMMISSION
 
 
 class OrderEvent(StatusHistory):

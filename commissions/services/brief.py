@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from commissions.hooks import held_commissions_q
 from commissions.models import (
     REVIEW_DAYS,
     Commission,
@@ -28,7 +29,6 @@ from commissions.services.common import (
 from commissions.services.payment import _release_and_grant
 from core.errors import ApplicationError, PermissionDeniedError
 from core.images import image_to_png, open_untrusted_image
-from disputes.models import ACTIVE_STATUSES
 from generation.models import JobStatus, Piece, PromptSource
 from generation.services.prompt_reviews import prompt_screen
 from licensing.services.grants import LicenceNotIssuable
@@ -299,7 +299,7 @@ def commission_brief_request_revision(
 
 
 def _disputed(commission: Commission) -> bool:
-    return commission.disputes.filter(status__in=ACTIVE_STATUSES).exists()
+    return Commission.objects.filter(held_commissions_q(), pk=commission.pk).exists()
 
 
 def briefs_auto_accept(*, now=None) -> int:
@@ -309,7 +309,7 @@ def briefs_auto_accept(*, now=None) -> int:
     now = now or timezone.now()
     ids = list(
         Commission.objects.filter(status=CommissionStatus.DELIVERED, review_deadline__lt=now)
-        .exclude(disputes__status__in=ACTIVE_STATUSES)
+        .exclude(held_commissions_q())
         .values_list("pk", flat=True)[:200]
     )
     accepted = 0

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "payments",
     "commissions",
     "disputes",
+    "demo",  # demo data through every floor's services (bin/run)
 ]
 
 MIDDLEWARE = [

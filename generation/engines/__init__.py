@@ -1,7 +1,7 @@
 """Image-generation engines: a small contract (base), the embedded default, a diffusers backend.
 
-Nothing here imports Django or the marketplace/licensing apps; only `registry` reads Django
-settings, lazily, inside functions.
+Nothing here imports Django or any app (an import-linter contract checks it); the settings
+that choose an engine are read by generation.services.engines.
 """
 
 from .base import (

@@ -1,8 +1,8 @@
-"""Engine lookup: settings name -> engine instance, loaded once per process.
+"""Engine lookup: name + configuration -> engine instance, loaded once per process.
 
-`build_engine(name, config)` is pure (no Django) for tests and the benchmark; `get_engine(name)`
-reads `settings.GENERATION_ENGINES` lazily and caches instances, so a worker pays checkpoint
-loading (and torch.compile warm-up) once at start, never per job.
+Pure (no Django): the configuration comes from the caller (generation.services.engines reads
+it from settings). `get_engine` caches instances, so a worker pays checkpoint loading (and
+torch.compile warm-up) once at start, never per job.
 """
 
 from __future__ import annotations
@@ -48,39 +48,12 @@ def build_engine(name: str, config: EngineConfig) -> Engine:
     return cls(**dict(entry.get("options", {})))
 
 
-def engine_config() -> dict[str, dict[str, Any]]:
-    """Engines from Django settings, or the embedded default outside Django."""
-    try:
-        from django.conf import settings
-
-        return dict(getattr(settings, "GENERATION_ENGINES", DEFAULT_ENGINES))
-    except ImportError:
-        return dict(DEFAULT_ENGINES)
-    except Exception as exc:  # django.core.exceptions.ImproperlyConfigured, settings unset
-        if type(exc).__name__ != "ImproperlyConfigured":
-            raise
-        return dict(DEFAULT_ENGINES)
+def available_engines(config: EngineConfig) -> list[str]:
+    return sorted(config)
 
 
-def default_engine_name() -> str:
-    try:
-        from django.conf import settings
-
-        return str(getattr(settings, "GENERATION_DEFAULT_ENGINE", "embedded"))
-    except Exception as exc:
-        if type(exc).__name__ not in ("ImproperlyConfigured", "ImportError"):
-            raise
-        return "embedded"
-
-
-def available_engines(config: EngineConfig | None = None) -> list[str]:
-    return sorted(engine_config() if config is None else config)
-
-
-def get_engine(name: str | None = None, config: EngineConfig | None = None) -> Engine:
+def get_engine(name: str, config: EngineConfig) -> Engine:
     """Cached engine instance for this process, keyed by name and its configuration."""
-    name = name or default_engine_name()
-    config = engine_config() if config is None else config
     key = (name, json.dumps(config.get(name), sort_keys=True, default=str))
     with _lock:
         engine = _cache.get(key)

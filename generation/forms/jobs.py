@@ -5,7 +5,7 @@ from django import forms
 
 from generation.engines import MAX_PROMPT_CHARS, MAX_SEED, parse_size
 from generation.models import MAX_IMAGES_PER_JOB, GenerationJob, JobStatus
-from generation.services.specs import engine_spec, engine_specs
+from generation.services.engines import engine_spec, engine_specs
 
 
 class CommissionForm(forms.Form):

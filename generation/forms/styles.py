@@ -4,7 +4,7 @@ from django import forms
 
 from generation.engines import parse_size
 from generation.engines.base import MAX_NEGATIVE_PROMPT_CHARS, MAX_PROMPT_CHARS
-from generation.services.specs import engine_spec
+from generation.services.engines import engine_spec
 
 
 class StyleRecipeForm(forms.Form):

@@ -13,14 +13,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from generation.engines import (
-    Engine,
-    EngineUnavailable,
-    GenerationCancelled,
-    GenerationRequest,
-    get_engine,
-)
+from generation.engines import Engine, EngineUnavailable, GenerationCancelled, GenerationRequest
 from generation.models import GenerationJob
+from generation.services.engines import configured_engine
 from generation.services.styles import style_licence_summary
 from generation.services.worker import (
     StoredImage,
@@ -88,7 +83,7 @@ def batch_run(*, job_id: str, worker: str) -> BatchOutcome:
     if engine_name is None:
         return EMPTY
     try:
-        engine = get_engine(engine_name)
+        engine = configured_engine(engine_name)
     except (EngineUnavailable, ValueError) as error:
         return _fail_unrunnable(job_id, worker, f"Engine {engine_name!r} is unavailable: {error}")
     batch = job_claim_batch(job_id=job_id, worker=worker, max_images=engine.max_batch)

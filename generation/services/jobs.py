@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
-from core.wakeups import wake_after_commit
+from core.wakeups import wake_named_after_commit
 from generation.engines import GenerationRequest
 from generation.models import (
     MAX_IMAGES_PER_JOB,
@@ -18,8 +18,8 @@ from generation.models import (
     PromptSource,
     StyleVersion,
 )
+from generation.services.engines import engine_spec
 from generation.services.prompt_reviews import prompt_screen
-from generation.services.specs import engine_spec
 
 User = get_user_model()
 
@@ -46,13 +46,12 @@ def job_record_event(
 
 def enqueue(job: GenerationJob) -> None:
     """Wake a worker once the job row is committed (the row, not the message, is the truth)."""
-    from generation.tasks import run_generation
 
     job.enqueued_at = timezone.now()
     GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=job.enqueued_at)
     # The committed row is the truth: the sweeper re-wakes queued jobs whose message never
     # arrived, so a broker outage delays the job instead of failing the request.
-    wake_after_commit(run_generation, str(job.pk))
+    wake_named_after_commit("generation.tasks.run_generation", str(job.pk))
 
 
 def job_create(

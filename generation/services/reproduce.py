@@ -36,11 +36,12 @@ def _engine_prompts(record: ProvenanceRecord) -> tuple[str, str]:
 
 def provenance_reproduce(*, record: ProvenanceRecord) -> Reproduction:
     """Deterministic engines must give the same sha256; report how far off the others are."""
-    from generation.engines import EngineError, GenerationRequest, get_engine
+    from generation.engines import EngineError, GenerationRequest
+    from generation.services.engines import configured_engine
 
     started = time.perf_counter()
     try:
-        engine = get_engine(record.engine_name)
+        engine = configured_engine(record.engine_name)
         prompt, negative_prompt = _engine_prompts(record)
         request = GenerationRequest(
             prompt=prompt,

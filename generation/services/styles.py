@@ -10,6 +10,7 @@ from django.db import transaction
 
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.engines import GenerationRequest
+from generation.hooks import StyleTierChosen, style_tier_chosen
 from generation.models import (
     PROMPT_SLOT,
     GenerationJob,
@@ -19,9 +20,9 @@ from generation.models import (
     StyleStatus,
     StyleVersion,
 )
+from generation.services.engines import engine_spec
 from generation.services.jobs import job_create
 from generation.services.prompt_reviews import prompt_screen
-from generation.services.specs import engine_spec
 
 User = get_user_model()
 
@@ -42,16 +43,8 @@ def _record(style: Style, *, from_status: str, actor: User | None, message: str 
 
 
 def _check_tier(tier_code: str) -> None:
-    from licensing.models import Tier
-
-    tier = Tier.objects.filter(code=tier_code, is_active=True).first()
-    if tier is None:
-        raise ApplicationError(f"Unknown licence tier {tier_code!r}.", field="tier_code")
-    if tier.exclusive:
-        raise ApplicationError(
-            "A style sells many images; it cannot include an exclusive licence.",
-            field="tier_code",
-        )
+    """Licensing knows the tiers: it refuses an unknown or exclusive one."""
+    style_tier_chosen.call(StyleTierChosen(tier_code=tier_code))
 
 
 def _lock_own_style(style: Style, user: User) -> Style:

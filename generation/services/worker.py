@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.wakeups import wake_after_commit
+from generation.hooks import JobFinished, job_finished
 from generation.models import GenerationJob, JobStatus, Piece
 from generation.services.jobs import enqueue, job_record_event
 from provenance.services.records import StampedImage, provenance_record_created
@@ -181,18 +181,10 @@ def _finish(job: GenerationJob, status: str, source: str, message: str) -> Gener
     job.error = message if status == JobStatus.FAILED else ""
     job.save(update_fields=["status", "finished_at", "lease_expires_at", "error"])
     job_record_event(job=job, from_status=previous, source=source, message=message)
-    if job.style_version_id is not None:
-        _notify_style_job_finished(str(job.pk))
+    job_finished.call(
+        JobFinished(job_id=job.pk, status=job.status, style_version_id=job.style_version_id)
+    )
     return job
-
-
-def _notify_style_job_finished(job_id: str) -> None:
-    """A styled job may be a paid commission: settle it (grant or refund) after commit.
-    Imported here, at the task boundary, so generation does not depend on marketplace.
-    The finished job row is the truth: a lost message is settled by the commissions sweep."""
-    from commissions.tasks import settle_commission_job
-
-    wake_after_commit(settle_commission_job, job_id)
 
 
 def _requeue(job: GenerationJob, source: str, message: str) -> GenerationJob:

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
+from generation.hooks import OriginalRequested, original_requested
 from generation.models import Piece
 from generation.services.jobs import piece_pick
-from licensing.selectors.grants import licensee_holds_piece
 
 
 def _own_piece_or_404(request, piece_id) -> Piece:
@@ -40,7 +40,7 @@ def piece_original(request, piece_id):
     piece = Piece.objects.filter(pk=piece_id).first()
     allowed = piece is not None and (
         piece.owner_id == request.user.pk
-        or licensee_holds_piece(user=request.user, piece_id=piece.pk)
+        or any(original_requested.call(OriginalRequested(request.user.pk, piece_id=piece.pk)))
     )
     if not allowed:
         raise Http404("No such image.")

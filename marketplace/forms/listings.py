@@ -6,8 +6,8 @@ from decimal import Decimal
 import django_filters
 from django import forms
 
-from generation.engines.registry import engine_config
-from licensing.selectors.grants import listings_offering_tier, tier_choices
+from generation.services.engines import engine_config
+from marketplace.hooks import listings_offering_tier, tier_choices
 from marketplace.models import (
     MAX_PIECES_PER_LISTING,
     MAX_PRICE_MINOR,

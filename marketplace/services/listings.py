@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.pagecache import catalogue_changed
-from core.wakeups import wake_after_commit
+from core.wakeups import wake_named_after_commit
 from generation.models import Piece
 from marketplace.models import (
     MAX_PIECES_PER_LISTING,
@@ -162,9 +162,8 @@ def _refresh_search(listing: Listing) -> None:
 
 
 def _enqueue_embedding(listing: Listing) -> None:
-    from marketplace.tasks import listing_embed
 
-    wake_after_commit(listing_embed, str(listing.pk))
+    wake_named_after_commit("marketplace.tasks.listing_embed", str(listing.pk))
 
 
 @transaction.atomic

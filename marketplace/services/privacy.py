@@ -5,8 +5,9 @@ Deletion pseudonymises instead of deleting rows: pieces, provenance records, led
 survive, because licensees keep the rights they bought, the ledger cannot lose an entry and
 money records are kept. What identifies the person goes: email, name, bio, avatar, brief
 reference images, password, favourites, notifications; the account is deactivated. It is
-refused while the user holds prepaid credit or a commission is mid-payment or mid-work
-(see privacy_commerce).
+refused while the user holds prepaid credit or a commission is mid-payment or mid-work.
+The rows of the apps above marketplace (licences, orders, credit, commissions, disputes) are
+exported and erased by those apps, through the hooks in marketplace/hooks.py.
 """
 
 from __future__ import annotations
@@ -19,26 +20,21 @@ from typing import Any
 from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.models import Notification
-from disputes.models import Dispute, DisputeMessage
 from generation.models import GenerationJob, JobStatus, Piece, PromptReview
 from generation.services.jobs import job_cancel
-from licensing.models import LicenceGrant
+from marketplace.hooks import (
+    AccountData,
+    account_erase,
+    account_erase_check,
+    account_export_files,
+    account_export_sections,
+)
 from marketplace.models import AccountEvent, Favourite, Listing, ListingStatus, User
 from marketplace.services.listings import listing_unpublish
-from marketplace.services.privacy_commerce import (
-    account_delete_check,
-    account_delete_commissions_close,
-    account_delete_references,
-    buyer_references,
-    commissions_export_data,
-    credit_export_data,
-    reference_arcname,
-)
 from provenance.models import ProvenanceRecord
 
 DELETED_CREATOR = "Deleted creator"
@@ -57,7 +53,7 @@ def _rows(queryset, *fields) -> list[dict[str, Any]]:
 def account_export_data(*, user: User) -> dict[str, Any]:
     """Everything we hold about `user`, as plain JSON-able data."""
     pieces = Piece.objects.filter(owner=user).order_by("created_at")
-    return {
+    data = {
         "exported_at": timezone.now(),
         "account": {
             "id": user.pk,
@@ -129,80 +125,13 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "published_at",
         ),
         "favourites": _rows(Favourite.objects.filter(user=user), "listing_id", "created_at"),
-        "licences_held": _rows(
-            LicenceGrant.objects.filter(licensee=user),
-            "id",
-            "listing_id",
-            "tier__code",
-            "terms_version",
-            "terms_sha256",
-            "price_amount",
-            "currency",
-            "status",
-            "issued_at",
-            "revoked_at",
-        ),
-        "licences_sold": _rows(
-            LicenceGrant.objects.filter(listing__creator=user),
-            "id",
-            "listing_id",
-            "tier__code",
-            "price_amount",
-            "currency",
-            "status",
-            "issued_at",
-        ),
-        "orders": _orders(user),
-        "commissions": commissions_export_data(user=user),
-        "credit_accounts": credit_export_data(user=user),
-        "disputes": _rows(
-            Dispute.objects.filter(Q(claimant=user) | Q(respondent=user)),
-            "id",
-            "kind",
-            "status",
-            "outcome",
-            "listing_id",
-            "grant_id",
-            "claimant_id",
-            "respondent_id",
-            "statement",
-            "decision",
-            "created_at",
-            "decided_at",
-        ),
-        "dispute_messages": _rows(
-            DisputeMessage.objects.filter(author=user, internal=False),
-            "dispute_id",
-            "body",
-            "created_at",
-        ),
         "notifications": _rows(
             Notification.objects.filter(user=user), "subject", "body", "url", "created_at"
         ),
     }
-
-
-def _orders(user: User) -> list[dict[str, Any]]:
-    from payments.models import Order
-
-    orders = []
-    for order in Order.objects.filter(buyer=user).prefetch_related("lines"):
-        orders.append(
-            {
-                "id": order.pk,
-                "status": order.status,
-                "currency": order.currency,
-                "total_amount": order.total_amount,
-                "refunded_amount": order.refunded_amount,
-                "created_at": order.created_at,
-                "paid_at": order.paid_at,
-                "lines": [
-                    {"description": line.description, "amount": line.amount}
-                    for line in order.lines.all()
-                ],
-            }
-        )
-    return orders
+    for sections in account_export_sections.call(AccountData(user)):
+        data.update(sections)
+    return data
 
 
 def account_export(*, user: User) -> bytes:
@@ -230,10 +159,9 @@ def account_export(*, user: User) -> bytes:
                     piece.original.name,
                     f"files/pieces/{piece.pk}.png",
                 )
-        for reference in buyer_references(user=user):
-            _add_file(
-                archive, storages["default"], reference.image.name, reference_arcname(reference)
-            )
+        for files in account_export_files.call(AccountData(user)):
+            for alias, name, arcname in files:
+                _add_file(archive, storages[alias], name, arcname)
     return buffer.getvalue()
 
 
@@ -253,9 +181,8 @@ def account_delete(*, user: User, password: str) -> User:
         raise ApplicationError("This account is already closed.")
     if not user.check_password(password):
         raise ApplicationError("That is not your password.", field="password")
-    account_delete_check(user=user)
-    account_delete_commissions_close(user=user)
-    account_delete_references(user=user)
+    account_erase_check.call(AccountData(user))
+    account_erase.call(AccountData(user))
     for job in GenerationJob.objects.filter(
         owner=user, status__in=(JobStatus.QUEUED, JobStatus.RUNNING), cancel_requested=False
     ):

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.wakeups import wake, wake_after_commit
+from core.wakeups import wake_named, wake_named_after_commit
 from payments.gateway import GatewayError, get_gateway
 from payments.models import Order, OrderLine, OrderStatus, PayoutAccount
 
@@ -48,9 +48,8 @@ def transfers_owed() -> QuerySet[OrderLine]:
 def queue_creator_transfers(*, order: Order) -> None:
     """Wake the transfer task after commit; a lost message is found by
     `transfers_requeue_owed`, since what is owed is derived from the lines themselves."""
-    from payments.tasks import transfer_creator_earnings
 
-    wake_after_commit(transfer_creator_earnings, str(order.pk))
+    wake_named_after_commit("payments.transfer_creator_earnings", str(order.pk))
 
 
 def transfer_earnings(*, order: Order) -> list[OrderLine]:
@@ -84,7 +83,6 @@ def transfers_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -
     """Wake the transfer task for orders paid longer ago than the grace period that still
     owe a creator share (a lost message, a failed attempt, a creator who has since set up
     payouts). `transfer-line-<id>` idempotency keys make a duplicate wake-up harmless."""
-    from payments.tasks import transfer_creator_earnings
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     order_ids = list(
@@ -95,5 +93,5 @@ def transfers_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -
         .distinct()[:limit]
     )
     for order_id in order_ids:
-        wake(transfer_creator_earnings, str(order_id))
+        wake_named("payments.transfer_creator_earnings", str(order_id))
     return len(order_ids)

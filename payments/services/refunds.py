@@ -14,13 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
-from core.wakeups import wake, wake_after_commit
+from core.wakeups import wake_named, wake_named_after_commit
 from licensing.models import LicenceGrant
 from licensing.services.grants import licence_grant_revoke
 from payments.gateway import GatewayError, get_gateway
+from payments.hooks import OrderLineRefunded, order_line_refunded
 from payments.models import (
     CREDIT_TIER,
     Gateway,
+    LineKind,
     Order,
     OrderEvent,
     OrderLine,
@@ -28,6 +30,7 @@ from payments.models import (
     RefundRequest,
     RefundRequestStatus,
 )
+from payments.services.credit import credit_refund_line
 from payments.services.orders import order_lock, order_set_status
 
 User = get_user_model()
@@ -39,7 +42,6 @@ def queue_automatic_refund(*, line: OrderLine, reason: str) -> None:
     """Record that `line` is owed its money back, in the caller's transaction, and wake the
     refund task after commit. The row is the truth: `refunds_requeue_owed` (beat) wakes it
     again if the message is lost. A line already owed or refunded is left as it is."""
-    from payments.tasks import refund_line
 
     reason = reason[:500]
     owed = OrderLine.objects.filter(
@@ -55,7 +57,7 @@ def queue_automatic_refund(*, line: OrderLine, reason: str) -> None:
         source="system",
         message=f"Automatic refund owed for {line.description}: {reason}",
     )
-    wake_after_commit(refund_line, line.pk)
+    wake_named_after_commit("payments.refund_line", line.pk)
 
 
 def refund_owed_issue(*, line_id: int, reason: str = "") -> OrderLine:
@@ -71,7 +73,6 @@ def refunds_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -> 
     """Wake the refund task again for owed refunds older than the grace period (a lost
     message, a failed attempt). The provider call's idempotency key `refund-line-<id>`
     and the `refunded_at` check make a duplicate wake-up harmless."""
-    from payments.tasks import refund_line
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
@@ -84,7 +85,7 @@ def refunds_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -> 
         .values_list("pk", flat=True)[:limit]
     )
     for line_id in ids:
-        wake(refund_line, line_id)
+        wake_named("payments.refund_line", line_id)
     return len(ids)
 
 
@@ -144,20 +145,16 @@ def _record_refund(*, line_id: int, reason: str, actor: User | None) -> OrderLin
     if grant is not None:
         licence_grant_revoke(grant=grant, reason=reason, actor=actor, refunded=True)
     if order.gateway == Gateway.CREDIT:
-        from payments.services.credit import credit_refund_line
-
         credit_refund_line(line=line, reason=reason)
-    if line.listing_id is None:
-        _commission_refunded(line, reason=reason, actor=actor)
+    if line.kind == LineKind.COMMISSION:  # the commission ends as refunded
+        _announce_refunded(line, reason=reason, actor=actor)
     return line
 
 
-def _commission_refunded(line: OrderLine, *, reason: str, actor: User | None) -> None:
-    # A commission line: the commission ends as refunded (like the webhook's paid hand-off,
-    # imported here so payments does not depend on commissions at import time).
-    from commissions.services.payment import commission_line_refunded
-
-    commission_line_refunded(order_line=line, reason=reason, actor=actor)
+def _announce_refunded(line: OrderLine, *, reason: str, actor: User | None) -> None:
+    order_line_refunded.call(
+        OrderLineRefunded(order_line=line, kind=line.kind, reason=reason, actor=actor)
+    )
 
 
 @transaction.atomic
@@ -176,8 +173,8 @@ def order_apply_provider_refund(*, order: Order, amount_refunded: int, source: s
             grant = LicenceGrant.objects.filter(order_line=line).first()
             if grant is not None:
                 licence_grant_revoke(grant=grant, reason="Refunded at the provider", refunded=True)
-            if line.listing_id is None:
-                _commission_refunded(line, reason="Refunded at the provider", actor=None)
+            if line.kind == LineKind.COMMISSION:
+                _announce_refunded(line, reason="Refunded at the provider", actor=None)
     return order_set_status(
         order=order,
         status=OrderStatus.REFUNDED if full else OrderStatus.PARTIALLY_REFUNDED,

@@ -13,14 +13,18 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.wakeups import wake, wake_after_commit
+from core.wakeups import wake_named, wake_named_after_commit
 from licensing.services.grants import (
     LicenceNotIssuable,
     exclusive_hold_release,
     licence_grant_issue,
 )
-from payments.models import CREDIT_TIER, Order, OrderStatus, WebhookEvent
+from payments.hooks import OrderLinePaid, order_line_paid
+from payments.models import LineKind, Order, OrderLine, OrderStatus, WebhookEvent
+from payments.services.credit import credit_line_paid
 from payments.services.orders import order_lock, order_set_status
+from payments.services.payouts import queue_creator_transfers
+from payments.services.refunds import order_apply_provider_refund, queue_automatic_refund
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +37,6 @@ class EventOutOfOrder(Exception):
 
 def webhook_receive(*, event: dict[str, Any]) -> WebhookEvent | None:
     """Store a verified event; None when this event id was seen before (a redelivery)."""
-    from payments.tasks import process_webhook_event
 
     try:
         with transaction.atomic():
@@ -42,7 +45,7 @@ def webhook_receive(*, event: dict[str, Any]) -> WebhookEvent | None:
             )
             # The stored event is the truth: `webhooks_requeue_stale` (beat) queues it once
             # the broker is back, so the provider (or the local checkout) gets a 2xx, not 500.
-            wake_after_commit(process_webhook_event, stored.pk)
+            wake_named_after_commit("payments.process_webhook_event", stored.pk)
     except IntegrityError:
         return None
     return stored
@@ -99,8 +102,6 @@ def _payment_failed(obj: dict[str, Any], *, source: str) -> None:
 
 def _charge_refunded(charge: dict[str, Any], *, source: str) -> None:
     """A refund made at the provider (dashboard, our own refund call) reaches us here."""
-    from payments.services.refunds import order_apply_provider_refund
-
     order = _order_for(charge)
     if order is None:
         return
@@ -114,9 +115,6 @@ def _charge_refunded(charge: dict[str, Any], *, source: str) -> None:
 def order_mark_paid(*, order: Order, payment_intent_id: str, source: str) -> Order:
     """Paid: grant every line's licence in this transaction; refund lines that cannot be
     granted (a lost exclusive race); queue creator transfers after commit."""
-    from payments.services.payouts import queue_creator_transfers
-    from payments.services.refunds import queue_automatic_refund
-
     order = order_lock(order.pk)
     if order.status in FINAL_PAYMENT_STATES:
         return order
@@ -129,29 +127,28 @@ def order_mark_paid(*, order: Order, payment_intent_id: str, source: str) -> Ord
         fields=("paid_at", "payment_intent_id"),
     )
     for line in order.lines.select_related("listing", "order__buyer"):
-        if line.tier_code == CREDIT_TIER:  # prepaid credit: the balance grows, once
-            from payments.services.credit import credit_line_paid
-
+        if line.kind == LineKind.CREDIT:  # prepaid credit: the balance grows, once
             credit_line_paid(order_line=line, source=source)
-            continue
-        if line.listing_id is None:
-            # A commission line: the work does not exist yet. Commissions starts it (queues
-            # the job or opens the brief's work) and grants when it is delivered.
-            from commissions.services.payment import commission_line_paid
-
-            commission_line_paid(order_line=line, source=source)
-            continue
-        try:
-            with transaction.atomic():
-                licence_grant_issue(order_line=line, licensee=order.buyer)
-        except LicenceNotIssuable as error:
-            # Paid, but the licence can no longer be granted (an exclusive sold a moment
-            # earlier, rights revoked): the buyer gets their money back automatically.
-            queue_automatic_refund(line=line, reason=error.message)
-        if line.tier_code == "exclusive":
-            exclusive_hold_release(listing=line.listing, order_ref=str(order.pk))
+        elif line.kind == LineKind.LICENCE:
+            _licence_line_paid(line, order=order)
+        else:
+            # The work does not exist yet: its app (commissions) starts it and grants on
+            # delivery.
+            order_line_paid.call(OrderLinePaid(order_line=line, kind=line.kind, source=source))
     queue_creator_transfers(order=order)
     return order
+
+
+def _licence_line_paid(line: OrderLine, *, order: Order) -> None:
+    try:
+        with transaction.atomic():
+            licence_grant_issue(order_line=line, licensee=order.buyer)
+    except LicenceNotIssuable as error:
+        # Paid, but the licence can no longer be granted (an exclusive sold a moment
+        # earlier, rights revoked): the buyer gets their money back automatically.
+        queue_automatic_refund(line=line, reason=error.message)
+    if line.tier_code == "exclusive":
+        exclusive_hold_release(listing=line.listing, order_ref=str(order.pk))
 
 
 HANDLERS = {
@@ -169,8 +166,7 @@ def webhooks_requeue_stale(*, older_than_seconds: int = 120, limit: int = 200) -
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stale = WebhookEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
     ids = list(stale.order_by("received_at").values_list("pk", flat=True)[:limit])
-    from payments.tasks import process_webhook_event
 
     for webhook_event_id in ids:
-        wake(process_webhook_event, webhook_event_id)
+        wake_named("payments.process_webhook_event", webhook_event_id)
     return len(ids)

@@ -67,7 +67,7 @@ def test_dashboard_shows_open_commissions_and_earnings(client, buyer, creator):
     brief = make_brief(buyer, creator, brief="A fox in the snow")
     client.force_login(creator)
 
-    html = client.get(reverse("dashboard")).content.decode()
+    html = client.get(reverse("commissions:dashboard")).content.decode()
 
     assert [c.pk for c in commissions_in_progress(creator=creator)] == [brief.pk]
     assert reverse("commissions:detail", kwargs={"commission_id": brief.pk}) in html
@@ -85,7 +85,7 @@ def test_dashboard_and_list_queries_do_not_grow(
         make_brief(buyer, creator)
     client.force_login(creator)
     with django_assert_max_num_queries(9):
-        assert client.get(reverse("dashboard")).status_code == 200
+        assert client.get(reverse("commissions:dashboard")).status_code == 200
     client.force_login(buyer)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("commissions:list")).status_code == 200

@@ -5,8 +5,9 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from generation.engines import GenerationRequest, get_engine
+from generation.engines import GenerationRequest
 from generation.models import Piece
+from generation.services.engines import configured_engine
 from provenance.models import ProvenanceRecord
 from provenance.services.records import provenance_record_created, provenance_stamp_image
 from tests.licensing.factories import GenerationJobFactory
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def engine():
-    return get_engine("embedded")
+    return configured_engine("embedded")
 
 
 @pytest.fixture

@@ -330,7 +330,7 @@ def test_unknown_listing_and_creator_are_404(client):
 def test_library_is_empty_until_licences_exist(client, buyer):
     client.force_login(buyer)
 
-    response = client.get(reverse("library"))
+    response = client.get(reverse("licensing:library"))
 
     assert response.status_code == 200
     assert "You have no licences yet." in response.content.decode()
@@ -339,10 +339,10 @@ def test_library_is_empty_until_licences_exist(client, buyer):
 def test_dashboard_is_for_creators(client, creator, buyer):
     make_listing(creator, title="Mine")
     client.force_login(buyer)
-    assert client.get(reverse("dashboard")).url == reverse("creator_onboarding")
+    assert client.get(reverse("commissions:dashboard")).url == reverse("creator_onboarding")
 
     client.force_login(creator)
-    html = client.get(reverse("dashboard")).content.decode()
+    html = client.get(reverse("commissions:dashboard")).content.decode()
     assert "Mine" in html and "Draft" in html
 
 
@@ -396,7 +396,7 @@ def test_list_pages_use_a_constant_number_of_queries(
     client.force_login(creator)
     # + one aggregate for sales and earnings, + open commissions, + earnings per style
     with django_assert_max_num_queries(9):
-        assert client.get(reverse("dashboard")).status_code == 200
+        assert client.get(reverse("commissions:dashboard")).status_code == 200
     with django_assert_max_num_queries(12):
         assert (
             client.get(reverse("listing_edit", kwargs={"listing_id": listing.pk})).status_code

@@ -49,7 +49,7 @@ def test_local_gateway_checkout_grants_only_after_the_payment_event(
     ).content.decode()
     assert "<html" not in fragment and "Certificate (PDF)" in fragment
     assert f"Report a problem with “{line.description}”" in fragment
-    library = client.get(reverse("library")).content.decode()
+    library = client.get(reverse("licensing:library")).content.decode()
     assert listing.title in library and grant.get_certificate_pdf_url() in library
     assert reverse("piece_original", kwargs={"piece_id": grant.piece_id}) in library
 

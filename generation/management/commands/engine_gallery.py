@@ -7,7 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image, ImageDraw, ImageFont
 
-from generation.engines import EngineUnavailable, GenerationRequest, get_engine
+from generation.engines import EngineUnavailable, GenerationRequest
+from generation.services.engines import configured_engine
 
 GALLERY_PROMPTS: tuple[tuple[str, int], ...] = (
     ("misty mountains at sunrise", 3),
@@ -63,7 +64,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **opts: object) -> None:
         try:
-            engine = get_engine(opts["engine"])  # type: ignore[arg-type]
+            engine = configured_engine(opts["engine"])  # type: ignore[arg-type]
         except (ValueError, EngineUnavailable) as exc:
             raise CommandError(str(exc)) from exc
         size = int(opts["size"])  # type: ignore[arg-type]

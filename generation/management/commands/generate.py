@@ -8,13 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL.PngImagePlugin import PngInfo
 
-from generation.engines import (
-    EngineUnavailable,
-    GenerationRequest,
-    available_engines,
-    get_engine,
-    parse_size,
-)
+from generation.engines import EngineUnavailable, GenerationRequest, parse_size
+from generation.services.engines import available_engines, configured_engine
 
 
 def slugify_prompt(prompt: str, limit: int = 40) -> str:
@@ -41,7 +36,7 @@ class Command(BaseCommand):
         if not 1 <= count <= 1000:
             raise CommandError("--count must be between 1 and 1000.")
         try:
-            engine = get_engine(opts["engine"])  # type: ignore[arg-type]
+            engine = configured_engine(opts["engine"])  # type: ignore[arg-type]
             width, height = parse_size(str(opts["size"]))
             seed = int(opts["seed"])  # type: ignore[arg-type]
             requests = [

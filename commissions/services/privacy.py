@@ -1,12 +1,8 @@
-"""The commerce part of a user's data: commissions (as buyer and as creator), a brief's
-reference images and the prepaid credit ledger, for the export and for account deletion.
-
-Deletion keeps every financial row (commissions, their orders and events, credit accounts
-and entries): they name the user only by id, and the user row itself is pseudonymised by
-`privacy.account_delete`. It is refused while money or work is still in flight (a positive
-credit balance, a commission awaiting payment, paid or delivered) so that nobody loses money
-by closing an account; a brief not yet paid for (sent or quoted) is cancelled instead.
-"""
+"""A user's commissions in their data export and account deletion (through marketplace's
+privacy hooks). Deletion keeps every commission, order and event (they name the user only by
+id); it is refused while a commission is mid-payment or mid-work, and a brief nobody has paid
+for yet (sent or quoted) is cancelled instead. The buyer's reference images go, except those a
+moderator still needs as evidence."""
 
 from __future__ import annotations
 
@@ -14,12 +10,10 @@ from typing import Any
 
 from django.db.models import Q
 
+from commissions.hooks import held_commissions_q
 from commissions.models import Commission, CommissionReference, CommissionStatus
-from commissions.selectors import commission_ids_under_dispute
 from commissions.services.common import commission_lock, commission_set_status
 from core.errors import ApplicationError
-from marketplace.models import User
-from payments.models import CreditAccount, CreditEntry
 
 # Money may move or is held, or work is owed: the account cannot close until these end.
 BLOCKING_STATUSES = (
@@ -36,7 +30,7 @@ def reference_arcname(reference: CommissionReference) -> str:
     return f"files/commission-references/{reference.commission_id}/{reference.pk}.png"
 
 
-def commissions_export_data(*, user: User) -> list[dict[str, Any]]:
+def commissions_export_data(*, user) -> list[dict[str, Any]]:
     """Every commission the user ordered or received, with its history (oldest first).
     Reference images are listed by the path of their file in the zip for the buyer only
     (they are the buyer's uploads); the creator sees how many there were."""
@@ -101,7 +95,7 @@ def commissions_export_data(*, user: User) -> list[dict[str, Any]]:
     return rows
 
 
-def buyer_references(*, user: User) -> list[CommissionReference]:
+def buyer_references(*, user) -> list[CommissionReference]:
     """The reference images the user uploaded with their briefs (the zip's files)."""
     return list(
         CommissionReference.objects.filter(commission__buyer=user).order_by(
@@ -110,50 +104,8 @@ def buyer_references(*, user: User) -> list[CommissionReference]:
     )
 
 
-def credit_export_data(*, user: User) -> list[dict[str, Any]]:
-    """Each credit account with its whole append-only history (oldest first)."""
-    accounts = CreditAccount.objects.filter(user=user).order_by("currency")
-    entries: dict[int, list] = {}
-    for entry in CreditEntry.objects.filter(account__user=user).order_by("created_at", "id"):
-        entries.setdefault(entry.account_id, []).append(
-            {
-                "kind": entry.kind,
-                "amount": entry.amount,
-                "balance_after": entry.balance_after,
-                "order_id": entry.order_id,
-                "order_line_id": entry.order_line_id,
-                "note": entry.note,
-                "created_at": entry.created_at,
-            }
-        )
-    return [
-        {
-            "currency": account.currency,
-            "balance": account.balance,
-            "updated_at": account.updated_at,
-            "entries": entries.get(account.pk, []),
-        }
-        for account in accounts
-    ]
-
-
-def account_delete_check(*, user: User) -> None:
-    """Refuse to close an account that still holds money or owes work (nothing is written).
-
-    Prepaid credit is not refundable (see payments.services.refunds), so closing the account
-    would silently forfeit it: the user is told the balance and asked to spend it first.
-    """
-    balances = [
-        f"{account.balance / 100:.2f} {account.currency}"
-        for account in CreditAccount.objects.filter(user=user, balance__gt=0).order_by("currency")
-    ]
-    if balances:
-        raise ApplicationError(
-            f"You still have {' and '.join(balances)} of prepaid credit, which cannot be "
-            "refunded. Spend it on commissions before closing your account; closing it now "
-            "would lose that money.",
-            code="credit_balance",
-        )
+def account_delete_check(*, user) -> None:
+    """Refuse to close an account that still owes work or holds money in a commission."""
     open_count = Commission.objects.filter(
         Q(buyer=user) | Q(creator=user), status__in=BLOCKING_STATUSES
     ).count()
@@ -166,7 +118,7 @@ def account_delete_check(*, user: User) -> None:
         )
 
 
-def account_delete_commissions_close(*, user: User) -> int:
+def account_delete_commissions_close(*, user) -> int:
     """Cancel the user's briefs nobody has paid for yet (sent or quoted), with a history row
     each; the caller's transaction holds the user lock. Returns how many were cancelled."""
     cancelled = 0
@@ -188,12 +140,12 @@ def account_delete_commissions_close(*, user: User) -> int:
     return cancelled
 
 
-def account_delete_references(*, user: User) -> int:
+def account_delete_references(*, user) -> int:
     """Remove the brief reference images the user uploaded, like the avatar: they are
     personal uploads, not financial records. Those of a commission a moderator is still
     handling (an active or decided dispute) stay as evidence. Returns how many went."""
     references = CommissionReference.objects.filter(commission__buyer=user).exclude(
-        commission_id__in=commission_ids_under_dispute()
+        held_commissions_q(field="commission_id", include_decided=True)
     )
     removed = 0
     for reference in references:

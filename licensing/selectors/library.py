@@ -8,7 +8,7 @@ from datetime import datetime
 from django.urls import reverse
 
 from licensing.selectors.grants import grants_for_licensee
-from marketplace.models import Listing, User
+from marketplace.models import Listing
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class LibraryItem:
         return self.status == "active"
 
 
-def library_for_buyer(*, buyer: User) -> list[LibraryItem]:
+def library_for_buyer(*, buyer) -> list[LibraryItem]:
     """Licences the buyer holds, newest first; revoked and refunded ones stay listed."""
     return [
         LibraryItem(

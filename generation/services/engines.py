@@ -1,13 +1,35 @@
-"""What the web process needs to know about an engine, without loading its weights.
+"""The configured engines: which exist (settings), the loaded instance, and what the web
+process needs to know about one without loading its weights.
 
 Validating a commission must not load a diffusers checkpoint into a web worker, so forms and
 services read the class-level facts (sizes, step range) and reuse the engines' own validation.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from generation.engines import GenerationRequest, validate_request
-from generation.engines.registry import default_engine_name, engine_config, import_class
+from django.conf import settings
+
+from generation.engines import Engine, GenerationRequest, registry, validate_request
+from generation.engines.registry import import_class
+
+
+def engine_config() -> dict[str, dict[str, Any]]:
+    """`settings.GENERATION_ENGINES` (name -> {"class", "options"}), else the embedded one."""
+    return dict(getattr(settings, "GENERATION_ENGINES", registry.DEFAULT_ENGINES))
+
+
+def default_engine_name() -> str:
+    return str(getattr(settings, "GENERATION_DEFAULT_ENGINE", "embedded"))
+
+
+def available_engines() -> list[str]:
+    return registry.available_engines(engine_config())
+
+
+def configured_engine(name: str | None = None) -> Engine:
+    """The process's cached instance of engine `name` (default: the configured default)."""
+    return registry.get_engine(name or default_engine_name(), engine_config())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,28 @@
+"""Disputes' answers to the hooks of the floors below (connected in DisputesConfig.ready)."""
+
+from django.db.models import QuerySet
+
+from commissions.hooks import HeldCommissions, commissions_held
+from disputes.models import ACTIVE_STATUSES, Dispute, DisputeStatus
+from disputes.services.privacy import disputes_export_data
+from marketplace.hooks import AccountData, account_export_sections
+
+
+def commissions_under_dispute(query: HeldCommissions) -> QuerySet:
+    """A brief under an active dispute is held (auto-accept pauses); a decided case, which
+    can still be appealed, also keeps a moderator's access to its references."""
+    statuses = (
+        (*ACTIVE_STATUSES, DisputeStatus.DECIDED) if query.include_decided else ACTIVE_STATUSES
+    )
+    return Dispute.objects.filter(commission__isnull=False, status__in=statuses).values(
+        "commission_id"
+    )
+
+
+def export_disputes(event: AccountData) -> dict:
+    return disputes_export_data(user=event.user)
+
+
+def connect() -> None:
+    account_export_sections.register(export_disputes)
+    commissions_held.register(commissions_under_dispute)

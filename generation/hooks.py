@@ -1,0 +1,37 @@
+"""What generation tells, or asks, the floors above it (they subscribe in AppConfig.ready)."""
+
+import uuid
+from dataclasses import dataclass
+
+from core.hooks import Hook
+
+
+@dataclass(frozen=True)
+class JobFinished:
+    """A job reached succeeded, failed or cancelled (called in the finishing transaction)."""
+
+    job_id: uuid.UUID
+    status: str
+    style_version_id: int | None
+
+
+@dataclass(frozen=True)
+class StyleTierChosen:
+    """A creator chose the licence tier a style's buyers get; a handler raises
+    ApplicationError when that tier cannot be sold per image."""
+
+    tier_code: str
+
+
+@dataclass(frozen=True)
+class OriginalRequested:
+    """Someone other than the owner asks for a piece's original; a handler answers True when
+    it knows them as entitled (e.g. an active licensee)."""
+
+    user_id: int
+    piece_id: uuid.UUID
+
+
+job_finished: Hook[JobFinished] = Hook("generation.job_finished")
+style_tier_chosen: Hook[StyleTierChosen] = Hook("generation.style_tier_chosen")
+original_requested: Hook[OriginalRequested] = Hook("generation.original_requested")

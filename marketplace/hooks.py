@@ -1,0 +1,60 @@
+"""What marketplace asks, or tells, the floors above it (they subscribe in AppConfig.ready).
+
+Browse offers a licence-tier filter, but tiers and their prices belong to licensing (above):
+licensing answers with the choices and applies the filter. Privacy export and erasure ask
+every app for its own rows of the user."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from core.hooks import Hook
+
+
+@dataclass(frozen=True)
+class TierFilter:
+    """Keep the listings that offer tier `tier_code`, priced within the bounds (minor units)
+    when given; a handler returns the filtered queryset."""
+
+    queryset: QuerySet
+    tier_code: str
+    min_price: int | None
+    max_price: int | None
+
+
+@dataclass(frozen=True)
+class TierChoices:
+    """A handler returns the (code, name) pairs browse may filter by."""
+
+
+listing_tier_filter: Hook[TierFilter] = Hook("marketplace.listing_tier_filter")
+listing_tier_choices: Hook[TierChoices] = Hook("marketplace.listing_tier_choices")
+
+
+def tier_choices() -> list[tuple[str, str]]:
+    return [choice for choices in listing_tier_choices.call(TierChoices()) for choice in choices]
+
+
+def listings_offering_tier(
+    queryset: QuerySet, *, tier_code: str, min_price: int | None, max_price: int | None
+) -> QuerySet:
+    """The subscriber's filtered queryset (the last one's, if several); unfiltered without."""
+    results = listing_tier_filter.call(TierFilter(queryset, tier_code, min_price, max_price))
+    return results[-1] if results else queryset
+
+
+@dataclass(frozen=True)
+class AccountData:
+    """A user's data is exported or erased: each app above answers for its own rows."""
+
+    user: object
+
+
+# Each handler returns {section name: JSON-able rows} for data.json.
+account_export_sections: Hook[AccountData] = Hook("marketplace.account_export_sections")
+# Each handler returns [(storage alias, file name, path in the zip)].
+account_export_files: Hook[AccountData] = Hook("marketplace.account_export_files")
+# Before anything is written: a handler raises ApplicationError to refuse the deletion.
+account_erase_check: Hook[AccountData] = Hook("marketplace.account_erase_check")
+# Inside the deletion's transaction (the user row locked): remove or close what is personal.
+account_erase: Hook[AccountData] = Hook("marketplace.account_erase")

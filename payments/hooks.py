@@ -1,0 +1,29 @@
+"""What payments tells the floors above it about order lines, by line kind.
+
+Payments settles the kinds it owns itself (licence lines through licensing, below it;
+prepaid credit in payments). Lines of other kinds (a commission's) are announced here and
+settled by the app that subscribed in its AppConfig.ready(), inside the payment's or the
+refund's transaction."""
+
+from dataclasses import dataclass
+
+from core.hooks import Hook
+
+
+@dataclass(frozen=True)
+class OrderLinePaid:
+    order_line: object  # payments.models.OrderLine
+    kind: str  # OrderLine.kind
+    source: str
+
+
+@dataclass(frozen=True)
+class OrderLineRefunded:
+    order_line: object  # payments.models.OrderLine
+    kind: str
+    reason: str
+    actor: object | None  # the user who refunded, None for the system
+
+
+order_line_paid: Hook[OrderLinePaid] = Hook("payments.order_line_paid")
+order_line_refunded: Hook[OrderLineRefunded] = Hook("payments.order_line_refunded")
