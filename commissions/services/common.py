@@ -5,9 +5,8 @@ from django.contrib.auth import get_user_model
 from commissions.models import Commission, CommissionEvent
 from commissions.services.notify import commission_notify
 from core.errors import ApplicationError
-from payments.gateway import get_gateway
-from payments.models import Order, OrderLine, OrderStatus
-from payments.services.orders import order_set_status, platform_fee
+from payments.models import Order
+from payments.services.orders import order_with_line_create, platform_fee
 
 User = get_user_model()
 
@@ -52,25 +51,15 @@ def require_status(commission: Commission, *allowed: str, action: str) -> None:
 
 def commission_order_create(*, commission: Commission, amount: int, description: str) -> Order:
     """A pending order with one escrowed line (the creator's transfer waits for delivery)."""
-    fee = platform_fee(amount)
-    order = Order.objects.create(
+    order, line = order_with_line_create(
         buyer=commission.buyer,
         currency=commission.currency,
-        total_amount=amount,
-        platform_fee_amount=fee,
-        gateway=get_gateway().name,
-    )
-    line = OrderLine.objects.create(
-        order=order,
-        listing=None,
+        amount=amount,
+        platform_fee_amount=platform_fee(amount),
         tier_code=commission.tier_code,
         description=description[:200],
         creator=commission.creator,
-        amount=amount,
-        platform_fee_amount=fee,
-        creator_amount=amount - fee,
         transfer_held=True,
     )
-    order_set_status(order=order, status=OrderStatus.PENDING, source="user", actor=commission.buyer)
     commission.order_line = line
     return order

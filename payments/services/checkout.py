@@ -15,8 +15,13 @@ from licensing.services.grants import (
 )
 from marketplace.models import Listing
 from payments.gateway import CheckoutLine, GatewayError, get_gateway
-from payments.models import Order, OrderLine, OrderStatus
-from payments.services.orders import order_lock, order_set_status, platform_fee
+from payments.models import Order, OrderStatus
+from payments.services.orders import (
+    order_lock,
+    order_set_status,
+    order_with_line_create,
+    platform_fee,
+)
 
 User = get_user_model()
 
@@ -27,25 +32,16 @@ EXCLUSIVE = "exclusive"
 def order_create_for_listing(*, buyer: User, listing: Listing, tier_code: str) -> Order:
     """Refuse what can be refused before payment, then write the pending order."""
     offer = licence_offer_for_purchase(listing=listing, tier_code=tier_code, buyer=buyer)
-    fee = platform_fee(offer.price_amount)
-    order = Order.objects.create(
+    order, _ = order_with_line_create(
         buyer=buyer,
         currency=offer.currency,
-        total_amount=offer.price_amount,
-        platform_fee_amount=fee,
-        gateway=get_gateway().name,
-    )
-    OrderLine.objects.create(
-        order=order,
-        listing=listing,
+        amount=offer.price_amount,
+        platform_fee_amount=platform_fee(offer.price_amount),
         tier_code=tier_code,
         description=f"{listing.title}: {offer.tier.name} licence",
         creator=listing.creator,
-        amount=offer.price_amount,
-        platform_fee_amount=fee,
-        creator_amount=offer.price_amount - fee,
+        listing=listing,
     )
-    order_set_status(order=order, status=OrderStatus.PENDING, source="user", actor=buyer)
     if tier_code == EXCLUSIVE:
         exclusive_hold_acquire(listing=listing, buyer=buyer, order_ref=str(order.pk))
     return order

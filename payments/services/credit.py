@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 
 from core.errors import ApplicationError, PermissionDeniedError
 from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR
-from payments.gateway import get_gateway
 from payments.models import (
     CREDIT_TIER,
     CreditAccount,
@@ -24,7 +23,7 @@ from payments.models import (
     OrderStatus,
 )
 from payments.services.checkout import checkout_session_open
-from payments.services.orders import order_lock, order_set_status
+from payments.services.orders import order_lock, order_with_line_create
 
 User = get_user_model()
 
@@ -88,24 +87,15 @@ def credit_topup_order_create(
             f"Buy between {MIN_PRICE_MINOR / 100:.2f} and {MAX_PRICE_MINOR / 100:,.2f} of credit.",
             field="amount",
         )
-    order = Order.objects.create(
+    order, _ = order_with_line_create(
         buyer=buyer,
         currency=currency,
-        total_amount=amount,
-        platform_fee_amount=amount,
-        gateway=get_gateway().name,
-    )
-    OrderLine.objects.create(
-        order=order,
-        listing=None,
+        amount=amount,
+        platform_fee_amount=amount,  # the whole amount: creator_amount is 0
         tier_code=CREDIT_TIER,
         description=f"Prepaid credit {amount / 100:.2f} {currency}",
         creator=None,
-        amount=amount,
-        platform_fee_amount=amount,
-        creator_amount=0,
     )
-    order_set_status(order=order, status=OrderStatus.PENDING, source="user", actor=buyer)
     return order
 
 

@@ -1,8 +1,14 @@
-"""Order state changes, each one audited. Shared by checkout, webhooks and refunds."""
+"""Order creation and state changes, each one audited. Shared by checkout, credit,
+commissions, webhooks and refunds."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
-from payments.models import Order, OrderEvent
+from marketplace.models import Listing
+from payments.gateway import get_gateway
+from payments.models import Order, OrderEvent, OrderLine, OrderStatus
+
+User = get_user_model()
 
 
 def platform_fee(amount: int) -> int:
@@ -31,3 +37,43 @@ def order_set_status(
 
 def order_lock(order_id) -> Order:
     return Order.objects.select_for_update().get(pk=order_id)
+
+
+def order_with_line_create(
+    *,
+    buyer: User,
+    currency: str,
+    amount: int,
+    platform_fee_amount: int,
+    tier_code: str,
+    description: str,
+    creator: User | None,
+    listing: Listing | None = None,
+    transfer_held: bool = False,
+) -> tuple[Order, OrderLine]:
+    """A pending single-line order and its first OrderEvent, run in the caller's transaction.
+
+    Licence, credit and commission checkouts all sell one line; writing it in one place keeps
+    the order's totals, the line's split and the audit row from drifting apart. The creator
+    gets `amount - platform_fee_amount`; the caller decides the fee.
+    """
+    order = Order.objects.create(
+        buyer=buyer,
+        currency=currency,
+        total_amount=amount,
+        platform_fee_amount=platform_fee_amount,
+        gateway=get_gateway().name,
+    )
+    line = OrderLine.objects.create(
+        order=order,
+        listing=listing,
+        tier_code=tier_code,
+        description=description,
+        creator=creator,
+        amount=amount,
+        platform_fee_amount=platform_fee_amount,
+        creator_amount=amount - platform_fee_amount,
+        transfer_held=transfer_held,
+    )
+    order_set_status(order=order, status=OrderStatus.PENDING, source="user", actor=buyer)
+    return order, line
