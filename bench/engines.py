@@ -28,6 +28,11 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 
 from generation.engines.base import Engine, GenerationRequest  # noqa: E402
+from tests.generation.tiny_pipeline import (  # noqa: E402
+    assemble_pipeline,
+    tiny_pipeline,
+    tiny_tokenizer,
+)
 
 PROMPTS = (
     "misty mountains at sunrise",
@@ -49,108 +54,56 @@ PROMPTS = (
 )
 
 
-def write_byte_tokenizer(directory: Path) -> None:
-    """Byte-level CLIP vocab/merges (same recipe as tests/generation/conftest.py)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
-    bs += list(range(ord("®"), ord("ÿ") + 1))
-    cs, n = bs[:], 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    chars = [chr(c) for c in cs]
-    tokens = ["<|startoftext|>", "<|endoftext|>"] + chars + [c + "</w>" for c in chars]
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}))
-    (directory / "merges.txt").write_text("#version: 0.2\n")
+def sd_turbo_pipeline(tokenizer_dir: Path) -> Any:
+    """SD 2.1-turbo architecture (OpenCLIP-H-sized text encoder, SD VAE), random weights."""
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    tokenizer = tiny_tokenizer(tokenizer_dir)
+    text = CLIPTextConfig(
+        vocab_size=49408,
+        hidden_size=1024,
+        intermediate_size=4096,
+        num_attention_heads=16,
+        num_hidden_layers=23,
+        projection_dim=512,
+        hidden_act="gelu",
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    unet = UNet2DConditionModel(
+        sample_size=64,
+        block_out_channels=(320, 640, 1280, 1280),
+        layers_per_block=2,
+        down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
+        up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3,
+        attention_head_dim=(5, 10, 20, 20),
+        cross_attention_dim=1024,
+        use_linear_projection=True,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=(128, 256, 512, 512),
+        latent_channels=4,
+        layers_per_block=2,
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+    )
+    return assemble_pipeline(
+        tokenizer=tokenizer, text_encoder=CLIPTextModel(text), unet=unet, vae=vae
+    )
 
 
 def random_pipeline(arch: str, device: str, dtype: torch.dtype) -> Any:
-    """Untrained StableDiffusionPipeline of a known architecture (weights don't change speed)."""
-    from diffusers import (
-        AutoencoderKL,
-        EulerDiscreteScheduler,
-        StableDiffusionPipeline,
-        UNet2DConditionModel,
-    )
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-
+    """Untrained StableDiffusionPipeline of a known architecture (weights don't change speed).
+    "tiny" is the engine tests' own fixture pipeline (tests/generation/tiny_pipeline.py)."""
     tok_dir = Path(tempfile.mkdtemp(prefix="bench-tok-"))
-    write_byte_tokenizer(tok_dir)
-    tokenizer = CLIPTokenizer.from_pretrained(str(tok_dir), model_max_length=77)
-    ids = {
-        "bos_token_id": tokenizer.bos_token_id,
-        "eos_token_id": tokenizer.eos_token_id,
-        "pad_token_id": tokenizer.pad_token_id,
-    }
     if arch == "tiny":
-        text = CLIPTextConfig(
-            vocab_size=len(tokenizer),
-            hidden_size=32,
-            intermediate_size=37,
-            num_attention_heads=4,
-            num_hidden_layers=2,
-            **ids,
-        )
-        unet = UNet2DConditionModel(
-            block_out_channels=(32, 64),
-            layers_per_block=1,
-            sample_size=32,
-            down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-            up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-            cross_attention_dim=32,
-            attention_head_dim=(2, 4),
-        )
-        vae_blocks = (32, 64)
+        pipe = tiny_pipeline(tok_dir)
     elif arch == "sd-turbo":
-        text = CLIPTextConfig(
-            vocab_size=49408,
-            hidden_size=1024,
-            intermediate_size=4096,
-            num_attention_heads=16,
-            num_hidden_layers=23,
-            projection_dim=512,
-            hidden_act="gelu",
-            **ids,
-        )
-        unet = UNet2DConditionModel(
-            sample_size=64,
-            block_out_channels=(320, 640, 1280, 1280),
-            layers_per_block=2,
-            down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
-            up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3,
-            attention_head_dim=(5, 10, 20, 20),
-            cross_attention_dim=1024,
-            use_linear_projection=True,
-        )
-        vae_blocks = (128, 256, 512, 512)
+        pipe = sd_turbo_pipeline(tok_dir)
     else:
         raise SystemExit(f"unknown --diffusers-arch {arch!r}")
-    vae = AutoencoderKL(
-        block_out_channels=vae_blocks,
-        latent_channels=4,
-        layers_per_block=2 if arch != "tiny" else 1,
-        down_block_types=("DownEncoderBlock2D",) * len(vae_blocks),
-        up_block_types=("UpDecoderBlock2D",) * len(vae_blocks),
-    )
-    scheduler = EulerDiscreteScheduler(
-        beta_schedule="scaled_linear",
-        beta_start=0.00085,
-        beta_end=0.012,
-        timestep_spacing="trailing",
-        steps_offset=1,
-    )
-    pipe = StableDiffusionPipeline(
-        vae=vae,
-        text_encoder=CLIPTextModel(text),
-        tokenizer=tokenizer,
-        unet=unet,
-        scheduler=scheduler,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
     return pipe.to(device=device, dtype=dtype)
 
 
