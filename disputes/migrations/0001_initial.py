@@ -23,11 +23,16 @@ def move_content_types(apps, schema_editor):
 
 
 def restore_content_types(apps, schema_editor):
+    """The reverse, with the same care: a model that (still) has a licensing row keeps its
+    disputes row, as (app_label, model) is unique."""
     ContentType = apps.get_model("contenttypes", "ContentType")
     db = schema_editor.connection.alias
-    ContentType.objects.using(db).filter(app_label="disputes", model__in=MOVED).update(
-        app_label="licensing"
+    taken = set(
+        ContentType.objects.using(db).filter(app_label="licensing").values_list("model", flat=True)
     )
+    ContentType.objects.using(db).filter(app_label="disputes", model__in=MOVED).exclude(
+        model__in=taken
+    ).update(app_label="licensing")
 
 
 class Migration(migrations.Migration):
