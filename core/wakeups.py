@@ -48,4 +48,4 @@ def wake_named(name: str, *args) -> bool:
 
 
 def wake_named_after_commit(name: str, *args) -> None:
-    transaction.on_commit(lambda: wake(task_named(name), *args))
+    transaction.on_commit(lambda: wake_named(name, *args))

@@ -28,7 +28,7 @@ class OriginalRequested:
     """Someone other than the owner asks for a piece's original; a handler answers True when
     it knows them as entitled (e.g. an active licensee)."""
 
-    user_id: int
+    user: object  # the signed-in user asking
     piece_id: uuid.UUID
 
 

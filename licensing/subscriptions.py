@@ -1,7 +1,5 @@
 """Licensing's answers to the hooks of the floors below (connected in LicensingConfig.ready)."""
 
-from django.contrib.auth import get_user_model
-
 from core.errors import ApplicationError
 from generation.hooks import (
     OriginalRequested,
@@ -34,8 +32,7 @@ def refuse_unsellable_style_tier(event: StyleTierChosen) -> None:
 
 
 def licensee_may_download(event: OriginalRequested) -> bool:
-    user = get_user_model().objects.filter(pk=event.user_id, is_active=True).first()
-    return user is not None and licensee_holds_piece(user=user, piece_id=event.piece_id)
+    return licensee_holds_piece(user=event.user, piece_id=event.piece_id)
 
 
 def offered_tiers(_: TierChoices) -> list[tuple[str, str]]:

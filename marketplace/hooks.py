@@ -5,6 +5,7 @@ licensing answers with the choices and applies the filter. Privacy export and er
 every app for its own rows of the user."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -50,7 +51,12 @@ class AccountData:
     user: object
 
 
-# Each handler returns {section name: JSON-able rows} for data.json.
+def export_rows(queryset, *fields) -> list[dict[str, Any]]:
+    """One data.json section: the queryset's rows as plain dicts of `fields`."""
+    return list(queryset.values(*fields))
+
+
+# Each handler returns {section name: JSON-able rows} for data.json (see export_rows).
 account_export_sections: Hook[AccountData] = Hook("marketplace.account_export_sections")
 # Each handler returns [(storage alias, file name, path in the zip)].
 account_export_files: Hook[AccountData] = Hook("marketplace.account_export_files")

@@ -6,15 +6,12 @@ from typing import Any
 from django.db.models import Q
 
 from disputes.models import Dispute, DisputeMessage
-
-
-def _rows(queryset, *fields) -> list[dict[str, Any]]:
-    return list(queryset.values(*fields))
+from marketplace.hooks import export_rows
 
 
 def disputes_export_data(*, user) -> dict[str, list[dict[str, Any]]]:
     return {
-        "disputes": _rows(
+        "disputes": export_rows(
             Dispute.objects.filter(Q(claimant=user) | Q(respondent=user)),
             "id",
             "kind",
@@ -29,7 +26,7 @@ def disputes_export_data(*, user) -> dict[str, list[dict[str, Any]]]:
             "created_at",
             "decided_at",
         ),
-        "dispute_messages": _rows(
+        "dispute_messages": export_rows(
             DisputeMessage.objects.filter(author=user, internal=False),
             "dispute_id",
             "body",

@@ -46,7 +46,6 @@ def job_record_event(
 
 def enqueue(job: GenerationJob) -> None:
     """Wake a worker once the job row is committed (the row, not the message, is the truth)."""
-
     job.enqueued_at = timezone.now()
     GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=job.enqueued_at)
     # The committed row is the truth: the sweeper re-wakes queued jobs whose message never

@@ -9,6 +9,8 @@ import numpy as np
 from PIL import Image
 
 from core.errors import ApplicationError
+from generation.engines import EngineError, GenerationRequest
+from generation.services.engines import configured_engine
 from provenance import phash, watermark
 from provenance.models import ProvenanceRecord
 
@@ -36,9 +38,6 @@ def _engine_prompts(record: ProvenanceRecord) -> tuple[str, str]:
 
 def provenance_reproduce(*, record: ProvenanceRecord) -> Reproduction:
     """Deterministic engines must give the same sha256; report how far off the others are."""
-    from generation.engines import EngineError, GenerationRequest
-    from generation.services.engines import configured_engine
-
     started = time.perf_counter()
     try:
         engine = configured_engine(record.engine_name)

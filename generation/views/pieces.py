@@ -40,7 +40,7 @@ def piece_original(request, piece_id):
     piece = Piece.objects.filter(pk=piece_id).first()
     allowed = piece is not None and (
         piece.owner_id == request.user.pk
-        or any(original_requested.call(OriginalRequested(request.user.pk, piece_id=piece.pk)))
+        or any(original_requested.call(OriginalRequested(request.user, piece_id=piece.pk)))
     )
     if not allowed:
         raise Http404("No such image.")

@@ -4,15 +4,12 @@ licensees keep the rights they bought."""
 from typing import Any
 
 from licensing.models import LicenceGrant
-
-
-def _rows(queryset, *fields) -> list[dict[str, Any]]:
-    return list(queryset.values(*fields))
+from marketplace.hooks import export_rows
 
 
 def licences_export_data(*, user) -> dict[str, list[dict[str, Any]]]:
     return {
-        "licences_held": _rows(
+        "licences_held": export_rows(
             LicenceGrant.objects.filter(licensee=user),
             "id",
             "listing_id",
@@ -25,7 +22,7 @@ def licences_export_data(*, user) -> dict[str, list[dict[str, Any]]]:
             "issued_at",
             "revoked_at",
         ),
-        "licences_sold": _rows(
+        "licences_sold": export_rows(
             LicenceGrant.objects.filter(listing__creator=user),
             "id",
             "listing_id",

@@ -32,6 +32,7 @@ from marketplace.hooks import (
     account_erase_check,
     account_export_files,
     account_export_sections,
+    export_rows,
 )
 from marketplace.models import AccountEvent, Favourite, Listing, ListingStatus, User
 from marketplace.services.listings import listing_unpublish
@@ -44,10 +45,6 @@ DELETED_DOMAIN = "invalid"
 
 def is_deleted(user: User) -> bool:
     return user.email.endswith(f"@{DELETED_DOMAIN}") and not user.is_active
-
-
-def _rows(queryset, *fields) -> list[dict[str, Any]]:
-    return list(queryset.values(*fields))
 
 
 def account_export_data(*, user: User) -> dict[str, Any]:
@@ -66,8 +63,8 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "creator_since": user.creator_since,
             "avatar": user.avatar.name or None,
         },
-        "account_events": _rows(user.events.all(), "kind", "data", "created_at"),
-        "jobs": _rows(
+        "account_events": export_rows(user.events.all(), "kind", "data", "created_at"),
+        "jobs": export_rows(
             GenerationJob.objects.filter(owner=user).order_by("created_at"),
             "id",
             "engine",
@@ -82,8 +79,10 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "created_at",
             "finished_at",
         ),
-        "pieces": _rows(pieces, "id", "job_id", "seed", "width", "height", "sha256", "created_at"),
-        "prompt_reviews": _rows(
+        "pieces": export_rows(
+            pieces, "id", "job_id", "seed", "width", "height", "sha256", "created_at"
+        ),
+        "prompt_reviews": export_rows(
             PromptReview.objects.filter(user=user).order_by("created_at"),
             "id",
             "source",
@@ -98,7 +97,7 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "appealed_at",
             "decided_at",
         ),
-        "provenance_records": _rows(
+        "provenance_records": export_rows(
             ProvenanceRecord.objects.filter(creator=user),
             "piece_id",
             "creator_name",
@@ -112,7 +111,7 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "c2pa_manifest_id",
             "created_at",
         ),
-        "listings": _rows(
+        "listings": export_rows(
             Listing.objects.filter(creator=user),
             "id",
             "title",
@@ -124,8 +123,8 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "created_at",
             "published_at",
         ),
-        "favourites": _rows(Favourite.objects.filter(user=user), "listing_id", "created_at"),
-        "notifications": _rows(
+        "favourites": export_rows(Favourite.objects.filter(user=user), "listing_id", "created_at"),
+        "notifications": export_rows(
             Notification.objects.filter(user=user), "subject", "body", "url", "created_at"
         ),
     }

@@ -20,7 +20,6 @@ from licensing.services.grants import licence_grant_revoke
 from payments.gateway import GatewayError, get_gateway
 from payments.hooks import OrderLineRefunded, order_line_refunded
 from payments.models import (
-    CREDIT_TIER,
     Gateway,
     LineKind,
     Order,
@@ -96,7 +95,7 @@ def refund_issue(*, line: OrderLine, reason: str, actor: User | None = None) -> 
         return line
     if line.order.status not in REFUNDABLE:
         raise ApplicationError("Only paid orders can be refunded.")
-    if line.tier_code == CREDIT_TIER:
+    if line.kind == LineKind.CREDIT:
         raise ApplicationError("Bought credit is not refunded; spend it on commissions.")
     gateway = get_gateway()
     try:
@@ -192,7 +191,7 @@ def refund_request_create(*, line: OrderLine, buyer: User, reason: str) -> Refun
     if (
         line.order.status not in REFUNDABLE
         or line.refunded_at is not None
-        or line.tier_code == CREDIT_TIER
+        or line.kind == LineKind.CREDIT
     ):
         raise ApplicationError("This purchase cannot be refunded.")
     if not reason.strip():
