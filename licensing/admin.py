@@ -114,7 +114,7 @@ class TermsVersionAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         published = terms_publish_new_version(
             tier=data["tier"],
-            acting_user=request.user,
+            actor=request.user,
             **{name: data[name] for name in self.COPIED},
         )
         obj.pk, obj.version, obj.sha256 = published.pk, published.version, published.sha256

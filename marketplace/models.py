@@ -176,7 +176,7 @@ class Listing(models.Model):
     status = models.CharField(
         max_length=20, choices=ListingStatus.choices, default=ListingStatus.DRAFT
     )
-    # Until licence tiers exist (P6) a listing has one price, in minor units (cents).
+    # The standard tier's price when the listing has no offer rows, in minor units (cents).
     price_amount = models.PositiveIntegerField()
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
     pieces = models.ManyToManyField(

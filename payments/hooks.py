@@ -1,9 +1,9 @@
 """What payments tells the floors above it about order lines, by line kind.
 
-Payments settles the kinds it owns itself (licence lines through licensing, below it;
-prepaid credit in payments). Lines of other kinds (a commission's) are announced here and
-settled by the app that subscribed in its AppConfig.ready(), inside the payment's or the
-refund's transaction."""
+`order_mark_paid` announces every paid line here; each kind has one subscriber, registered
+in an AppConfig.ready(): payments settles licence lines (through licensing, below it) and
+prepaid credit itself, commissions starts a commission's work. Refunded commission lines
+are announced likewise. Handlers run inside the payment's or the refund's transaction."""
 
 from dataclasses import dataclass
 

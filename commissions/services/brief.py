@@ -20,13 +20,12 @@ from commissions.models import (
     CommissionReference,
     CommissionStatus,
 )
-from commissions.services.common import (
+from commissions.services.payment import commission_order_create, commission_release_and_grant
+from commissions.services.status import (
     commission_lock,
-    commission_order_create,
     commission_set_status,
     require_status,
 )
-from commissions.services.payment import _release_and_grant
 from core.errors import ApplicationError, PermissionDeniedError
 from core.images import image_to_png, open_untrusted_image
 from generation.models import JobStatus, Piece, PromptSource
@@ -153,9 +152,9 @@ def _as_buyer(commission: Commission, user: User) -> Commission:
 
 @transaction.atomic
 def commission_brief_quote(
-    *, commission: Commission, acting_user: User, quote_amount: int, note: str = ""
+    *, commission: Commission, actor: User, quote_amount: int, note: str = ""
 ) -> Commission:
-    commission = _as_creator(commission, acting_user)
+    commission = _as_creator(commission, actor)
     require_status(commission, CommissionStatus.REQUESTED, action="quote")
     commission.quote_amount = _check_amount(quote_amount, "quote_amount")
     commission.quote_note = note.strip()[:2000]
@@ -163,7 +162,7 @@ def commission_brief_quote(
         commission=commission,
         status=CommissionStatus.QUOTED,
         source="user",
-        actor=acting_user,
+        actor=actor,
         message=f"Quote {quote_amount / 100:.2f} {commission.currency}",
         fields=("quote_amount", "quote_note"),
     )
@@ -171,9 +170,9 @@ def commission_brief_quote(
 
 @transaction.atomic
 def commission_brief_decline(
-    *, commission: Commission, acting_user: User, reason: str = ""
+    *, commission: Commission, actor: User, reason: str = ""
 ) -> Commission:
-    commission = _as_creator(commission, acting_user)
+    commission = _as_creator(commission, actor)
     require_status(
         commission, CommissionStatus.REQUESTED, CommissionStatus.QUOTED, action="decline"
     )
@@ -181,7 +180,7 @@ def commission_brief_decline(
         commission=commission,
         status=CommissionStatus.DECLINED,
         source="user",
-        actor=acting_user,
+        actor=actor,
         message=reason.strip(),
     )
 
@@ -219,10 +218,10 @@ def commission_brief_checkout(
 
 @transaction.atomic
 def commission_brief_deliver(
-    *, commission: Commission, acting_user: User, pieces: list[Piece], note: str = ""
+    *, commission: Commission, actor: User, pieces: list[Piece], note: str = ""
 ) -> Commission:
     """The creator hands over a selection of their generated pieces for review."""
-    commission = _as_creator(commission, acting_user)
+    commission = _as_creator(commission, actor)
     require_status(
         commission,
         CommissionStatus.IN_PROGRESS,
@@ -232,7 +231,7 @@ def commission_brief_deliver(
     if not 1 <= len(pieces) <= MAX_DELIVERED:
         raise ApplicationError(f"Deliver between 1 and {MAX_DELIVERED} pieces.", field="pieces")
     for piece in pieces:
-        if piece.owner_id != acting_user.pk or piece.job.status != JobStatus.SUCCEEDED:
+        if piece.owner_id != actor.pk or piece.job.status != JobStatus.SUCCEEDED:
             raise ApplicationError("Deliver only pieces you generated.", field="pieces")
     commission.delivered_pieces.set(pieces)
     commission.delivery_note = note.strip()[:2000]
@@ -243,7 +242,7 @@ def commission_brief_deliver(
         commission=commission,
         status=CommissionStatus.DELIVERED,
         source="user",
-        actor=acting_user,
+        actor=actor,
         message=f"{len(pieces)} piece(s)",
         fields=("delivery_note", "review_deadline"),
     )
@@ -253,7 +252,7 @@ def _accept(commission: Commission, *, actor: User | None, source: str) -> Commi
     pieces = list(commission.delivered_pieces.order_by("created_at"))
     try:
         with transaction.atomic():
-            _release_and_grant(commission, pieces, actor=actor)
+            commission_release_and_grant(commission, pieces, actor=actor)
     except LicenceNotIssuable as error:
         raise ApplicationError(f"The licence could not be granted: {error.message}") from None
     return commission_set_status(
@@ -266,17 +265,17 @@ def _accept(commission: Commission, *, actor: User | None, source: str) -> Commi
 
 
 @transaction.atomic
-def commission_brief_accept(*, commission: Commission, acting_user: User) -> Commission:
-    commission = _as_buyer(commission, acting_user)
+def commission_brief_accept(*, commission: Commission, actor: User) -> Commission:
+    commission = _as_buyer(commission, actor)
     require_status(commission, CommissionStatus.DELIVERED, action="accept")
-    return _accept(commission, actor=acting_user, source="user")
+    return _accept(commission, actor=actor, source="user")
 
 
 @transaction.atomic
 def commission_brief_request_revision(
-    *, commission: Commission, acting_user: User, note: str
+    *, commission: Commission, actor: User, note: str
 ) -> Commission:
-    commission = _as_buyer(commission, acting_user)
+    commission = _as_buyer(commission, actor)
     require_status(commission, CommissionStatus.DELIVERED, action="ask for a revision of")
     if commission.revisions_used >= commission.max_revisions:
         raise ApplicationError(
@@ -292,7 +291,7 @@ def commission_brief_request_revision(
         commission=commission,
         status=CommissionStatus.REVISION_REQUESTED,
         source="user",
-        actor=acting_user,
+        actor=actor,
         message=note.strip(),
         fields=("revisions_used", "review_deadline"),
     )

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from commissions.models import Commission, CommissionStatus
-from commissions.services.common import commission_lock, commission_set_status
 from commissions.services.instant import commission_instant_create
+from commissions.services.status import commission_lock, commission_set_status
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.models import Style
 from payments.models import Order

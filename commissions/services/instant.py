@@ -4,10 +4,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from commissions.models import Commission, CommissionKind, CommissionStatus
-from commissions.services.common import (
-    commission_order_create,
-    commission_set_status,
-)
+from commissions.services.payment import commission_order_create
+from commissions.services.status import commission_set_status
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.engines.base import MAX_NEGATIVE_PROMPT_CHARS, MAX_PROMPT_CHARS
 from generation.models import MAX_IMAGES_PER_JOB, PromptSource, Style

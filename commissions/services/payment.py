@@ -14,13 +14,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commissions.models import Commission, CommissionKind, CommissionStatus
-from commissions.services.common import commission_lock, commission_set_status
+from commissions.services.status import commission_lock, commission_set_status
 from core.errors import ApplicationError
 from generation.models import GenerationJob, JobStatus
 from generation.services.jobs import job_create
 from licensing.services.commission_grants import licence_grant_issue_commission
 from licensing.services.grants import LicenceNotIssuable
-from payments.models import OrderLine
+from payments.models import Order, OrderLine
+from payments.services.orders import order_with_line_create, platform_fee
 from payments.services.payouts import queue_creator_transfers
 from payments.services.refunds import queue_automatic_refund
 
@@ -34,6 +35,22 @@ UNPAYABLE_STATUSES = (
     CommissionStatus.FAILED,
     CommissionStatus.REFUNDED,
 )
+
+
+def commission_order_create(*, commission: Commission, amount: int, description: str) -> Order:
+    """A pending order with one escrowed line (the creator's transfer waits for delivery)."""
+    order, line = order_with_line_create(
+        buyer=commission.buyer,
+        currency=commission.currency,
+        amount=amount,
+        platform_fee_amount=platform_fee(amount),
+        tier_code=commission.tier_code,
+        description=description[:200],
+        creator=commission.creator,
+        transfer_held=True,
+    )
+    commission.order_line = line
+    return order
 
 
 def commission_line_paid(*, order_line: OrderLine, source: str) -> Commission | None:
@@ -91,7 +108,7 @@ def commission_line_paid(*, order_line: OrderLine, source: str) -> Commission | 
     )
 
 
-def _release_and_grant(commission: Commission, pieces: list, *, actor) -> None:
+def commission_release_and_grant(commission: Commission, pieces: list, *, actor) -> None:
     """Grant the included licence over `pieces` and release the creator's escrowed share."""
     line = (
         OrderLine.objects.select_for_update()
@@ -128,7 +145,7 @@ def commission_settle_job(*, job_id) -> Commission | None:
         pieces = list(job.pieces.order_by("index"))
         try:
             with transaction.atomic():
-                _release_and_grant(commission, pieces, actor=None)
+                commission_release_and_grant(commission, pieces, actor=None)
         except LicenceNotIssuable as error:
             return commission_set_status(
                 commission=commission,

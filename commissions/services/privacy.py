@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from commissions.hooks import held_commissions_q
 from commissions.models import Commission, CommissionReference, CommissionStatus
-from commissions.services.common import commission_lock, commission_set_status
+from commissions.services.status import commission_lock, commission_set_status
 from core.errors import ApplicationError
 
 # Money may move or is held, or work is owed: the account cannot close until these end.

@@ -154,13 +154,13 @@ def brief_action(request, commission_id, action):
         if action == "quote":
             brief_services.commission_brief_quote(
                 commission=commission,
-                acting_user=user,
+                actor=user,
                 quote_amount=_int(post.get("quote")),
                 note=post.get("note", ""),
             )
         elif action == "decline":
             brief_services.commission_brief_decline(
-                commission=commission, acting_user=user, reason=post.get("note", "")
+                commission=commission, actor=user, reason=post.get("note", "")
             )
         elif action == "pay":
             order = brief_services.commission_brief_checkout(
@@ -173,13 +173,13 @@ def brief_action(request, commission_id, action):
         elif action == "deliver":
             pieces = list(Piece.objects.filter(pk__in=post.getlist("pieces"), owner=user))
             brief_services.commission_brief_deliver(
-                commission=commission, acting_user=user, pieces=pieces, note=post.get("note", "")
+                commission=commission, actor=user, pieces=pieces, note=post.get("note", "")
             )
         elif action == "accept":
-            brief_services.commission_brief_accept(commission=commission, acting_user=user)
+            brief_services.commission_brief_accept(commission=commission, actor=user)
         elif action == "revise":
             brief_services.commission_brief_request_revision(
-                commission=commission, acting_user=user, note=post.get("note", "")
+                commission=commission, actor=user, note=post.get("note", "")
             )
         else:
             raise Http404("Unknown action.")

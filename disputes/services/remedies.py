@@ -60,9 +60,7 @@ def remedy_listing_suspend(*, dispute: Dispute, actor: User, note: str = "") -> 
     """Suspend the listing (also the interim measure while an infringement is reviewed)."""
     dispute = _start(dispute, actor)
     _require_listing(dispute)
-    listing = listing_suspend(
-        listing=dispute.listing, acting_user=actor, reason=_reason(dispute, note)
-    )
+    listing = listing_suspend(listing=dispute.listing, actor=actor, reason=_reason(dispute, note))
     interim = dispute.status != "decided"
     record_event(
         dispute,
@@ -84,9 +82,7 @@ def remedy_listing_suspend(*, dispute: Dispute, actor: User, note: str = "") -> 
 def remedy_listing_unsuspend(*, dispute: Dispute, actor: User, note: str = "") -> Listing:
     dispute = _start(dispute, actor)
     _require_listing(dispute)
-    listing = listing_unsuspend(
-        listing=dispute.listing, acting_user=actor, reason=_reason(dispute, note)
-    )
+    listing = listing_unsuspend(listing=dispute.listing, actor=actor, reason=_reason(dispute, note))
     record_event(
         dispute, actor=actor, action="listing_reinstated", data={"listing": str(listing.pk)}
     )

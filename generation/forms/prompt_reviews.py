@@ -2,7 +2,7 @@
 
 from django import forms
 
-from generation.models_prompts import PromptCategory, PromptReviewStatus
+from generation.models import PromptCategory, PromptReviewStatus
 from generation.services.prompt_reviews import MAX_APPEAL, OVERTURN, UPHOLD
 
 

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from generation.models_prompts import PromptReview, PromptReviewStatus
+from generation.models import PromptReview, PromptReviewStatus
 
 
 def _base() -> QuerySet[PromptReview]:

@@ -186,14 +186,14 @@ def _lock_own_job(job: GenerationJob, user: User) -> GenerationJob:
 
 
 @transaction.atomic
-def job_cancel(*, job: GenerationJob, acting_user: User) -> GenerationJob:
+def job_cancel(*, job: GenerationJob, actor: User) -> GenerationJob:
     """Queued jobs stop at once; running ones stop at the worker's next step boundary."""
-    job = _lock_own_job(job, acting_user)
+    job = _lock_own_job(job, actor)
     if job.status == JobStatus.QUEUED:
         job.status = JobStatus.CANCELLED
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "finished_at"])
-        job_record_event(job=job, from_status=JobStatus.QUEUED, source="user", actor=acting_user)
+        job_record_event(job=job, from_status=JobStatus.QUEUED, source="user", actor=actor)
     elif job.status == JobStatus.RUNNING and not job.cancel_requested:
         job.cancel_requested = True
         job.save(update_fields=["cancel_requested"])
@@ -201,7 +201,7 @@ def job_cancel(*, job: GenerationJob, acting_user: User) -> GenerationJob:
             job=job,
             from_status=JobStatus.RUNNING,
             to_status=JobStatus.RUNNING,
-            actor=acting_user,
+            actor=actor,
             source="user",
             message="Cancel requested; the worker stops at the next step.",
         )
@@ -210,29 +210,27 @@ def job_cancel(*, job: GenerationJob, acting_user: User) -> GenerationJob:
     return job
 
 
-def job_retry(*, job: GenerationJob, acting_user: User) -> GenerationJob:
+def job_retry(*, job: GenerationJob, actor: User) -> GenerationJob:
     """A failed or cancelled job is retried as a new job with the same settings and seed.
     The prompt is screened again first (the policy may have changed since)."""
-    if job.owner_id != acting_user.pk:
+    if job.owner_id != actor.pk:
         raise PermissionDeniedError("This is not your job.")
     source = PromptSource.STYLE_COMMISSION if job.style_version_id else PromptSource.COMMISSION
-    prompt_screen(
-        user=acting_user, prompt=job.prompt, negative_prompt=job.negative_prompt, source=source
-    )
-    return _job_retry(job=job, acting_user=acting_user)
+    prompt_screen(user=actor, prompt=job.prompt, negative_prompt=job.negative_prompt, source=source)
+    return _job_retry(job=job, actor=actor)
 
 
 @transaction.atomic
-def _job_retry(*, job: GenerationJob, acting_user: User) -> GenerationJob:
-    job = _lock_own_job(job, acting_user)
+def _job_retry(*, job: GenerationJob, actor: User) -> GenerationJob:
+    job = _lock_own_job(job, actor)
     if not job.can_retry:
         raise ApplicationError("Only failed or cancelled jobs can be retried.")
-    if job.style_version_id is not None and job.style_version.style.creator_id != acting_user.pk:
+    if job.style_version_id is not None and job.style_version.style.creator_id != actor.pk:
         raise ApplicationError(
             "A commission in a creator's style is paid per run; commission it again instead."
         )
     return _job_insert(  # screened by job_retry before this transaction
-        owner=acting_user,
+        owner=actor,
         prompt=job.prompt,
         negative_prompt=job.negative_prompt,
         seed=job.seed,
@@ -248,9 +246,9 @@ def _job_retry(*, job: GenerationJob, acting_user: User) -> GenerationJob:
 
 
 @transaction.atomic
-def piece_pick(*, piece: Piece, acting_user: User, picked: bool) -> Piece:
+def piece_pick(*, piece: Piece, actor: User, picked: bool) -> Piece:
     """Buyers keep the results they like; picks are what they list or license next."""
-    if piece.owner_id != acting_user.pk:
+    if piece.owner_id != actor.pk:
         raise PermissionDeniedError("This is not your image.")
     piece.picked_at = timezone.now() if picked else None
     piece.save(update_fields=["picked_at"])

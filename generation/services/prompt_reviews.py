@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.services.notifications import notification_send
-from generation.models_prompts import (
+from generation.models import (
     DECIDABLE_STATUSES,
     MAX_REVIEW_TEXT,
     PromptAllowance,
@@ -144,11 +144,9 @@ def _lock(review: PromptReview) -> PromptReview:
 
 
 @transaction.atomic
-def prompt_review_appeal(
-    *, review: PromptReview, acting_user: User, statement: str
-) -> PromptReview:
+def prompt_review_appeal(*, review: PromptReview, actor: User, statement: str) -> PromptReview:
     """The owner explains why the text is fine, once; moderators are told."""
-    if review.user_id != acting_user.pk:
+    if review.user_id != actor.pk:
         raise PermissionDeniedError("Only the person who wrote this prompt can appeal.")
     statement = statement.strip()
     if not MIN_APPEAL <= len(statement) <= MAX_APPEAL:
@@ -173,9 +171,9 @@ def prompt_review_appeal(
     review.appealed_at = timezone.now()
     review.full_clean()
     review.save(update_fields=["status", "appeal_statement", "appealed_at", "updated_at"])
-    _record(review, from_status=PromptReviewStatus.REJECTED, actor=acting_user, note=statement)
+    _record(review, from_status=PromptReviewStatus.REJECTED, actor=actor, note=statement)
     notification_send(
-        users=User.objects.filter(is_moderator=True, is_active=True).exclude(pk=acting_user.pk),
+        users=User.objects.filter(is_moderator=True, is_active=True).exclude(pk=actor.pk),
         subject=f"Prompt appeal waiting: {review.get_category_display()}",
         body=statement[:500],
         url=reverse("moderation_prompt_review", kwargs={"review_id": review.pk}),

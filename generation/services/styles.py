@@ -109,7 +109,7 @@ def style_create(
         _record(style, from_status="", actor=creator)
         style_publish_version(
             style=style,
-            acting_user=creator,
+            actor=creator,
             prompt_template=prompt_template,
             negative_prompt=negative_prompt,
             width=width,
@@ -126,7 +126,7 @@ def style_create(
 def style_publish_version(
     *,
     style: Style,
-    acting_user: User,
+    actor: User,
     prompt_template: str,
     negative_prompt: str = "",
     width: int,
@@ -137,16 +137,16 @@ def style_publish_version(
     sample_prompts: tuple[str, ...] | list[str] = (),
 ) -> StyleVersion:
     """Edit the recipe = publish version + 1. Past versions (and jobs) keep theirs."""
-    if style.creator_id != acting_user.pk:
+    if style.creator_id != actor.pk:
         raise PermissionDeniedError("This is not your style.")
     _screen_recipe(
-        user=acting_user,
+        user=actor,
         prompt_template=prompt_template,
         negative_prompt=negative_prompt,
         sample_prompts=sample_prompts,
     )
     with transaction.atomic():
-        style = _lock_own_style(style, acting_user)
+        style = _lock_own_style(style, actor)
         if style.status == StyleStatus.WITHDRAWN:
             raise ApplicationError("This style was withdrawn; create a new style instead.")
         prompt_template = prompt_template.strip()
@@ -189,11 +189,11 @@ def style_publish_version(
         previous = style.status
         style.status = StyleStatus.PUBLISHED
         style.save(update_fields=["status", "updated_at"])
-        _record(style, from_status=previous, actor=acting_user, message=f"version {version.number}")
+        _record(style, from_status=previous, actor=actor, message=f"version {version.number}")
         prompts = [p.strip() for p in sample_prompts if p.strip()] or list(DEFAULT_SAMPLE_PROMPTS)
         for prompt in prompts[:MAX_SAMPLES]:
             job_create(
-                owner=acting_user,
+                owner=actor,
                 prompt=prompt,
                 count=1,
                 style_version=version,
@@ -204,15 +204,15 @@ def style_publish_version(
 
 
 @transaction.atomic
-def style_withdraw(*, style: Style, acting_user: User, reason: str = "") -> Style:
+def style_withdraw(*, style: Style, actor: User, reason: str = "") -> Style:
     """No new commissions; paid ones and past versions stay valid and reproducible."""
-    style = _lock_own_style(style, acting_user)
+    style = _lock_own_style(style, actor)
     if style.status == StyleStatus.WITHDRAWN:
         return style
     previous = style.status
     style.status = StyleStatus.WITHDRAWN
     style.save(update_fields=["status", "updated_at"])
-    _record(style, from_status=previous, actor=acting_user, message=reason.strip()[:300])
+    _record(style, from_status=previous, actor=actor, message=reason.strip()[:300])
     return style
 
 

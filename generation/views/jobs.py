@@ -89,7 +89,7 @@ def job_status_json(request, job_id):
 def job_cancel_view(request, job_id):
     job = _own_job_or_404(request, job_id)
     try:
-        job = job_cancel(job=job, acting_user=request.user)
+        job = job_cancel(job=job, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -104,7 +104,7 @@ def job_cancel_view(request, job_id):
 def job_retry_view(request, job_id):
     job = _own_job_or_404(request, job_id)
     try:
-        new_job = job_retry(job=job, acting_user=request.user)
+        new_job = job_retry(job=job, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
         return _back_to_job(request, job.pk)

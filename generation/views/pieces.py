@@ -23,7 +23,7 @@ def piece_pick_view(request, piece_id):
     piece = _own_piece_or_404(request, piece_id)
     try:
         piece = piece_pick(
-            piece=piece, acting_user=request.user, picked=request.POST.get("picked") == "1"
+            piece=piece, actor=request.user, picked=request.POST.get("picked") == "1"
         )
     except ApplicationError as error:
         raise Http404(error.message) from None

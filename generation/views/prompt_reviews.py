@@ -18,7 +18,7 @@ from generation.forms.prompt_reviews import (
     PromptDecisionForm,
     PromptQueueFilterForm,
 )
-from generation.models_prompts import PromptReviewStatus, PromptSource
+from generation.models import PromptReviewStatus, PromptSource
 from generation.selectors.prompt_reviews import (
     prompt_review_for_moderator,
     prompt_review_for_owner,
@@ -86,7 +86,7 @@ def prompt_review_appeal_view(request, review_id):
     if form.is_valid():
         try:
             prompt_review_appeal(
-                review=review, acting_user=request.user, statement=form.cleaned_data["statement"]
+                review=review, actor=request.user, statement=form.cleaned_data["statement"]
             )
         except ApplicationError as error:
             add_application_error(form, error)

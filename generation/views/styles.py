@@ -69,7 +69,7 @@ def style_manage(request, style_id):
     form = StyleRecipeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            style_publish_version(style=style, acting_user=request.user, **form.recipe_kwargs())
+            style_publish_version(style=style, actor=request.user, **form.recipe_kwargs())
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -92,6 +92,6 @@ def style_withdraw_view(request, style_id):
     style = style_for_creator(creator=request.user, style_id=style_id)
     if style is None:
         raise Http404("No such style.")
-    style_withdraw(style=style, acting_user=request.user, reason=request.POST.get("reason", ""))
+    style_withdraw(style=style, actor=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, "Style withdrawn; paid commissions still complete.")
     return redirect("style_manage", style_id=style.pk)

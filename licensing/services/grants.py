@@ -1,6 +1,6 @@
 """What a buyer buys: purchase checks, exclusive holds, grant issue and revocation, offers.
 
-Called by payments (P7) in this order:
+Called by payments in this order:
 
     offer = licence_offer_for_purchase(listing=..., tier_code=..., buyer=...)  # before payment
     exclusive_hold_acquire(listing=..., buyer=..., order_ref=str(order.pk))   # exclusive only
@@ -10,7 +10,7 @@ Called by payments (P7) in this order:
 
 Every grant issue takes a row lock on the listing first, so two payments for one exclusive
 are serialised: the second finds the first's active grant and raises ExclusiveAlreadySold
-(P7 refunds it). A partial unique index (one active exclusive grant per listing) backs this
+(payments refunds it). A partial unique index (one active exclusive grant per listing) backs this
 up at the database.
 """
 
@@ -312,7 +312,7 @@ def licence_grant_issue(*, order_line, licensee: User) -> LicenceGrant:
     if tier.exclusive:
         listing_mark_sold_exclusive(
             listing=listing,
-            acting_user=None,
+            actor=None,
             reason=f"Exclusive licence {grant.pk} granted (order {grant.order_ref}).",
         )
         ExclusiveHold.objects.filter(listing=listing).delete()
@@ -353,12 +353,12 @@ def licence_grant_revoke(
 
 @transaction.atomic
 def licence_offers_set(
-    *, listing: Listing, acting_user: User, offers: dict[str, int | None]
+    *, listing: Listing, actor: User, offers: dict[str, int | None]
 ) -> list[ListingOffer]:
     """Set which tiers a listing offers, at what price (minor units). A tier mapped to None
     or left out is not offered; "personal use only" = only the personal tier. The listing's
     `price_amount` becomes the lowest offered price (the "from" price browse sorts by)."""
-    if listing.creator_id != acting_user.pk:
+    if listing.creator_id != actor.pk:
         raise PermissionDeniedError("Only the listing's creator can set its licences.")
     listing = _lock_listing(listing)
     if listing.status not in (ListingStatus.DRAFT, ListingStatus.PUBLISHED):

@@ -36,7 +36,7 @@ def terms_publish_new_version(
     indemnity_amount: int | None = None,
     indemnity_currency: str | None = None,
     transfers_copyright: bool | None = None,
-    acting_user=None,
+    actor=None,
 ) -> TermsVersion:
     """Publish version n + 1 of a tier's terms. Facts not given are copied from the current
     version (`max_copies=None` means unlimited, so "not given" is the default `...`).
@@ -72,7 +72,7 @@ def terms_publish_new_version(
         indemnity_amount=pick(indemnity_amount, "indemnity_amount", 0),
         indemnity_currency=pick(indemnity_currency, "indemnity_currency", "USD"),
         transfers_copyright=pick(transfers_copyright, "transfers_copyright", tier.exclusive),
-        created_by=acting_user,
+        created_by=actor,
     )
     terms.full_clean()
     try:

@@ -67,9 +67,7 @@ def listing_licences(request, listing_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            licence_offers_set(
-                listing=listing, acting_user=request.user, offers=form.offers_minor()
-            )
+            licence_offers_set(listing=listing, actor=request.user, offers=form.offers_minor())
         except ApplicationError as error:
             add_application_error(form, error)
         else:

@@ -162,8 +162,8 @@ class DashboardStats:
     suspended: int
     views: int
     favourites: int
-    sales: int | None = None  # wired by checkout (P7)
-    earnings_minor: int | None = None  # wired by payouts (P7)
+    sales: int | None = None  # filled by the dashboard view from payments
+    earnings_minor: int | None = None  # likewise
 
 
 def dashboard_stats(*, creator: User) -> DashboardStats:

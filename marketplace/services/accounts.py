@@ -78,9 +78,9 @@ def creator_onboard(
 
 
 @transaction.atomic
-def moderator_set(*, user: User, is_moderator: bool, acting_user: User) -> User:
+def moderator_set(*, user: User, is_moderator: bool, actor: User) -> User:
     """Grant or revoke the moderator role; moderators are staff by invariant."""
-    if not acting_user.is_superuser:
+    if not actor.is_superuser:
         raise ApplicationError("Only administrators can change moderator roles.")
     if user.is_moderator == is_moderator:
         return user
@@ -90,5 +90,5 @@ def moderator_set(*, user: User, is_moderator: bool, acting_user: User) -> User:
     kind = (
         AccountEvent.Kind.MODERATOR_GRANTED if is_moderator else AccountEvent.Kind.MODERATOR_REVOKED
     )
-    AccountEvent.objects.create(user=user, actor=acting_user, kind=kind)
+    AccountEvent.objects.create(user=user, actor=actor, kind=kind)
     return user

@@ -206,7 +206,7 @@ def listing_create(
 def listing_update(
     *,
     listing: Listing,
-    acting_user: User,
+    actor: User,
     title: str,
     description: str,
     tags: Sequence[str],
@@ -216,7 +216,7 @@ def listing_update(
     pieces: Sequence[Piece] | None = None,
 ) -> Listing:
     """Edit a draft or published listing; pieces change only before first publication."""
-    _require_owner(listing, acting_user)
+    _require_owner(listing, actor)
     listing = _lock(listing)
     if listing.status not in EDITABLE_STATUSES:
         raise ApplicationError(
@@ -231,7 +231,7 @@ def listing_update(
                 raise ApplicationError(
                     "Pieces cannot change once a listing has been published.", field="pieces"
                 )
-            _check_pieces(creator=acting_user, pieces=pieces, listing=listing)
+            _check_pieces(creator=actor, pieces=pieces, listing=listing)
             _set_pieces(listing, pieces)
             fields += ["cover", "orientation", "engine"]
     listing.title = title.strip()
@@ -250,9 +250,9 @@ def listing_update(
 
 
 @transaction.atomic
-def listing_publish(*, listing: Listing, acting_user: User) -> Listing:
+def listing_publish(*, listing: Listing, actor: User) -> Listing:
     """Draft → published, after the near-duplicate check; appends "listed" to the ledger."""
-    _require_owner(listing, acting_user)
+    _require_owner(listing, actor)
     listing = _lock(listing)
     if listing.status == ListingStatus.PUBLISHED:
         return listing
@@ -275,7 +275,7 @@ def listing_publish(*, listing: Listing, acting_user: User) -> Listing:
             ledger_append(
                 piece=piece,
                 kind=LedgerKind.LISTED,
-                actor=acting_user,
+                actor=actor,
                 data={"listing": str(listing.pk)},
             )
         except ApplicationError as error:
@@ -287,15 +287,15 @@ def listing_publish(*, listing: Listing, acting_user: User) -> Listing:
     listing.published_at = timezone.now()
     listing.save(update_fields=["status", "published_at", "updated_at"])
     data = {"near_duplicates": warnings} if warnings else {}
-    _record(listing, actor=acting_user, from_status=previous, data=data)
+    _record(listing, actor=actor, from_status=previous, data=data)
     _enqueue_embedding(listing)
     return listing
 
 
 @transaction.atomic
-def listing_unpublish(*, listing: Listing, acting_user: User, reason: str = "") -> Listing:
+def listing_unpublish(*, listing: Listing, actor: User, reason: str = "") -> Listing:
     """Published → draft: hidden from browse; licences already sold stay valid."""
-    _require_owner(listing, acting_user)
+    _require_owner(listing, actor)
     listing = _lock(listing)
     if listing.status == ListingStatus.DRAFT:
         return listing
@@ -305,7 +305,7 @@ def listing_unpublish(*, listing: Listing, acting_user: User, reason: str = "") 
         )
     listing.status = ListingStatus.DRAFT
     listing.save(update_fields=["status", "updated_at"])
-    _record(listing, actor=acting_user, from_status=ListingStatus.PUBLISHED, reason=reason.strip())
+    _record(listing, actor=actor, from_status=ListingStatus.PUBLISHED, reason=reason.strip())
     return listing
 
 
@@ -315,9 +315,9 @@ def _require_moderator(user: User) -> None:
 
 
 @transaction.atomic
-def listing_suspend(*, listing: Listing, acting_user: User, reason: str) -> Listing:
-    """Moderation (P8): hide a draft or published listing; the creator cannot edit it."""
-    _require_moderator(acting_user)
+def listing_suspend(*, listing: Listing, actor: User, reason: str) -> Listing:
+    """Moderation: hide a draft or published listing; the creator cannot edit it."""
+    _require_moderator(actor)
     if not reason.strip():
         raise ApplicationError("Say why the listing is suspended.", field="reason")
     listing = _lock(listing)
@@ -328,14 +328,14 @@ def listing_suspend(*, listing: Listing, acting_user: User, reason: str) -> List
     previous = listing.status
     listing.status = ListingStatus.SUSPENDED
     listing.save(update_fields=["status", "updated_at"])
-    _record(listing, actor=acting_user, from_status=previous, reason=reason.strip())
+    _record(listing, actor=actor, from_status=previous, reason=reason.strip())
     return listing
 
 
 @transaction.atomic
-def listing_unsuspend(*, listing: Listing, acting_user: User, reason: str = "") -> Listing:
+def listing_unsuspend(*, listing: Listing, actor: User, reason: str = "") -> Listing:
     """Reinstate a suspended listing to the status it had before the suspension."""
-    _require_moderator(acting_user)
+    _require_moderator(actor)
     listing = _lock(listing)
     if listing.status != ListingStatus.SUSPENDED:
         raise ApplicationError("This listing is not suspended.")
@@ -347,13 +347,13 @@ def listing_unsuspend(*, listing: Listing, acting_user: User, reason: str = "") 
         restored = ListingStatus.DRAFT
     listing.status = restored
     listing.save(update_fields=["status", "updated_at"])
-    _record(listing, actor=acting_user, from_status=ListingStatus.SUSPENDED, reason=reason.strip())
+    _record(listing, actor=actor, from_status=ListingStatus.SUSPENDED, reason=reason.strip())
     return listing
 
 
 @transaction.atomic
-def listing_mark_sold_exclusive(*, listing: Listing, acting_user=None, reason: str = "") -> Listing:
-    """Called by the licensing flow when an exclusive licence is granted (P6/P7)."""
+def listing_mark_sold_exclusive(*, listing: Listing, actor=None, reason: str = "") -> Listing:
+    """Called by the licensing flow when an exclusive licence is granted."""
     listing = _lock(listing)
     if listing.status == ListingStatus.SOLD_EXCLUSIVE:
         return listing
@@ -361,7 +361,7 @@ def listing_mark_sold_exclusive(*, listing: Listing, acting_user=None, reason: s
         raise ApplicationError("Only a published listing can be sold exclusively.")
     listing.status = ListingStatus.SOLD_EXCLUSIVE
     listing.save(update_fields=["status", "updated_at"])
-    _record(listing, actor=acting_user, from_status=ListingStatus.PUBLISHED, reason=reason)
+    _record(listing, actor=actor, from_status=ListingStatus.PUBLISHED, reason=reason)
     return listing
 
 

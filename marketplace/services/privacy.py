@@ -185,9 +185,9 @@ def account_delete(*, user: User, password: str) -> User:
     for job in GenerationJob.objects.filter(
         owner=user, status__in=(JobStatus.QUEUED, JobStatus.RUNNING), cancel_requested=False
     ):
-        job_cancel(job=job, acting_user=user)
+        job_cancel(job=job, actor=user)
     for listing in Listing.objects.filter(creator=user, status=ListingStatus.PUBLISHED):
-        listing_unpublish(listing=listing, acting_user=user, reason="Creator deleted the account")
+        listing_unpublish(listing=listing, actor=user, reason="Creator deleted the account")
     Favourite.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
     pseudonym = DELETED_CREATOR if user.is_creator else DELETED_USER

@@ -195,9 +195,7 @@ def edit(request, listing_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            listing = listing_update(
-                listing=listing, acting_user=request.user, **form.listing_kwargs()
-            )
+            listing = listing_update(listing=listing, actor=request.user, **form.listing_kwargs())
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -212,7 +210,7 @@ def edit(request, listing_id):
 def publish(request, listing_id):
     listing = _own_listing_or_404(request, listing_id)
     try:
-        listing = listing_publish(listing=listing, acting_user=request.user)
+        listing = listing_publish(listing=listing, actor=request.user)
     except ApplicationError as error:
         messages.error(request, f"Not published: {error.message}")
         return redirect("listing_edit", listing_id=listing.pk)
@@ -226,7 +224,7 @@ def unpublish(request, listing_id):
     listing = _own_listing_or_404(request, listing_id)
     try:
         listing_unpublish(
-            listing=listing, acting_user=request.user, reason=request.POST.get("reason", "")[:1000]
+            listing=listing, actor=request.user, reason=request.POST.get("reason", "")[:1000]
         )
     except ApplicationError as error:
         messages.error(request, error.message)

@@ -23,7 +23,7 @@ from payments.models import (
     OrderStatus,
 )
 from payments.services.checkout import checkout_session_open
-from payments.services.orders import order_lock, order_with_line_create
+from payments.services.orders import order_lock, order_mark_paid, order_with_line_create
 
 User = get_user_model()
 
@@ -134,8 +134,6 @@ def credit_line_paid(*, order_line: OrderLine, source: str) -> CreditEntry:
 def order_pay_with_credit(*, order: Order, buyer: User) -> Order:
     """Pay a pending order from the buyer's credit: one spend entry, then the same
     `order_mark_paid` a provider's event runs (commission lines start their work)."""
-    from payments.services.webhooks import order_mark_paid
-
     order = order_lock(order.pk)
     if order.buyer_id != buyer.pk:
         raise PermissionDeniedError("This is not your order.")

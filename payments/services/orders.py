@@ -1,14 +1,19 @@
-"""Order creation and state changes, each one audited. Shared by checkout, credit,
-commissions, webhooks and refunds."""
+"""Order creation and state changes, each one audited, and marking an order paid. Shared by
+checkout, credit, commissions, webhooks and refunds."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from marketplace.models import Listing
 from payments.gateway import get_gateway
+from payments.hooks import OrderLinePaid, order_line_paid
 from payments.models import Order, OrderEvent, OrderLine, OrderStatus
+from payments.services.payouts import queue_creator_transfers
 
 User = get_user_model()
+
+FINAL_PAYMENT_STATES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
 
 
 def platform_fee(amount: int) -> int:
@@ -77,3 +82,24 @@ def order_with_line_create(
     )
     order_set_status(order=order, status=OrderStatus.PENDING, source="user", actor=buyer)
     return order, line
+
+
+def order_mark_paid(*, order: Order, payment_intent_id: str, source: str) -> Order:
+    """Paid, once: announce every line by kind inside this transaction (licence lines are
+    granted, or refunded when the grant is lost; credit grows; a commission starts its
+    work) and queue creator transfers after commit. Runs in the caller's transaction."""
+    order = order_lock(order.pk)
+    if order.status in FINAL_PAYMENT_STATES:
+        return order
+    order.paid_at = timezone.now()
+    order.payment_intent_id = payment_intent_id or order.payment_intent_id
+    order_set_status(
+        order=order,
+        status=OrderStatus.PAID,
+        source=source,
+        fields=("paid_at", "payment_intent_id"),
+    )
+    for line in order.lines.select_related("listing", "order__buyer"):
+        order_line_paid.call(OrderLinePaid(order_line=line, kind=line.kind, source=source))
+    queue_creator_transfers(order=order)
+    return order

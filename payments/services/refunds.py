@@ -202,23 +202,23 @@ def refund_request_create(*, line: OrderLine, buyer: User, reason: str) -> Refun
 
 
 def refund_request_decide(
-    *, request: RefundRequest, acting_user: User, approve: bool, note: str = ""
+    *, request: RefundRequest, actor: User, approve: bool, note: str = ""
 ) -> RefundRequest:
     """The line's creator or a moderator approves (the refund is issued) or rejects."""
     with transaction.atomic():
         request = (
             RefundRequest.objects.select_for_update().select_related("line").get(pk=request.pk)
         )
-        if not (acting_user.is_moderator or request.line.creator_id == acting_user.pk):
+        if not (actor.is_moderator or request.line.creator_id == actor.pk):
             raise PermissionDeniedError("Only the creator or a moderator can decide this.")
         if request.status != RefundRequestStatus.PENDING:
             raise ApplicationError("This request was already decided.")
     if approve:
-        refund_issue(line=request.line, reason=request.reason, actor=acting_user)
+        refund_issue(line=request.line, reason=request.reason, actor=actor)
     with transaction.atomic():
         request = RefundRequest.objects.select_for_update().get(pk=request.pk)
         request.status = RefundRequestStatus.APPROVED if approve else RefundRequestStatus.REJECTED
-        request.decided_by = acting_user
+        request.decided_by = actor
         request.decision_note = note.strip()
         request.decided_at = timezone.now()
         request.save(update_fields=["status", "decided_by", "decision_note", "decided_at"])

@@ -14,21 +14,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.wakeups import wake_named, wake_named_after_commit
-from licensing.services.grants import (
-    LicenceNotIssuable,
-    exclusive_hold_release,
-    licence_grant_issue,
-)
-from payments.hooks import OrderLinePaid, order_line_paid
-from payments.models import LineKind, Order, OrderLine, OrderStatus, WebhookEvent
-from payments.services.credit import credit_line_paid
-from payments.services.orders import order_lock, order_set_status
-from payments.services.payouts import queue_creator_transfers
-from payments.services.refunds import order_apply_provider_refund, queue_automatic_refund
+from licensing.services.grants import exclusive_hold_release
+from payments.models import Order, OrderStatus, WebhookEvent
+from payments.services.orders import order_lock, order_mark_paid, order_set_status
+from payments.services.refunds import order_apply_provider_refund
 
 logger = logging.getLogger(__name__)
-
-FINAL_PAYMENT_STATES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
 
 
 class EventOutOfOrder(Exception):
@@ -110,45 +101,6 @@ def _charge_refunded(charge: dict[str, Any], *, source: str) -> None:
     order_apply_provider_refund(
         order=order, amount_refunded=int(charge.get("amount_refunded") or 0), source=source
     )
-
-
-def order_mark_paid(*, order: Order, payment_intent_id: str, source: str) -> Order:
-    """Paid: grant every line's licence in this transaction; refund lines that cannot be
-    granted (a lost exclusive race); queue creator transfers after commit."""
-    order = order_lock(order.pk)
-    if order.status in FINAL_PAYMENT_STATES:
-        return order
-    order.paid_at = timezone.now()
-    order.payment_intent_id = payment_intent_id or order.payment_intent_id
-    order_set_status(
-        order=order,
-        status=OrderStatus.PAID,
-        source=source,
-        fields=("paid_at", "payment_intent_id"),
-    )
-    for line in order.lines.select_related("listing", "order__buyer"):
-        if line.kind == LineKind.CREDIT:  # prepaid credit: the balance grows, once
-            credit_line_paid(order_line=line, source=source)
-        elif line.kind == LineKind.LICENCE:
-            _licence_line_paid(line, order=order)
-        else:
-            # The work does not exist yet: its app (commissions) starts it and grants on
-            # delivery.
-            order_line_paid.call(OrderLinePaid(order_line=line, kind=line.kind, source=source))
-    queue_creator_transfers(order=order)
-    return order
-
-
-def _licence_line_paid(line: OrderLine, *, order: Order) -> None:
-    try:
-        with transaction.atomic():
-            licence_grant_issue(order_line=line, licensee=order.buyer)
-    except LicenceNotIssuable as error:
-        # Paid, but the licence can no longer be granted (an exclusive sold a moment
-        # earlier, rights revoked): the buyer gets their money back automatically.
-        queue_automatic_refund(line=line, reason=error.message)
-    if line.tier_code == "exclusive":
-        exclusive_hold_release(listing=line.listing, order_ref=str(order.pk))
 
 
 HANDLERS = {

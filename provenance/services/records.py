@@ -378,9 +378,9 @@ def ledger_append(
 
 
 @transaction.atomic
-def provenance_set_prompt_public(*, record: ProvenanceRecord, acting_user, public: bool):
+def provenance_set_prompt_public(*, record: ProvenanceRecord, actor, public: bool):
     """Only the creator decides whether the prompt is shown on the public verify page."""
-    if acting_user.pk != record.creator_id:
+    if actor.pk != record.creator_id:
         raise ApplicationError("Only the creator can change this.", code="permission_denied")
     record.prompt_public = public
     record.save(update_fields=["prompt_public"])

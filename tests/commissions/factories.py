@@ -2,7 +2,7 @@
 
 from generation.services.batch import batch_run
 from generation.services.styles import style_create
-from payments.services.webhooks import order_mark_paid
+from payments.services.orders import order_mark_paid
 
 TEMPLATE = "{prompt}, watercolor, teal and orange palette, soft paper texture"
 

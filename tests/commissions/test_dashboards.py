@@ -32,12 +32,10 @@ def instant(buyer, style, *, count=1, paid=True, run=False):
 
 def completed_brief(buyer, creator, quote=4000):
     commission = make_brief(buyer, creator)
-    svc.commission_brief_quote(commission=commission, acting_user=creator, quote_amount=quote)
+    svc.commission_brief_quote(commission=commission, actor=creator, quote_amount=quote)
     pay(svc.commission_brief_order(commission=commission, buyer=buyer))
-    svc.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
-    )
-    return svc.commission_brief_accept(commission=commission, acting_user=buyer)
+    svc.commission_brief_deliver(commission=commission, actor=creator, pieces=[make_piece(creator)])
+    return svc.commission_brief_accept(commission=commission, actor=buyer)
 
 
 def test_earnings_per_style_counts_paid_unrefunded_shares(buyer, creator, fake_stripe):
@@ -96,7 +94,7 @@ def test_buyer_list_shows_each_state_and_the_other_party(client, buyer, creator)
     waiting = instant(buyer, style, paid=False)
     running = instant(buyer, style)
     brief = make_brief(buyer, creator)
-    brief = svc.commission_brief_decline(commission=brief, acting_user=creator, reason="Booked")
+    brief = svc.commission_brief_decline(commission=brief, actor=creator, reason="Booked")
     client.force_login(buyer)
 
     html = client.get(reverse("commissions:list")).content.decode()

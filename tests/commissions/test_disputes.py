@@ -29,10 +29,10 @@ STATEMENT = "The delivered file is a blank grey square, not the fox poster I ask
 @pytest.fixture
 def delivered(buyer, creator):
     commission = make_brief(buyer, creator)
-    svc.commission_brief_quote(commission=commission, acting_user=creator, quote_amount=4000)
+    svc.commission_brief_quote(commission=commission, actor=creator, quote_amount=4000)
     pay(svc.commission_brief_order(commission=commission, buyer=buyer))
     return svc.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
+        commission=commission, actor=creator, pieces=[make_piece(creator)]
     )
 
 
@@ -93,7 +93,7 @@ def test_undelivered_brief_in_time_cannot_be_disputed_but_an_overdue_one_can(buy
     commission = make_brief(buyer, creator)
     with pytest.raises(ApplicationError, match="brief sent"):
         file(commission, buyer)
-    svc.commission_brief_quote(commission=commission, acting_user=creator, quote_amount=4000)
+    svc.commission_brief_quote(commission=commission, actor=creator, quote_amount=4000)
     pay(svc.commission_brief_order(commission=commission, buyer=buyer))
     with pytest.raises(ApplicationError, match="in progress"):
         file(commission, buyer)
@@ -132,7 +132,7 @@ def test_refund_remedy_returns_the_escrow_once_and_ends_the_commission(
     # Nothing later pays the creator or grants the licence.
     assert svc.briefs_auto_accept(now=timezone.now() + timedelta(days=30)) == 0
     with pytest.raises(ApplicationError, match="refunded"):
-        svc.commission_brief_accept(commission=delivered, acting_user=buyer)
+        svc.commission_brief_accept(commission=delivered, actor=buyer)
     assert transfer_earnings(order=line.order) == []
     assert not LicenceGrant.objects.exists()
     assert Notification.objects.filter(user=creator, subject__startswith="Commission refunded")
@@ -144,7 +144,7 @@ def test_refund_after_acceptance_reverses_the_creator_transfer_once(
 ):
     PayoutAccount.objects.create(creator=creator, stripe_account_id="acct_c")
     dispute = file(delivered, buyer)
-    svc.commission_brief_accept(commission=delivered, acting_user=buyer)
+    svc.commission_brief_accept(commission=delivered, actor=buyer)
     line = OrderLine.objects.get(pk=delivered.order_line_id)
     transfer_earnings(order=line.order)
 

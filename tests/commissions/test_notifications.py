@@ -50,7 +50,7 @@ def test_brief_workflow_notifies_each_transition_once(
     assert [m.to for m in mail.outbox] == [[creator.email]]  # sent after commit
     assert url in mail.outbox[0].body
 
-    svc.commission_brief_quote(commission=commission, acting_user=creator, quote_amount=4000)
+    svc.commission_brief_quote(commission=commission, actor=creator, quote_amount=4000)
     who, rows = inbox.step()
     assert who == names(buyer) and rows[0].body == "Quote 40.00 USD"
     order = svc.commission_brief_order(commission=commission, buyer=buyer)
@@ -58,20 +58,14 @@ def test_brief_workflow_notifies_each_transition_once(
     pay(order)
     pay(order, source="webhook:evt_again")  # a redelivered event changes nothing
     assert inbox.step()[0] == names(buyer, creator)
-    svc.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
-    )
+    svc.commission_brief_deliver(commission=commission, actor=creator, pieces=[make_piece(creator)])
     assert inbox.step()[0] == names(buyer)
-    svc.commission_brief_request_revision(
-        commission=commission, acting_user=buyer, note="More snow"
-    )
+    svc.commission_brief_request_revision(commission=commission, actor=buyer, note="More snow")
     who, rows = inbox.step()
     assert who == names(creator) and rows[0].body == "More snow"
-    svc.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
-    )
+    svc.commission_brief_deliver(commission=commission, actor=creator, pieces=[make_piece(creator)])
     assert inbox.step()[0] == names(buyer)
-    svc.commission_brief_accept(commission=commission, acting_user=buyer)
+    svc.commission_brief_accept(commission=commission, actor=buyer)
     who, rows = inbox.step()
     assert who == names(buyer, creator)
     assert {n.url for n in rows} == {url}
@@ -82,7 +76,7 @@ def test_brief_workflow_notifies_each_transition_once(
 def test_decline_tells_only_the_buyer(buyer, creator):
     commission = make_brief(buyer, creator)
     inbox = Inbox(buyer, creator)
-    svc.commission_brief_decline(commission=commission, acting_user=creator, reason="Booked")
+    svc.commission_brief_decline(commission=commission, actor=creator, reason="Booked")
     who, rows = inbox.step()
     assert who == names(buyer)
     assert rows[0].subject == f"{creator.public_name} declined your brief"
@@ -92,7 +86,7 @@ def test_refused_action_notifies_nobody(buyer, creator):
     commission = make_brief(buyer, creator)
     inbox = Inbox(buyer, creator)
     with pytest.raises(ApplicationError, match="brief sent"):
-        svc.commission_brief_accept(commission=commission, acting_user=buyer)
+        svc.commission_brief_accept(commission=commission, actor=buyer)
     assert inbox.step()[0] == []
 
 

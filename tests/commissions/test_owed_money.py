@@ -115,11 +115,11 @@ def delivered_brief(buyer, creator):
         budget_amount=5000,
     )
     commission = svc.commission_brief_quote(
-        commission=commission, acting_user=creator, quote_amount=4000, note="Three variants"
+        commission=commission, actor=creator, quote_amount=4000, note="Three variants"
     )
     pay(svc.commission_brief_order(commission=commission, buyer=buyer))
     return svc.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
+        commission=commission, actor=creator, pieces=[make_piece(creator)]
     )
 
 

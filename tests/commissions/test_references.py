@@ -164,11 +164,9 @@ def test_moderators_see_references_only_while_a_dispute_links_the_brief(
         "commissions:reference",
         kwargs={"commission_id": commission.pk, "reference_id": reference.pk},
     )
-    svc.commission_brief_quote(commission=commission, acting_user=creator, quote_amount=4000)
+    svc.commission_brief_quote(commission=commission, actor=creator, quote_amount=4000)
     pay(svc.commission_brief_order(commission=commission, buyer=buyer))
-    svc.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
-    )
+    svc.commission_brief_deliver(commission=commission, actor=creator, pieces=[make_piece(creator)])
     outsiders = (UserFactory(), UserFactory(creator=True))
 
     def status_for(user) -> int:

@@ -34,7 +34,7 @@ def make_brief(buyer, creator, **kwargs):
 def paid_brief(buyer, creator):
     commission = make_brief(buyer, creator)
     commission = svc.commission_brief_quote(
-        commission=commission, acting_user=creator, quote_amount=4000, note="Three variants"
+        commission=commission, actor=creator, quote_amount=4000, note="Three variants"
     )
     order = svc.commission_brief_order(commission=commission, buyer=buyer)
     pay(order)
@@ -50,16 +50,12 @@ def test_full_workflow_with_a_revision(buyer, creator, paid_brief, fake_stripe):
     assert transfer_earnings(order=order) == []  # escrow: nothing before acceptance
 
     first = [make_piece(creator)]
-    svc.commission_brief_deliver(commission=commission, acting_user=creator, pieces=first)
-    svc.commission_brief_request_revision(
-        commission=commission, acting_user=buyer, note="More snow"
-    )
+    svc.commission_brief_deliver(commission=commission, actor=creator, pieces=first)
+    svc.commission_brief_request_revision(commission=commission, actor=buyer, note="More snow")
     second = [make_piece(creator), make_piece(creator)]
-    commission = svc.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=second
-    )
+    commission = svc.commission_brief_deliver(commission=commission, actor=creator, pieces=second)
     assert commission.review_deadline > timezone.now()
-    commission = svc.commission_brief_accept(commission=commission, acting_user=buyer)
+    commission = svc.commission_brief_accept(commission=commission, actor=buyer)
 
     assert commission.status == CommissionStatus.COMPLETED
     grant = LicenceGrant.objects.get()
@@ -77,14 +73,14 @@ def test_full_workflow_with_a_revision(buyer, creator, paid_brief, fake_stripe):
         "completed",
     ]
     with pytest.raises(ApplicationError, match="completed"):
-        svc.commission_brief_accept(commission=commission, acting_user=buyer)
+        svc.commission_brief_accept(commission=commission, actor=buyer)
     assert LicenceGrant.objects.count() == 1
 
 
 def test_decline_ends_the_brief(buyer, creator):
     commission = make_brief(buyer, creator)
     commission = svc.commission_brief_decline(
-        commission=commission, acting_user=creator, reason="Fully booked"
+        commission=commission, actor=creator, reason="Fully booked"
     )
     assert commission.status == CommissionStatus.DECLINED
     with pytest.raises(ApplicationError, match="declined"):
@@ -96,19 +92,17 @@ def test_revisions_are_bounded(buyer, creator, paid_brief):
     commission = paid_brief
     for _ in range(commission.max_revisions):
         svc.commission_brief_deliver(
-            commission=commission, acting_user=creator, pieces=[make_piece(creator)]
+            commission=commission, actor=creator, pieces=[make_piece(creator)]
         )
-        svc.commission_brief_request_revision(commission=commission, acting_user=buyer, note="x")
-    svc.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
-    )
+        svc.commission_brief_request_revision(commission=commission, actor=buyer, note="x")
+    svc.commission_brief_deliver(commission=commission, actor=creator, pieces=[make_piece(creator)])
     with pytest.raises(ApplicationError, match="revisions were used"):
-        svc.commission_brief_request_revision(commission=commission, acting_user=buyer, note="x")
+        svc.commission_brief_request_revision(commission=commission, actor=buyer, note="x")
 
 
 def test_unanswered_delivery_is_accepted_after_the_deadline(buyer, creator, paid_brief):
     commission = svc.commission_brief_deliver(
-        commission=paid_brief, acting_user=creator, pieces=[make_piece(creator)]
+        commission=paid_brief, actor=creator, pieces=[make_piece(creator)]
     )
     assert svc.briefs_auto_accept() == 0
     later = commission.review_deadline + timedelta(seconds=1)
@@ -146,19 +140,17 @@ def test_good_references_are_re_encoded(buyer, creator):
 
 def test_wrong_person_and_wrong_state_are_refused(buyer, creator, paid_brief):
     with pytest.raises(PermissionDeniedError):
-        svc.commission_brief_accept(commission=paid_brief, acting_user=creator)
+        svc.commission_brief_accept(commission=paid_brief, actor=creator)
     with pytest.raises(ApplicationError, match="in progress"):
-        svc.commission_brief_accept(commission=paid_brief, acting_user=buyer)
+        svc.commission_brief_accept(commission=paid_brief, actor=buyer)
     with pytest.raises(ApplicationError, match="in progress"):
-        svc.commission_brief_quote(commission=paid_brief, acting_user=creator, quote_amount=100)
+        svc.commission_brief_quote(commission=paid_brief, actor=creator, quote_amount=100)
 
 
 def test_creator_delivers_only_own_pieces(buyer, creator, paid_brief):
     someone_elses = make_piece(buyer)
     with pytest.raises(ApplicationError, match="you generated"):
-        svc.commission_brief_deliver(
-            commission=paid_brief, acting_user=creator, pieces=[someone_elses]
-        )
+        svc.commission_brief_deliver(commission=paid_brief, actor=creator, pieces=[someone_elses])
     assert not Piece.objects.filter(commission_deliveries=paid_brief).exists()
 
 
@@ -166,7 +158,7 @@ def test_sweep_command_auto_accepts(buyer, creator, paid_brief, capsys):
     from django.core.management import call_command
 
     commission = svc.commission_brief_deliver(
-        commission=paid_brief, acting_user=creator, pieces=[make_piece(creator)]
+        commission=paid_brief, actor=creator, pieces=[make_piece(creator)]
     )
     type(commission).objects.filter(pk=commission.pk).update(
         review_deadline=timezone.now() - timedelta(minutes=1)

@@ -116,7 +116,7 @@ def test_provenance_names_prompt_and_style_and_reproduce_matches(buyer, style, c
     # Editing the style later does not change what this piece was made with.
     style_publish_version(
         style=style,
-        acting_user=style.creator,
+        actor=style.creator,
         prompt_template="{prompt}, charcoal",
         width=256,
         height=256,
@@ -179,7 +179,7 @@ def test_sweep_settles_a_commission_whose_settle_message_was_lost(buyer, style):
 
 
 def test_withdrawn_style_cannot_be_commissioned(buyer, style):
-    style_withdraw(style=style, acting_user=style.creator)
+    style_withdraw(style=style, actor=style.creator)
 
     with pytest.raises(ApplicationError, match="not available"):
         commission_for(buyer, style)
@@ -209,7 +209,7 @@ def test_bad_commission_input_is_refused(buyer, style, kwargs, message):
 def test_paying_after_the_style_was_withdrawn_still_delivers(buyer, style):
     """Withdrawal stops new orders; a buyer who already paid gets what they paid for."""
     commission, order = commission_for(buyer, style, count=1)
-    style_withdraw(style=style, acting_user=style.creator)
+    style_withdraw(style=style, actor=style.creator)
 
     pay(order)
 
@@ -250,5 +250,5 @@ def test_buyer_cannot_retry_a_commissioned_job_for_free(buyer, style):
     GenerationJob.objects.filter(pk=commission.job_id).update(status="failed")
 
     with pytest.raises(ApplicationError, match="paid per run"):
-        job_retry(job=commission.job, acting_user=buyer)
+        job_retry(job=commission.job, actor=buyer)
     assert GenerationJob.objects.filter(owner=buyer).count() == 1

@@ -35,7 +35,7 @@ def test_buyer_commissions_pays_on_local_gateway_and_gets_a_certificate(
 
 
 def test_withdrawn_style_shows_a_clear_error_and_charges_nothing(client, buyer, style):
-    style_withdraw(style=style, acting_user=style.creator)
+    style_withdraw(style=style, actor=style.creator)
     client.force_login(buyer)
 
     response = client.post(f"/styles/{style.pk}/commission/", {"prompt": "x", "count": 1})

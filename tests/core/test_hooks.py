@@ -60,7 +60,12 @@ def test_the_higher_floors_subscribe_at_startup():
 
     names = lambda hook: [handler.__module__ for handler in hook.handlers]  # noqa: E731
     assert names(job_finished) == ["commissions.subscriptions"]
-    assert names(order_line_paid) == ["commissions.subscriptions"]
+    # Payments settles its own line kinds (licence, credit) through the same hook.
+    assert names(order_line_paid) == [
+        "payments.subscriptions",
+        "payments.subscriptions",
+        "commissions.subscriptions",
+    ]
     assert names(order_line_refunded) == ["commissions.subscriptions"]
     assert names(commissions_held) == ["disputes.subscriptions"]
     assert names(style_tier_chosen) == ["licensing.subscriptions"]

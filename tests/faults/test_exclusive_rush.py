@@ -45,7 +45,7 @@ def exclusive_listing(creator, monkeypatch):
     ensure_tiers()
     listing = published_listing(creator)
     licence_offers_set(
-        listing=listing, acting_user=creator, offers={"standard": 1500, "exclusive": PRICE}
+        listing=listing, actor=creator, offers={"standard": 1500, "exclusive": PRICE}
     )
     return listing
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 from commissions.models import CommissionStatus
 from commissions.services import brief as briefs
 from payments.models import OrderLine, OrderStatus, PayoutAccount
+from payments.services.orders import order_mark_paid
 from payments.services.payouts import transfers_requeue_owed
 from payments.services.refunds import refunds_requeue_owed
-from payments.services.webhooks import order_mark_paid, webhook_process, webhook_receive
+from payments.services.webhooks import webhook_process, webhook_receive
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing, make_piece
 from tests.payments.conftest import session_completed
@@ -48,13 +49,13 @@ def delivered_brief(buyer, creator):
         budget_amount=5000,
     )
     commission = briefs.commission_brief_quote(
-        commission=commission, acting_user=creator, quote_amount=4000
+        commission=commission, actor=creator, quote_amount=4000
     )
     order = briefs.commission_brief_order(commission=commission, buyer=buyer)
     with transaction.atomic():  # as the webhook's processing does
         order_mark_paid(order=order, payment_intent_id=f"pi_{order.pk.hex[:12]}", source="test")
     return briefs.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
+        commission=commission, actor=creator, pieces=[make_piece(creator)]
     )
 
 

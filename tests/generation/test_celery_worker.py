@@ -54,7 +54,7 @@ def test_a_running_job_can_be_cancelled(celery_worker, scripted_engine, settings
     )
     wait_for(lambda: GenerationJob.objects.get(pk=job.pk).progress_step >= 2)
 
-    job_cancel(job=job, acting_user=owner)
+    job_cancel(job=job, actor=owner)
     job = wait_for(finished([job.pk]))[0]
 
     assert job.status == JobStatus.CANCELLED

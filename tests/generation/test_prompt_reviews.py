@@ -96,7 +96,7 @@ def test_an_acceptable_prompt_still_runs_and_writes_no_review(buyer):
 def test_appeal_once_only(buyer, moderator):
     review = refuse(buyer)
 
-    prompt_review_appeal(review=review, acting_user=buyer, statement=STATEMENT)
+    prompt_review_appeal(review=review, actor=buyer, statement=STATEMENT)
 
     review.refresh_from_db()
     assert (review.status, review.appeal_statement) == ("appealed", STATEMENT)
@@ -107,7 +107,7 @@ def test_appeal_once_only(buyer, moderator):
     ]
     assert Notification.objects.get(user=moderator).subject.startswith("Prompt appeal waiting")
     with pytest.raises(ApplicationError) as again:
-        prompt_review_appeal(review=review, acting_user=buyer, statement="Second time lucky?")
+        prompt_review_appeal(review=review, actor=buyer, statement="Second time lucky?")
     assert again.value.code == "already_appealed"
     review.refresh_from_db()
     assert review.appeal_statement == STATEMENT and review.events.count() == 2
@@ -118,7 +118,7 @@ def test_an_appeal_needs_a_statement_of_sensible_length(buyer, statement):
     review = refuse(buyer)
 
     with pytest.raises(ApplicationError) as refused:
-        prompt_review_appeal(review=review, acting_user=buyer, statement=statement)
+        prompt_review_appeal(review=review, actor=buyer, statement=statement)
 
     assert refused.value.field == "statement"
     review.refresh_from_db()
@@ -129,7 +129,7 @@ def test_only_the_author_appeals(buyer):
     review = refuse(buyer)
 
     with pytest.raises(PermissionDeniedError):
-        prompt_review_appeal(review=review, acting_user=UserFactory(), statement=STATEMENT)
+        prompt_review_appeal(review=review, actor=UserFactory(), statement=STATEMENT)
 
     review.refresh_from_db()
     assert review.status == "rejected" and review.events.count() == 1
@@ -164,7 +164,7 @@ def test_overturn_lets_exactly_that_prompt_run(
     buyer, moderator, django_capture_on_commit_callbacks
 ):
     review = refuse(buyer, negative_prompt="text")
-    prompt_review_appeal(review=review, acting_user=buyer, statement=STATEMENT)
+    prompt_review_appeal(review=review, actor=buyer, statement=STATEMENT)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -213,7 +213,7 @@ def test_uphold_keeps_the_prompt_refused(buyer, moderator):
     assert "upheld the rejection" in again.value.message
     assert again.value.review.attempts == 2 and GenerationJob.objects.count() == 0
     with pytest.raises(ApplicationError) as late:  # decided without an appeal: no appeal now
-        prompt_review_appeal(review=review, acting_user=buyer, statement=STATEMENT)
+        prompt_review_appeal(review=review, actor=buyer, statement=STATEMENT)
     assert late.value.code == "already_decided"
 
 
@@ -239,7 +239,7 @@ def test_retry_screens_the_prompt_again(buyer, settings):
     settings.PROMPT_POLICY_EXTRA_RULES = [{"id": "local.kites", "terms": ["red kite"]}]
 
     with pytest.raises(PromptRejectedError):
-        job_retry(job=job, acting_user=buyer)
+        job_retry(job=job, actor=buyer)
 
     assert GenerationJob.objects.count() == 1
     assert PromptReview.objects.get().rule_id == "local.kites"

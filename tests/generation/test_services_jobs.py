@@ -68,7 +68,7 @@ def test_job_create_limits_active_jobs_per_user(buyer):
 def test_cancel_queued_job_is_immediate(buyer):
     job = GenerationJobFactory(owner=buyer)
 
-    job = job_cancel(job=job, acting_user=buyer)
+    job = job_cancel(job=job, actor=buyer)
 
     assert job.status == JobStatus.CANCELLED and job.finished_at
     assert job.events.last().actor == buyer
@@ -80,7 +80,7 @@ def test_cancel_running_job_asks_the_worker(buyer):
         status=JobStatus.RUNNING, lease_expires_at="2100-01-01T00:00:00Z"
     )
 
-    job = job_cancel(job=job, acting_user=buyer)
+    job = job_cancel(job=job, actor=buyer)
 
     assert job.status == JobStatus.RUNNING and job.cancel_requested
     assert not job.can_cancel
@@ -90,7 +90,7 @@ def test_cancel_finished_job_is_refused(buyer):
     job = GenerationJobFactory(owner=buyer, status=JobStatus.SUCCEEDED)
 
     with pytest.raises(ApplicationError, match="already succeeded"):
-        job_cancel(job=job, acting_user=buyer)
+        job_cancel(job=job, actor=buyer)
 
 
 def test_only_the_owner_can_cancel_or_retry(buyer):
@@ -98,16 +98,16 @@ def test_only_the_owner_can_cancel_or_retry(buyer):
     other = UserFactory()
 
     with pytest.raises(PermissionDeniedError):
-        job_cancel(job=job, acting_user=other)
+        job_cancel(job=job, actor=other)
     with pytest.raises(PermissionDeniedError):
-        job_retry(job=job, acting_user=other)
+        job_retry(job=job, actor=other)
     assert GenerationJob.objects.count() == 1
 
 
 def test_retry_creates_a_new_job_with_the_same_settings(buyer, scripted_engine):
     job = GenerationJobFactory(owner=buyer, status=JobStatus.FAILED, seed=7, count=3)
 
-    retry = job_retry(job=job, acting_user=buyer)
+    retry = job_retry(job=job, actor=buyer)
 
     assert retry.pk != job.pk and retry.retry_of == job
     assert (retry.prompt, retry.seed, retry.count, retry.steps) == (job.prompt, 7, 3, job.steps)
@@ -118,4 +118,4 @@ def test_retry_of_a_succeeded_job_is_refused(buyer):
     job = GenerationJobFactory(owner=buyer, status=JobStatus.SUCCEEDED)
 
     with pytest.raises(ApplicationError, match="Only failed or cancelled"):
-        job_retry(job=job, acting_user=buyer)
+        job_retry(job=job, actor=buyer)

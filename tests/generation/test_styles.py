@@ -49,7 +49,7 @@ def test_editing_creates_a_new_immutable_version(creator):
     v1 = style.current_version
     v2 = style_publish_version(
         style=style,
-        acting_user=creator,
+        actor=creator,
         prompt_template="{prompt}, pastel",
         width=256,
         height=256,
@@ -83,7 +83,7 @@ def test_only_creators_and_owners(buyer, creator):
         make(buyer)
     style = make(creator)
     with pytest.raises(PermissionDeniedError):
-        style_withdraw(style=style, acting_user=buyer)
+        style_withdraw(style=style, actor=buyer)
 
 
 def test_styled_job_composes_prompt_only_for_the_engine(creator, buyer):

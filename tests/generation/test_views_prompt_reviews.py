@@ -98,7 +98,7 @@ def test_the_queue_is_oldest_first_and_filters(client, moderator, django_assert_
     gore = [refused(u) for u in users[:3]]
     hate = refused(users[3], prompt="a KKK rally")
     for review in (*gore, hate):
-        prompt_review_appeal(review=review, acting_user=review.user, statement=STATEMENT)
+        prompt_review_appeal(review=review, actor=review.user, statement=STATEMENT)
     PromptReview.objects.filter(pk=gore[2].pk).update(created_at=timezone.now() - timedelta(days=3))
     quiet = refused(users[0], prompt="another gory scene")  # not appealed
     client.force_login(moderator)
@@ -137,7 +137,7 @@ def test_the_queue_and_review_pages_are_for_moderators_only(client, buyer):
 
 def test_a_moderator_overturns_and_the_user_can_run_it(client, buyer, moderator):
     review = refused(buyer, prompt="a gory battlefield at dawn", negative_prompt="people")
-    prompt_review_appeal(review=review, acting_user=buyer, statement=STATEMENT)
+    prompt_review_appeal(review=review, actor=buyer, statement=STATEMENT)
     client.force_login(moderator)
 
     page = client.get(reverse("moderation_prompt_review", args=[review.pk])).content.decode()
@@ -185,7 +185,7 @@ def test_the_moderation_console_links_prompt_reviews_and_filters_reports(
     client, creator, moderator
 ):
     review = refused(UserFactory())
-    prompt_review_appeal(review=review, acting_user=review.user, statement=STATEMENT)
+    prompt_review_appeal(review=review, actor=review.user, statement=STATEMENT)
     listing = make_listing(creator, publish=True)
     statement = "This listing shows something that should not be on the site."
     report = dispute_file(

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def grant(tiers, creator, buyer, no_embedding_tasks):
     listing = published_listing(creator, title="Harbour lights")
-    licence_offers_set(listing=listing, acting_user=creator, offers={"standard": 1500})
+    licence_offers_set(listing=listing, actor=creator, offers={"standard": 1500})
     line = paid_line(listing=listing, buyer=buyer, amount=1500)
     return licence_grant_issue(order_line=line, licensee=buyer)
 

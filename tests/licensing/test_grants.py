@@ -29,7 +29,7 @@ def listing(tiers, creator, no_embedding_tasks):
     listing = published_listing(creator, pieces=pieces, price_amount=1500)
     licence_offers_set(
         listing=listing,
-        acting_user=creator,
+        actor=creator,
         offers={"standard": 1500, "extended": 6000, "exclusive": 90000},
     )
     return listing

@@ -39,7 +39,7 @@ def exclusive_listing(creator, no_embedding_tasks):
     ensure_tiers()
     listing = published_listing(creator)
     licence_offers_set(
-        listing=listing, acting_user=creator, offers={"standard": 1500, "exclusive": 90000}
+        listing=listing, actor=creator, offers={"standard": 1500, "exclusive": 90000}
     )
     return listing
 

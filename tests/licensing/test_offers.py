@@ -45,7 +45,7 @@ def test_without_offers_the_listing_price_is_the_standard_tier(listing):
 def test_creator_sets_tiers_ordered_by_rank_and_listing_price_is_the_lowest(listing, creator):
     offers = licence_offers_set(
         listing=listing,
-        acting_user=creator,
+        actor=creator,
         offers={"exclusive": 90000, "standard": 1500, "personal": 500, "extended": None},
     )
     assert codes(offers) == [
@@ -56,14 +56,14 @@ def test_creator_sets_tiers_ordered_by_rank_and_listing_price_is_the_lowest(list
     listing.refresh_from_db()
     assert listing.price_amount == 500
 
-    offers = licence_offers_set(listing=listing, acting_user=creator, offers={"personal": 700})
+    offers = licence_offers_set(listing=listing, actor=creator, offers={"personal": 700})
     assert codes(offers) == [("personal", 700, "EUR")]  # personal use only
     assert ListingOffer.objects.filter(listing=listing).count() == 1
 
 
 def test_only_the_creator_sets_offers_and_nothing_changes_otherwise(listing, buyer):
     with pytest.raises(PermissionDeniedError):
-        licence_offers_set(listing=listing, acting_user=buyer, offers=ALL)
+        licence_offers_set(listing=listing, actor=buyer, offers=ALL)
     assert not ListingOffer.objects.exists()
 
 
@@ -78,7 +78,7 @@ def test_only_the_creator_sets_offers_and_nothing_changes_otherwise(listing, buy
 )
 def test_offer_rules(listing, creator, offers, message):
     with pytest.raises(ApplicationError, match=message):
-        licence_offers_set(listing=listing, acting_user=creator, offers=offers)
+        licence_offers_set(listing=listing, actor=creator, offers=offers)
     assert not ListingOffer.objects.exists()
 
 
@@ -107,9 +107,7 @@ def test_offers_page_is_for_the_creator_only(client, listing, creator, buyer):
 
 
 def test_listing_page_lists_offers_with_rights_and_buy_forms(client, listing, creator, buyer):
-    licence_offers_set(
-        listing=listing, acting_user=creator, offers={"personal": 500, "exclusive": 90000}
-    )
+    licence_offers_set(listing=listing, actor=creator, offers={"personal": 500, "exclusive": 90000})
     client.force_login(buyer)
     body = client.get(reverse("listing_detail", args=[listing.pk])).content.decode()
     assert "Exclusive buy-out" in body and "€900.00" in body
@@ -126,7 +124,7 @@ def test_listing_page_lists_offers_with_rights_and_buy_forms(client, listing, cr
 
 
 def test_purchase_checks_refuse_before_payment(listing, creator, buyer):
-    licence_offers_set(listing=listing, acting_user=creator, offers={"standard": 1500})
+    licence_offers_set(listing=listing, actor=creator, offers={"standard": 1500})
     offer = licence_offer_for_purchase(listing=listing, tier_code="standard", buyer=buyer)
     assert (offer.price_amount, offer.currency, offer.tier.name) == (1500, "EUR", "Standard")
 
@@ -139,14 +137,14 @@ def test_purchase_checks_refuse_before_payment(listing, creator, buyer):
     with pytest.raises(ApplicationError, match="already hold a Standard licence"):
         licence_offer_for_purchase(listing=listing, tier_code="standard", buyer=buyer)
 
-    listing = listing_unpublish(listing=listing, acting_user=creator)
+    listing = listing_unpublish(listing=listing, actor=creator)
     with pytest.raises(ApplicationError, match="not for sale"):
         licence_offer_for_purchase(listing=listing, tier_code="standard", buyer=UserFactory())
 
 
 def test_exclusive_hold_refuses_a_second_buyer_before_payment(listing, creator, buyer):
     licence_offers_set(
-        listing=listing, acting_user=creator, offers={"standard": 1500, "exclusive": 90000}
+        listing=listing, actor=creator, offers={"standard": 1500, "exclusive": 90000}
     )
     second = UserFactory()
     licence_offer_for_purchase(listing=listing, tier_code="exclusive", buyer=buyer)
@@ -170,7 +168,7 @@ def test_exclusive_hold_refuses_a_second_buyer_before_payment(listing, creator, 
 
 
 def test_an_expired_hold_is_taken_over(listing, creator, buyer):
-    licence_offers_set(listing=listing, acting_user=creator, offers={"exclusive": 90000})
+    licence_offers_set(listing=listing, actor=creator, offers={"exclusive": 90000})
     exclusive_hold_acquire(listing=listing, buyer=buyer, order_ref="order-1", minutes=5)
     ExclusiveHold.objects.filter(listing=listing).update(
         expires_at=timezone.now() - timedelta(seconds=1)
@@ -185,7 +183,7 @@ def test_an_expired_hold_is_taken_over(listing, creator, buyer):
 
 def test_a_sold_exclusive_is_refused_before_payment(listing, creator, buyer):
     licence_offers_set(
-        listing=listing, acting_user=creator, offers={"standard": 1500, "exclusive": 90000}
+        listing=listing, actor=creator, offers={"standard": 1500, "exclusive": 90000}
     )
     line = paid_line(listing=listing, buyer=buyer, tier_code="exclusive", amount=90000)
     licence_grant_issue(order_line=line, licensee=buyer)
@@ -198,4 +196,4 @@ def test_a_sold_exclusive_is_refused_before_payment(listing, creator, buyer):
     with pytest.raises(ExclusiveAlreadySold):
         exclusive_hold_acquire(listing=listing, buyer=late, order_ref="late")
     with pytest.raises(ApplicationError, match="cannot change"):
-        licence_offers_set(listing=listing, acting_user=creator, offers={"standard": 100})
+        licence_offers_set(listing=listing, actor=creator, offers={"standard": 100})

@@ -96,7 +96,7 @@ def test_watermark_collision_asks_for_a_new_stamp(creator, monkeypatch):
 def test_only_the_creator_can_publish_the_prompt(creator, buyer):
     _, record, _ = stamped_piece(owner=creator, seed=54)
     with pytest.raises(ApplicationError):
-        provenance_set_prompt_public(record=record, acting_user=buyer, public=True)
-    provenance_set_prompt_public(record=record, acting_user=creator, public=True)
+        provenance_set_prompt_public(record=record, actor=buyer, public=True)
+    provenance_set_prompt_public(record=record, actor=creator, public=True)
     record.refresh_from_db()
     assert record.prompt_public is True

@@ -51,7 +51,7 @@ def test_editing_terms_publishes_a_new_version_and_old_grants_keep_their_hash(
     grant = licence_grant_issue(order_line=paid_line(listing=listing, buyer=buyer), licensee=buyer)
 
     v2 = terms_publish_new_version(
-        tier=tier, body=v1.body + "\n\n7. New clause.", max_copies=250_000, acting_user=creator
+        tier=tier, body=v1.body + "\n\n7. New clause.", max_copies=250_000, actor=creator
     )
 
     assert (v2.version, v2.max_copies, v2.summary, v2.merchandise) == (

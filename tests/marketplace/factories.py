@@ -29,5 +29,5 @@ def make_listing(creator, *, pieces=None, publish: bool = False, **fields):
     values.update(fields)
     listing = listing_create(creator=creator, pieces=pieces, **values)
     if publish:
-        listing = listing_publish(listing=listing, acting_user=creator)
+        listing = listing_publish(listing=listing, actor=creator)
     return listing

@@ -76,9 +76,9 @@ def test_a_hidden_listing_leaves_cached_pages_at_once(
 
     with django_capture_on_commit_callbacks(execute=True):
         if change == "unpublish":
-            listing_unpublish(listing=listing, acting_user=creator)
+            listing_unpublish(listing=listing, actor=creator)
         else:
-            listing_suspend(listing=listing, acting_user=moderator, reason="Reported")
+            listing_suspend(listing=listing, actor=moderator, reason="Reported")
 
     fresh = get(client, browse)
     assert fresh["X-Page-Cache"] == "miss"

@@ -153,12 +153,12 @@ def completed_instant(buyer, style):
 
 def accepted_brief(buyer, creator, *, references=()):
     commission = make_brief(buyer, creator, references=list(references))
-    brief.commission_brief_quote(commission=commission, acting_user=creator, quote_amount=4000)
+    brief.commission_brief_quote(commission=commission, actor=creator, quote_amount=4000)
     pay(brief.commission_brief_order(commission=commission, buyer=buyer))
     brief.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
+        commission=commission, actor=creator, pieces=[make_piece(creator)]
     )
-    brief.commission_brief_accept(commission=commission, acting_user=buyer)
+    brief.commission_brief_accept(commission=commission, actor=buyer)
     commission.refresh_from_db()
     return commission
 
@@ -166,10 +166,10 @@ def accepted_brief(buyer, creator, *, references=()):
 def refunded_after_dispute(buyer, creator, moderator, *, references=()):
     """A delivered brief the buyer disputed; the moderator refunded it and decided."""
     commission = make_brief(buyer, creator, references=list(references))
-    brief.commission_brief_quote(commission=commission, acting_user=creator, quote_amount=4000)
+    brief.commission_brief_quote(commission=commission, actor=creator, quote_amount=4000)
     pay(brief.commission_brief_order(commission=commission, buyer=buyer))
     brief.commission_brief_deliver(
-        commission=commission, acting_user=creator, pieces=[make_piece(creator)]
+        commission=commission, actor=creator, pieces=[make_piece(creator)]
     )
     dispute = dispute_file(
         claimant=buyer,
@@ -389,7 +389,7 @@ def test_delete_keeps_money_records_and_removes_reference_images(
 @pytest.mark.parametrize("who", ["buyer", "creator"])
 def test_delete_with_a_commission_in_progress_is_refused(buyer, creator, who):
     commission = make_brief(buyer, creator)
-    brief.commission_brief_quote(commission=commission, acting_user=creator, quote_amount=4000)
+    brief.commission_brief_quote(commission=commission, actor=creator, quote_amount=4000)
     pay(brief.commission_brief_order(commission=commission, buyer=buyer))
     user = buyer if who == "buyer" else creator
 

@@ -58,7 +58,7 @@ def catalogue(creator, moderator):
     )
     make_listing(other, title="Unfinished draft", tags=["sea"])
     hidden = make_listing(other, title="Suspended sea", tags=["sea"], publish=True)
-    listing_suspend(listing=hidden, acting_user=moderator, reason="Reported")
+    listing_suspend(listing=hidden, actor=moderator, reason="Reported")
     return creator, other
 
 
@@ -111,12 +111,12 @@ def tiered_catalogue(catalogue, creator):
     by_title = {listing.title: listing for listing in Listing.objects.all()}
     licence_offers_set(
         listing=by_title["Neon fox"],
-        acting_user=creator,
+        actor=creator,
         offers={"personal": 1000, "exclusive": 50000},
     )
     licence_offers_set(
         listing=by_title["Quiet field"],
-        acting_user=other,
+        actor=other,
         offers={"standard": 2500, "extended": 9000},
     )
     return catalogue
@@ -200,7 +200,7 @@ def test_search_ranks_and_stems_on_postgres(creator):
 
 def test_unpublished_listing_leaves_browse_and_search(creator):
     listing = make_listing(creator, title="Gone soon", publish=True)
-    listing_unpublish(listing=listing, acting_user=creator)
+    listing_unpublish(listing=listing, actor=creator)
 
     assert browse(q="gone") == []
 

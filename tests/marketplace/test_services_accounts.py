@@ -87,12 +87,12 @@ def test_moderator_role_is_staff_and_only_admins_grant_it():
     other = UserFactory()
 
     with pytest.raises(ApplicationError):
-        moderator_set(user=user, is_moderator=True, acting_user=other)
-    moderator_set(user=user, is_moderator=True, acting_user=admin)
+        moderator_set(user=user, is_moderator=True, actor=other)
+    moderator_set(user=user, is_moderator=True, actor=admin)
 
     user.refresh_from_db()
     assert user.is_moderator and user.is_staff
     assert user.events.get().actor == admin
-    moderator_set(user=user, is_moderator=False, acting_user=admin)
+    moderator_set(user=user, is_moderator=False, actor=admin)
     user.refresh_from_db()
     assert not user.is_moderator and not user.is_staff

@@ -97,7 +97,7 @@ def test_publish_appends_listed_to_the_ledger_and_enqueues_embedding(
     piece = listing.cover
 
     with django_capture_on_commit_callbacks(execute=True):
-        published = listing_publish(listing=listing, acting_user=creator)
+        published = listing_publish(listing=listing, actor=creator)
 
     published.refresh_from_db()
     assert published.status == "published" and published.published_at is not None
@@ -119,7 +119,7 @@ def test_publish_of_a_near_duplicate_is_blocked_and_writes_nothing(creator, sett
     settings.PHASH_NEAR_DUPLICATE_ACTION = "block"
 
     with pytest.raises(ApplicationError, match="Piece 2 .* nearly identical") as caught:
-        listing_publish(listing=listing, acting_user=creator)
+        listing_publish(listing=listing, actor=creator)
 
     assert caught.value.code == "near_duplicate"
     listing.refresh_from_db()
@@ -151,8 +151,8 @@ def test_own_similar_pieces_are_not_near_duplicates(creator):
 def test_unpublish_then_republish_keeps_history_and_ledger(creator):
     listing = make_listing(creator, publish=True)
 
-    listing_unpublish(listing=listing, acting_user=creator, reason="Fixing the title")
-    listing_publish(listing=listing, acting_user=creator)
+    listing_unpublish(listing=listing, actor=creator, reason="Fixing the title")
+    listing_publish(listing=listing, actor=creator)
 
     listing.refresh_from_db()
     assert listing.status == "published"
@@ -181,7 +181,7 @@ def update_kwargs(**overrides):
 def test_update_changes_fields_tags_and_search_document(creator):
     listing = make_listing(creator)
 
-    listing_update(listing=listing, acting_user=creator, **update_kwargs())
+    listing_update(listing=listing, actor=creator, **update_kwargs())
 
     listing.refresh_from_db()
     assert (listing.title, listing.category, listing.price_amount, listing.currency) == (
@@ -201,9 +201,9 @@ def test_someone_else_cannot_update_or_publish_a_listing(creator):
     other = UserFactory(creator=True)
 
     with pytest.raises(PermissionDeniedError):
-        listing_update(listing=listing, acting_user=other, **update_kwargs())
+        listing_update(listing=listing, actor=other, **update_kwargs())
     with pytest.raises(PermissionDeniedError):
-        listing_publish(listing=listing, acting_user=other)
+        listing_publish(listing=listing, actor=other)
 
     listing.refresh_from_db()
     assert (listing.title, listing.status) == ("Lighthouse at dusk", "draft")
@@ -215,7 +215,7 @@ def test_pieces_are_frozen_after_publication(creator):
 
     with pytest.raises(ApplicationError, match="cannot change once"):
         listing_update(
-            listing=listing, acting_user=creator, pieces=[listing.cover, extra], **update_kwargs()
+            listing=listing, actor=creator, pieces=[listing.cover, extra], **update_kwargs()
         )
 
     assert list(listing.listing_pieces.values_list("piece_id", flat=True)) == [listing.cover_id]
@@ -225,7 +225,7 @@ def test_draft_pieces_can_be_swapped_and_free_the_old_one(creator):
     listing = make_listing(creator)
     old, new = listing.cover, make_piece(creator, size=(256, 384))
 
-    listing_update(listing=listing, acting_user=creator, pieces=[new], **update_kwargs())
+    listing_update(listing=listing, actor=creator, pieces=[new], **update_kwargs())
 
     listing.refresh_from_db()
     assert (listing.cover, listing.orientation) == (new, "portrait")
@@ -236,18 +236,18 @@ def test_only_moderators_suspend_and_unsuspend_restores_status(creator, moderato
     listing = make_listing(creator, publish=True)
 
     with pytest.raises(PermissionDeniedError):
-        listing_suspend(listing=listing, acting_user=buyer, reason="spam")
+        listing_suspend(listing=listing, actor=buyer, reason="spam")
     with pytest.raises(ApplicationError, match="Say why"):
-        listing_suspend(listing=listing, acting_user=moderator, reason=" ")
+        listing_suspend(listing=listing, actor=moderator, reason=" ")
     listing.refresh_from_db()
     assert listing.status == "published" and listing.events.count() == 2
 
-    listing_suspend(listing=listing, acting_user=moderator, reason="Reported as stolen")
+    listing_suspend(listing=listing, actor=moderator, reason="Reported as stolen")
     with pytest.raises(ApplicationError, match="suspended and cannot be edited"):
-        listing_update(listing=listing, acting_user=creator, **update_kwargs())
+        listing_update(listing=listing, actor=creator, **update_kwargs())
     with pytest.raises(ApplicationError, match="cannot be published"):
-        listing_publish(listing=listing, acting_user=creator)
-    listing_unsuspend(listing=listing, acting_user=moderator, reason="Cleared")
+        listing_publish(listing=listing, actor=creator)
+    listing_unsuspend(listing=listing, actor=moderator, reason="Cleared")
 
     listing.refresh_from_db()
     assert listing.status == ListingStatus.PUBLISHED

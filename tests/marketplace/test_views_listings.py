@@ -182,7 +182,7 @@ def test_publishing_during_a_broker_outage_still_publishes(
 
 def test_publish_error_is_shown_and_nothing_changes(client, creator, moderator):
     listing = make_listing(creator)
-    listing_suspend(listing=listing, acting_user=moderator, reason="Check")
+    listing_suspend(listing=listing, actor=moderator, reason="Check")
     client.force_login(creator)
 
     response = client.post(
@@ -197,7 +197,7 @@ def test_publish_error_is_shown_and_nothing_changes(client, creator, moderator):
 def test_draft_and_suspended_listings_are_hidden_from_others(client, creator, moderator, buyer):
     draft = make_listing(creator, title="Secret draft")
     suspended = make_listing(creator, title="Suspended one", publish=True)
-    listing_suspend(listing=suspended, acting_user=moderator, reason="Reported")
+    listing_suspend(listing=suspended, actor=moderator, reason="Reported")
     client.force_login(buyer)
 
     for listing in (draft, suspended):

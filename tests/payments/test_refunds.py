@@ -118,22 +118,22 @@ def test_refund_request_is_decided_by_the_creator_or_a_moderator(
     with pytest.raises(ApplicationError, match="already asked"):
         refund_request_create(line=line, buyer=buyer, reason="again")
     with pytest.raises(PermissionDeniedError):
-        refund_request_decide(request=request, acting_user=UserFactory(), approve=True)
+        refund_request_decide(request=request, actor=UserFactory(), approve=True)
     assert not [c for c in fake_stripe if c[0] == "refunds"]
 
-    refund_request_decide(request=request, acting_user=creator, approve=True, note="Fair")
+    refund_request_decide(request=request, actor=creator, approve=True, note="Fair")
 
     request.refresh_from_db()
     assert request.status == "approved" and request.decided_by == creator
     assert LicenceGrant.objects.get().status == "refunded"
     with pytest.raises(ApplicationError, match="already decided"):
-        refund_request_decide(request=request, acting_user=creator, approve=False)
+        refund_request_decide(request=request, actor=creator, approve=False)
 
 
 def test_rejected_request_refunds_nothing(paid_order, buyer, moderator, fake_stripe):
     request = refund_request_create(line=paid_order.lines.get(), buyer=buyer, reason="meh")
 
-    refund_request_decide(request=request, acting_user=moderator, approve=False)
+    refund_request_decide(request=request, actor=moderator, approve=False)
 
     assert RefundRequest.objects.get().status == "rejected"
     assert LicenceGrant.objects.get().status == "active"
@@ -146,7 +146,7 @@ def test_losing_an_exclusive_race_after_paying_is_refunded_automatically(
     from licensing.services.grants import licence_offers_set
 
     listing = make_listing(creator, publish=True)
-    licence_offers_set(listing=listing, acting_user=creator, offers={"exclusive": 90000})
+    licence_offers_set(listing=listing, actor=creator, offers={"exclusive": 90000})
     winner, loser = UserFactory(), UserFactory()
     first = make_order(buyer=winner, listing=listing, tier_code="exclusive", amount=90000)
     second = make_order(buyer=loser, listing=listing, tier_code="exclusive", amount=90000)

@@ -188,11 +188,9 @@ def _disputed_brief(*, owner, creator):
         budget_amount=3000,
         references=[image_upload()],
     )
-    svc.commission_brief_quote(commission=brief, acting_user=creator, quote_amount=3000)
+    svc.commission_brief_quote(commission=brief, actor=creator, quote_amount=3000)
     pay(svc.commission_brief_order(commission=brief, buyer=owner))
-    svc.commission_brief_deliver(
-        commission=brief, acting_user=creator, pieces=[make_piece(creator)]
-    )
+    svc.commission_brief_deliver(commission=brief, actor=creator, pieces=[make_piece(creator)])
     dispute_file(
         claimant=owner,
         kind="non_delivery",

@@ -81,5 +81,5 @@ class Command(BaseCommand):
             category=category,
             price_amount=price,
         )
-        licence_offers_set(listing=listing, acting_user=creator, offers=demo_offers(title, price))
-        listing_publish(listing=listing, acting_user=creator)
+        licence_offers_set(listing=listing, actor=creator, offers=demo_offers(title, price))
+        listing_publish(listing=listing, actor=creator)

@@ -21,13 +21,24 @@ from ..base import (
 from ..text import TextEmbedder, get_text_embedder, minilm_path
 from . import lexicon
 from .context import Ctx, make_ctx
+from .landscapes import SCENE_STAGES, desert, forest, mountains, ocean
+from .night_scenes import city, space
 from .noise import Rng, fbm2d
+from .patterns import abstract, flowers, geometric
 from .prompt import SceneSpec, parse_prompt, to_yiq, words_of
-from .scenes_land import SCENE_STAGES, desert, forest, mountains, ocean
-from .scenes_more import SCENES
 from .styles import STYLE_PASSES, finish, grade
 
-RENDERERS = {"mountains": mountains, "forest": forest, "ocean": ocean, "desert": desert, **SCENES}
+RENDERERS = {
+    "mountains": mountains,
+    "forest": forest,
+    "ocean": ocean,
+    "desert": desert,
+    "city": city,
+    "space": space,
+    "flowers": flowers,
+    "geometric": geometric,
+    "abstract": abstract,
+}
 BASE_STAGES = SCENE_STAGES + 3  # scene stages + style + grade + finish
 GRAIN = {
     "painting": 0.035,

@@ -1,22 +1,19 @@
-import json
+"""Checkout pages: start a licence purchase, the order pages, the local test gateway."""
+
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
 from marketplace.models import Listing
 from payments import selectors
-from payments.gateway import SignatureError, get_gateway, verify_webhook
-from payments.models import OrderLine, RefundRequest
+from payments.gateway import get_gateway
 from payments.services.checkout import checkout_start, order_abandon
-from payments.services.payouts import payout_onboarding_link
-from payments.services.refunds import refund_request_create, refund_request_decide
 from payments.services.webhooks import webhook_receive
 
 
@@ -90,75 +87,3 @@ def local_pay(request, order_id):
         webhook_receive(event=event)
         return redirect("order_detail", order_id=order.pk)
     return render(request, "payments/local_pay.html", {"order": order})
-
-
-@csrf_exempt
-@require_POST
-def stripe_webhook(request):
-    """Verify, store once, answer fast; processing happens on Celery."""
-    try:
-        event = verify_webhook(request.body, request.headers.get("Stripe-Signature", ""))
-    except SignatureError:
-        return HttpResponseBadRequest("invalid signature")
-    if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
-        return HttpResponseBadRequest("malformed event")
-    stored = webhook_receive(event=event)
-    return HttpResponse(
-        json.dumps({"received": True, "duplicate": stored is None}),
-        content_type="application/json",
-    )
-
-
-@login_required
-@require_POST
-def refund_request_view(request, line_id):
-    line = get_object_or_404(OrderLine, pk=line_id, order__buyer=request.user)
-    try:
-        refund_request_create(line=line, buyer=request.user, reason=request.POST.get("reason", ""))
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Refund requested. The creator or a moderator will decide.")
-    return redirect("order_detail", order_id=line.order_id)
-
-
-@login_required
-@require_GET
-def refund_requests_review(request):
-    pending = selectors.refund_requests_for_reviewer(user=request.user)
-    return render(request, "payments/refund_requests.html", {"requests": pending})
-
-
-@login_required
-@require_POST
-def refund_request_decide_view(request, request_id):
-    refund_request = get_object_or_404(RefundRequest, pk=request_id)
-    try:
-        refund_request_decide(
-            request=refund_request,
-            acting_user=request.user,
-            approve=request.POST.get("decision") == "approve",
-            note=request.POST.get("note", ""),
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Decision recorded.")
-    return redirect("refund_requests_review")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def payouts(request):
-    if not request.user.is_creator:
-        raise Http404("Payouts are for creators.")
-    if request.method == "POST":
-        url = payout_onboarding_link(
-            creator=request.user,
-            refresh_url=request.build_absolute_uri(reverse("payouts")),
-            return_url=request.build_absolute_uri(reverse("payouts")),
-        )
-        return redirect(url)
-    return render(
-        request, "payments/payouts.html", selectors.creator_earnings(creator=request.user)
-    )

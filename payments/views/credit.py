@@ -1,24 +1,15 @@
 """Prepaid credit page: balances, the append-only history, and buying more credit through
 the ordinary checkout (granted by the provider's signed event, like any order)."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
 from core.forms import add_application_error
+from payments.forms import CreditTopUpForm
 from payments.selectors import credit_summary
 from payments.services.credit import credit_topup_checkout
-
-
-class CreditTopUpForm(forms.Form):
-    amount = forms.DecimalField(
-        label="Amount (USD)", min_value=0, max_digits=9, decimal_places=2, initial=20
-    )
-
-    def amount_minor(self) -> int:
-        return int(self.cleaned_data["amount"] * 100)
 
 
 @login_required

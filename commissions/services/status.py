@@ -1,12 +1,10 @@
-"""Shared commission writes: locked status changes with their history row, order creation."""
+"""Commission status changes: the row lock, the transition with its history row, the guard."""
 
 from django.contrib.auth import get_user_model
 
 from commissions.models import Commission, CommissionEvent
 from commissions.services.notify import commission_notify
 from core.errors import ApplicationError
-from payments.models import Order
-from payments.services.orders import order_with_line_create, platform_fee
 
 User = get_user_model()
 
@@ -47,19 +45,3 @@ def require_status(commission: Commission, *allowed: str, action: str) -> None:
             f"You cannot {action} a commission that is {commission.get_status_display().lower()}.",
             code="wrong_state",
         )
-
-
-def commission_order_create(*, commission: Commission, amount: int, description: str) -> Order:
-    """A pending order with one escrowed line (the creator's transfer waits for delivery)."""
-    order, line = order_with_line_create(
-        buyer=commission.buyer,
-        currency=commission.currency,
-        amount=amount,
-        platform_fee_amount=platform_fee(amount),
-        tier_code=commission.tier_code,
-        description=description[:200],
-        creator=commission.creator,
-        transfer_held=True,
-    )
-    commission.order_line = line
-    return order

@@ -6,7 +6,7 @@ text) with a PromptReviewEvent for every state change:
     rejected → appealed → upheld | overturned      (a moderator may also decide straight away)
 
 Overturning writes a PromptAllowance keyed by user + sha256 of the exact text, which the
-policy honours from then on. Imported by generation.models so Django registers these models.
+policy honours from then on.
 """
 
 import uuid

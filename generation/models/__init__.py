@@ -1,0 +1,57 @@
+"""Generation's models: jobs and pieces, creator styles, prompt moderation."""
+
+from generation.models.jobs import (
+    FINISHED_STATUSES,
+    MAX_IMAGES_PER_JOB,
+    MAX_SEED,
+    GenerationJob,
+    JobEvent,
+    JobStatus,
+    Piece,
+    previews_storage,
+)
+from generation.models.prompts import (
+    DECIDABLE_STATUSES,
+    DECIDED_STATUSES,
+    MAX_REVIEW_TEXT,
+    PromptAllowance,
+    PromptCategory,
+    PromptReview,
+    PromptReviewEvent,
+    PromptReviewStatus,
+    PromptSource,
+)
+from generation.models.styles import (
+    PROMPT_SLOT,
+    ImmutableStyleVersion,
+    Style,
+    StyleEvent,
+    StyleStatus,
+    StyleVersion,
+)
+
+__all__ = [
+    "DECIDABLE_STATUSES",
+    "DECIDED_STATUSES",
+    "FINISHED_STATUSES",
+    "MAX_IMAGES_PER_JOB",
+    "MAX_REVIEW_TEXT",
+    "MAX_SEED",
+    "PROMPT_SLOT",
+    "GenerationJob",
+    "ImmutableStyleVersion",
+    "JobEvent",
+    "JobStatus",
+    "Piece",
+    "PromptAllowance",
+    "PromptCategory",
+    "PromptReview",
+    "PromptReviewEvent",
+    "PromptReviewStatus",
+    "PromptSource",
+    "Style",
+    "StyleEvent",
+    "StyleStatus",
+    "StyleVersion",
+    "previews_storage",
+]
