@@ -41,7 +41,7 @@ def setup_django() -> None:
 
 
 def make_jobs(count: int, *, images: int, steps_from: int) -> list:
-    from generation.services.jobs import MAX_ACTIVE_JOBS_PER_USER, job_create
+    from generation.services.jobs import MAX_ACTIVE_JOBS_PER_USER, JobSpec, job_create
     from tests.factories import UserFactory
 
     owners = [UserFactory() for _ in range(0, count, MAX_ACTIVE_JOBS_PER_USER)]
@@ -49,12 +49,14 @@ def make_jobs(count: int, *, images: int, steps_from: int) -> list:
     return [
         job_create(
             owner=owners[i // MAX_ACTIVE_JOBS_PER_USER],
-            prompt=f"storm over the sea number {i}, oil painting",
-            width=512,
-            height=512,
-            steps=min(50, steps_from + i % 30),
-            count=images,
-            seed=i,
+            spec=JobSpec(
+                prompt=f"storm over the sea number {i}, oil painting",
+                width=512,
+                height=512,
+                steps=min(50, steps_from + i % 30),
+                count=images,
+                seed=i,
+            ),
         )
         for i in range(count)
     ]

@@ -17,7 +17,7 @@ from commissions.models import Commission, CommissionKind, CommissionStatus
 from commissions.services.status import commission_lock, commission_set_status
 from core.errors import ApplicationError
 from generation.models import GenerationJob, JobStatus
-from generation.services.jobs import job_create
+from generation.services.jobs import JobSpec, job_create
 from licensing.services.commission_grants import licence_grant_issue_commission
 from licensing.services.grants import LicenceNotIssuable
 from payments.models import Order, OrderLine
@@ -83,12 +83,12 @@ def commission_line_paid(*, order_line: OrderLine, source: str) -> Commission | 
         with transaction.atomic():
             job = job_create(
                 owner=commission.buyer,
-                prompt=commission.prompt,
-                negative_prompt=commission.negative_prompt,
-                count=commission.count,
-                width=version.width,
-                height=version.height,
-                style_version=version,
+                spec=JobSpec.in_style(
+                    version,
+                    prompt=commission.prompt,
+                    negative_prompt=commission.negative_prompt,
+                    count=commission.count,
+                ),
             )
     except ApplicationError as error:
         queue_automatic_refund(line=order_line, reason=f"The job could not start: {error.message}")

@@ -6,6 +6,7 @@ from django import forms
 from generation.engines import MAX_PROMPT_CHARS, MAX_SEED, parse_size
 from generation.models import MAX_IMAGES_PER_JOB, GenerationJob, JobStatus
 from generation.services.engines import engine_spec, engine_specs
+from generation.services.jobs import JobSpec
 
 
 class CommissionForm(forms.Form):
@@ -72,19 +73,19 @@ class CommissionForm(forms.Form):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 
-    def job_kwargs(self) -> dict:
+    def job_spec(self) -> JobSpec:
         data = self.cleaned_data
         width, height = data["size"]
-        return {
-            "prompt": data["prompt"],
-            "negative_prompt": data["negative_prompt"],
-            "engine": data["engine"],
-            "width": width,
-            "height": height,
-            "count": data["count"],
-            "steps": data["steps"],
-            "seed": data["seed"],
-        }
+        return JobSpec(
+            prompt=data["prompt"],
+            negative_prompt=data["negative_prompt"],
+            engine=data["engine"],
+            width=width,
+            height=height,
+            count=data["count"],
+            steps=data["steps"],
+            seed=data["seed"],
+        )
 
 
 class JobFilter(django_filters.FilterSet):

@@ -5,6 +5,7 @@ from django import forms
 from generation.engines import parse_size
 from generation.engines.base import MAX_NEGATIVE_PROMPT_CHARS, MAX_PROMPT_CHARS
 from generation.services.engines import engine_spec
+from generation.services.styles import StyleRecipe
 
 
 class StyleRecipeForm(forms.Form):
@@ -34,14 +35,15 @@ class StyleRecipeForm(forms.Form):
     def recipe_kwargs(self) -> dict:
         data = self.cleaned_data
         width, height = parse_size(data["size"])
-        return {
-            "prompt_template": data["prompt_template"],
-            "negative_prompt": data["negative_prompt"],
-            "width": width,
-            "height": height,
-            "steps": data["steps"],
-            "sample_prompts": [p for p in data["sample_prompts"].splitlines() if p.strip()],
-        }
+        recipe = StyleRecipe(
+            prompt_template=data["prompt_template"],
+            negative_prompt=data["negative_prompt"],
+            width=width,
+            height=height,
+            steps=data["steps"],
+        )
+        samples = [p for p in data["sample_prompts"].splitlines() if p.strip()]
+        return {"recipe": recipe, "sample_prompts": samples}
 
 
 class StyleCreateForm(StyleRecipeForm):

@@ -1,6 +1,7 @@
 """Use cases a person performs on generation jobs: commission, cancel, retry, pick."""
 
 import secrets
+from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -53,96 +54,129 @@ def enqueue(job: GenerationJob) -> None:
     wake_named_after_commit("generation.tasks.run_generation", str(job.pk))
 
 
+@dataclass(frozen=True)
+class JobSpec:
+    """What to make: the engine's settings, how many images, and the style (if any). The one
+    value the form, a retry, a commission and a style's samples hand to `job_create`."""
+
+    prompt: str
+    width: int
+    height: int
+    negative_prompt: str = ""
+    count: int = 1
+    seed: int | None = None
+    steps: int | None = None
+    guidance: float | None = None
+    engine: str | None = None
+    style_version: StyleVersion | None = None
+
+    @classmethod
+    def in_style(
+        cls,
+        version: StyleVersion,
+        *,
+        prompt: str,
+        negative_prompt: str = "",
+        count: int = 1,
+        seed: int | None = None,
+    ) -> "JobSpec":
+        """A job in a creator's style: the style fixes engine, size, steps and guidance, and
+        `prompt` is the buyer's text for the style's {prompt} slot."""
+        return cls(
+            prompt=prompt,
+            negative_prompt=negative_prompt,
+            count=count,
+            seed=seed,
+            width=version.width,
+            height=version.height,
+            steps=version.steps,
+            guidance=version.guidance,
+            engine=version.engine,
+            style_version=version,
+        )
+
+    @classmethod
+    def of_job(cls, job: GenerationJob) -> "JobSpec":
+        """The same settings and seed as `job` (a retry)."""
+        return cls(
+            prompt=job.prompt,
+            negative_prompt=job.negative_prompt,
+            seed=job.seed,
+            width=job.width,
+            height=job.height,
+            steps=job.steps,
+            count=job.count,
+            engine=job.engine,
+            guidance=job.guidance,
+            style_version=job.style_version,
+        )
+
+
 def job_create(
-    *,
-    owner: User,
-    prompt: str,
-    negative_prompt: str = "",
-    seed: int | None = None,
-    width: int,
-    height: int,
-    steps: int | None = None,
-    count: int = 1,
-    engine: str | None = None,
-    guidance: float | None = None,
-    retry_of: GenerationJob | None = None,
-    style_version: StyleVersion | None = None,
+    *, owner: User, spec: JobSpec, retry_of: GenerationJob | None = None
 ) -> GenerationJob:
     """Queue a commission. A missing seed is drawn now so the result is reproducible.
 
-    With `style_version`, the style fixes engine, size, steps and guidance, and `prompt` is
-    the buyer's text that fills the style's {prompt} slot; the job stores only the buyer's
-    text, the worker composes what the engine sees (so the recipe never reaches the buyer).
+    In a style, the job stores only the buyer's text; the worker composes what the engine
+    sees (so the recipe never reaches the buyer).
 
     The prompt policy screens the text first, outside this call's transaction, so a refused
     prompt leaves its review row and nothing else.
     """
-    source = PromptSource.STYLE_COMMISSION if style_version else PromptSource.COMMISSION
-    prompt_screen(user=owner, prompt=prompt, negative_prompt=negative_prompt, source=source)
-    return _job_insert(
-        owner=owner,
+    source = PromptSource.STYLE_COMMISSION if spec.style_version else PromptSource.COMMISSION
+    prompt_screen(
+        user=owner, prompt=spec.prompt, negative_prompt=spec.negative_prompt, source=source
+    )
+    return _job_insert(owner=owner, spec=spec, retry_of=retry_of)
+
+
+def _engine_request(spec: JobSpec, *, seed: int) -> GenerationRequest:
+    """What the engine will see: in a style, the recipe composed around the buyer's text."""
+    prompt, negative = spec.prompt.strip(), spec.negative_prompt.strip()
+    if spec.style_version is not None:
+        prompt, negative = spec.style_version.compose(
+            prompt=spec.prompt, negative_prompt=spec.negative_prompt
+        )
+    return GenerationRequest(
         prompt=prompt,
-        negative_prompt=negative_prompt,
+        negative_prompt=negative,
         seed=seed,
-        width=width,
-        height=height,
-        steps=steps,
-        count=count,
-        engine=engine,
-        guidance=guidance,
-        retry_of=retry_of,
-        style_version=style_version,
+        width=spec.width,
+        height=spec.height,
+        steps=spec.steps,
+        guidance=spec.guidance,
     )
 
 
 @transaction.atomic
 def _job_insert(
-    *,
-    owner: User,
-    prompt: str,
-    negative_prompt: str = "",
-    seed: int | None = None,
-    width: int,
-    height: int,
-    steps: int | None = None,
-    count: int = 1,
-    engine: str | None = None,
-    guidance: float | None = None,
-    retry_of: GenerationJob | None = None,
-    style_version: StyleVersion | None = None,
+    *, owner: User, spec: JobSpec, retry_of: GenerationJob | None = None
 ) -> GenerationJob:
     """`job_create` once the text passed the policy: check it against the engine, write the
     job and its first history row, wake a worker after commit."""
-    if style_version is not None:
-        engine, width, height = style_version.engine, style_version.width, style_version.height
-        steps, guidance = style_version.steps, style_version.guidance
+    if spec.style_version is not None:  # the style's settings win over any given
+        spec = JobSpec.in_style(
+            spec.style_version,
+            prompt=spec.prompt,
+            negative_prompt=spec.negative_prompt,
+            count=spec.count,
+            seed=spec.seed,
+        )
     try:
-        spec = engine_spec(engine)
+        engine = engine_spec(spec.engine)
     except ValueError as error:
         raise ApplicationError(str(error), field="engine") from None
-    if not 1 <= count <= MAX_IMAGES_PER_JOB:
+    if not 1 <= spec.count <= MAX_IMAGES_PER_JOB:
         raise ApplicationError(f"Choose between 1 and {MAX_IMAGES_PER_JOB} images.", field="count")
-    seed = secrets.randbelow(2**32) if seed is None else seed
-    if not prompt.strip():
+    if spec.seed is None:
+        spec = replace(spec, seed=secrets.randbelow(2**32))
+    if not spec.prompt.strip():
         raise ApplicationError("Prompt must not be empty.", field="prompt")
-    engine_prompt, engine_negative = prompt.strip(), negative_prompt.strip()
-    if style_version is not None:
-        engine_prompt, engine_negative = style_version.compose(
-            prompt=prompt, negative_prompt=negative_prompt
-        )
-    request = GenerationRequest(
-        prompt=engine_prompt,
-        negative_prompt=engine_negative,
-        seed=seed,
-        width=width,
-        height=height,
-        steps=steps,
-        guidance=guidance,
-    )
+    request = _engine_request(spec, seed=spec.seed)
     try:
-        spec.validate(request)
+        engine.validate(request)
     except ValueError as error:
-        if style_version is not None and engine_prompt != prompt.strip():
+        if spec.style_version is not None and request.prompt != spec.prompt.strip():
             raise ApplicationError(
                 "This prompt does not fit this style (it is too long for the style's "
                 "template, or the style's settings are no longer supported).",
@@ -159,18 +193,18 @@ def _job_insert(
         )
     job = GenerationJob(
         owner=owner,
-        engine=spec.name,
-        prompt=prompt.strip(),
-        negative_prompt=negative_prompt.strip(),
-        seed=seed,
-        width=width,
-        height=height,
-        steps=spec.resolve_steps(request),
-        guidance=guidance,
-        count=count,
+        engine=engine.name,
+        prompt=spec.prompt.strip(),
+        negative_prompt=spec.negative_prompt.strip(),
+        seed=spec.seed,
+        width=spec.width,
+        height=spec.height,
+        steps=engine.resolve_steps(request),
+        guidance=spec.guidance,
+        count=spec.count,
         retry_of=retry_of,
-        style_version=style_version,
-        progress_total=spec.resolve_steps(request),
+        style_version=spec.style_version,
+        progress_total=engine.resolve_steps(request),
     )
     job.full_clean()
     job.save()
@@ -229,20 +263,8 @@ def _job_retry(*, job: GenerationJob, actor: User) -> GenerationJob:
         raise ApplicationError(
             "A commission in a creator's style is paid per run; commission it again instead."
         )
-    return _job_insert(  # screened by job_retry before this transaction
-        owner=actor,
-        prompt=job.prompt,
-        negative_prompt=job.negative_prompt,
-        seed=job.seed,
-        width=job.width,
-        height=job.height,
-        steps=job.steps,
-        count=job.count,
-        engine=job.engine,
-        guidance=job.guidance,
-        retry_of=job,
-        style_version=job.style_version,
-    )
+    # Screened by job_retry before this transaction.
+    return _job_insert(owner=actor, spec=JobSpec.of_job(job), retry_of=job)
 
 
 @transaction.atomic

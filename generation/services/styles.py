@@ -4,6 +4,7 @@ hash (sha256 of the recipe's canonical JSON) is recorded with each piece made in
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -21,7 +22,7 @@ from generation.models import (
     StyleVersion,
 )
 from generation.services.engines import engine_spec
-from generation.services.jobs import job_create
+from generation.services.jobs import JobSpec, job_create
 from generation.services.prompt_reviews import prompt_screen
 
 User = get_user_model()
@@ -29,6 +30,21 @@ User = get_user_model()
 MAX_SAMPLES = 4
 DEFAULT_SAMPLE_PROMPTS = ("a lighthouse on a cliff", "a quiet forest path", "a city at night")
 PROBE_PROMPT = "a sample subject"
+
+
+@dataclass(frozen=True)
+class StyleRecipe:
+    """What a style makes: the template with its {prompt} slot and the engine settings. The
+    one value the form, the services and the tests hand to `style_create` and
+    `style_publish_version`."""
+
+    prompt_template: str
+    width: int
+    height: int
+    negative_prompt: str = ""
+    steps: int | None = None
+    guidance: float | None = None
+    engine: str | None = None
 
 
 def style_params_sha256(params: dict) -> str:
@@ -53,15 +69,13 @@ def _lock_own_style(style: Style, user: User) -> Style:
     return Style.objects.select_for_update().get(pk=style.pk)
 
 
-def _screen_recipe(
-    *, user: User, prompt_template: str, negative_prompt: str, sample_prompts
-) -> None:
+def _screen_recipe(*, user: User, recipe: StyleRecipe, sample_prompts) -> None:
     """The prompt policy sees the recipe (its {prompt} slot left empty) and each sample
     prompt before anything is written, so a refused one leaves only its review row."""
     prompt_screen(
         user=user,
-        prompt=prompt_template.replace(PROMPT_SLOT, " "),
-        negative_prompt=negative_prompt,
+        prompt=recipe.prompt_template.replace(PROMPT_SLOT, " "),
+        negative_prompt=recipe.negative_prompt,
         source=PromptSource.STYLE,
         field="prompt_template",
     )
@@ -76,24 +90,13 @@ def style_create(
     description: str = "",
     price_amount: int,
     tier_code: str = "standard",
-    prompt_template: str,
-    negative_prompt: str = "",
-    width: int,
-    height: int,
-    steps: int | None = None,
-    guidance: float | None = None,
-    engine: str | None = None,
+    recipe: StyleRecipe,
     sample_prompts: tuple[str, ...] | list[str] = (),
 ) -> Style:
     """A new style, published with its first version (and its sample jobs queued)."""
     if not creator.is_creator:
         raise PermissionDeniedError("Only creators can publish styles.")
-    _screen_recipe(
-        user=creator,
-        prompt_template=prompt_template,
-        negative_prompt=negative_prompt,
-        sample_prompts=sample_prompts,
-    )
+    _screen_recipe(user=creator, recipe=recipe, sample_prompts=sample_prompts)
     with transaction.atomic():
         _check_tier(tier_code)
         style = Style(
@@ -108,81 +111,66 @@ def style_create(
         style.save(force_insert=True)
         _record(style, from_status="", actor=creator)
         style_publish_version(
-            style=style,
-            actor=creator,
-            prompt_template=prompt_template,
-            negative_prompt=negative_prompt,
-            width=width,
-            height=height,
-            steps=steps,
-            guidance=guidance,
-            engine=engine,
-            sample_prompts=sample_prompts,
+            style=style, actor=creator, recipe=recipe, sample_prompts=sample_prompts
         )
         style.refresh_from_db()
         return style
+
+
+def _next_version(style: Style, recipe: StyleRecipe) -> StyleVersion:
+    """The recipe checked against its engine, as the style's next (unsaved) version."""
+    prompt_template = recipe.prompt_template.strip()
+    if prompt_template.count(PROMPT_SLOT) != 1:
+        raise ApplicationError(
+            "The template needs exactly one {prompt} slot for the buyer's text.",
+            field="prompt_template",
+        )
+    try:
+        spec = engine_spec(recipe.engine)
+    except ValueError as error:
+        raise ApplicationError(str(error), field="engine") from None
+    probe = GenerationRequest(
+        prompt=prompt_template.replace(PROMPT_SLOT, PROBE_PROMPT),
+        negative_prompt=recipe.negative_prompt.strip(),
+        width=recipe.width,
+        height=recipe.height,
+        steps=recipe.steps,
+        guidance=recipe.guidance,
+    )
+    try:
+        spec.validate(probe)
+    except ValueError as error:
+        raise ApplicationError(str(error)) from None
+    last = style.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return StyleVersion(
+        style=style,
+        number=last + 1,
+        engine=spec.name,
+        prompt_template=prompt_template,
+        negative_prompt=recipe.negative_prompt.strip(),
+        width=recipe.width,
+        height=recipe.height,
+        steps=spec.resolve_steps(probe),
+        guidance=recipe.guidance,
+    )
 
 
 def style_publish_version(
     *,
     style: Style,
     actor: User,
-    prompt_template: str,
-    negative_prompt: str = "",
-    width: int,
-    height: int,
-    steps: int | None = None,
-    guidance: float | None = None,
-    engine: str | None = None,
+    recipe: StyleRecipe,
     sample_prompts: tuple[str, ...] | list[str] = (),
 ) -> StyleVersion:
     """Edit the recipe = publish version + 1. Past versions (and jobs) keep theirs."""
     if style.creator_id != actor.pk:
         raise PermissionDeniedError("This is not your style.")
-    _screen_recipe(
-        user=actor,
-        prompt_template=prompt_template,
-        negative_prompt=negative_prompt,
-        sample_prompts=sample_prompts,
-    )
+    _screen_recipe(user=actor, recipe=recipe, sample_prompts=sample_prompts)
     with transaction.atomic():
         style = _lock_own_style(style, actor)
         if style.status == StyleStatus.WITHDRAWN:
             raise ApplicationError("This style was withdrawn; create a new style instead.")
-        prompt_template = prompt_template.strip()
-        if prompt_template.count(PROMPT_SLOT) != 1:
-            raise ApplicationError(
-                "The template needs exactly one {prompt} slot for the buyer's text.",
-                field="prompt_template",
-            )
-        try:
-            spec = engine_spec(engine)
-        except ValueError as error:
-            raise ApplicationError(str(error), field="engine") from None
-        probe = GenerationRequest(
-            prompt=prompt_template.replace(PROMPT_SLOT, PROBE_PROMPT),
-            negative_prompt=negative_prompt.strip(),
-            width=width,
-            height=height,
-            steps=steps,
-            guidance=guidance,
-        )
-        try:
-            spec.validate(probe)
-        except ValueError as error:
-            raise ApplicationError(str(error)) from None
-        last = style.versions.order_by("-number").values_list("number", flat=True).first() or 0
-        version = StyleVersion(
-            style=style,
-            number=last + 1,
-            engine=spec.name,
-            prompt_template=prompt_template,
-            negative_prompt=negative_prompt.strip(),
-            width=width,
-            height=height,
-            steps=spec.resolve_steps(probe),
-            guidance=guidance,
-        )
+        version = _next_version(style, recipe)
         version.params_sha256 = style_params_sha256(version.params())
         version.full_clean()
         version.save(force_insert=True)
@@ -192,14 +180,7 @@ def style_publish_version(
         _record(style, from_status=previous, actor=actor, message=f"version {version.number}")
         prompts = [p.strip() for p in sample_prompts if p.strip()] or list(DEFAULT_SAMPLE_PROMPTS)
         for prompt in prompts[:MAX_SAMPLES]:
-            job_create(
-                owner=actor,
-                prompt=prompt,
-                count=1,
-                style_version=version,
-                width=version.width,
-                height=version.height,
-            )
+            job_create(owner=actor, spec=JobSpec.in_style(version, prompt=prompt))
         return version
 
 

@@ -27,7 +27,7 @@ def commission(request):
     form = CommissionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            job = job_create(owner=request.user, **form.job_kwargs())
+            job = job_create(owner=request.user, spec=form.job_spec())
         except ApplicationError as error:
             add_application_error(form, error)
         else:

@@ -3,6 +3,7 @@
 from generation.services.batch import batch_run
 from generation.services.styles import style_create
 from payments.services.orders import order_mark_paid
+from tests.generation.factories import split_recipe
 
 TEMPLATE = "{prompt}, watercolor, teal and orange palette, soft paper texture"
 
@@ -22,7 +23,7 @@ def make_style(creator, **fields):
         "sample_prompts": ["a red boat"],
     }
     values.update(fields)
-    return style_create(creator=creator, **values)
+    return style_create(creator=creator, **split_recipe(values))
 
 
 def pay(order, source: str = "webhook:evt_test"):

@@ -11,7 +11,7 @@ from commissions.services.payment import (
 )
 from core.errors import ApplicationError
 from generation.models import GenerationJob, Piece
-from generation.services.styles import style_publish_version, style_withdraw
+from generation.services.styles import StyleRecipe, style_publish_version, style_withdraw
 from licensing.models import LicenceGrant
 from payments.models import Order, OrderLine, PayoutAccount
 from payments.services.payouts import transfer_earnings
@@ -117,11 +117,9 @@ def test_provenance_names_prompt_and_style_and_reproduce_matches(buyer, style, c
     style_publish_version(
         style=style,
         actor=style.creator,
-        prompt_template="{prompt}, charcoal",
-        width=256,
-        height=256,
-        steps=2,
-        engine="embedded",
+        recipe=StyleRecipe(
+            prompt_template="{prompt}, charcoal", width=256, height=256, steps=2, engine="embedded"
+        ),
     )
     call_command("reproduce", str(piece.pk))
     assert "Match: identical pixels." in capsys.readouterr().out
@@ -224,7 +222,7 @@ def test_job_that_cannot_start_is_refunded(buyer, style, settings):
     other = UserFactory()
     assert other  # the limit is per owner: fill the buyer's queue
     for _ in range(jobs.MAX_ACTIVE_JOBS_PER_USER):
-        jobs.job_create(owner=buyer, prompt="x", width=256, height=256, steps=2)
+        jobs.job_create(owner=buyer, spec=jobs.JobSpec(prompt="x", width=256, height=256, steps=2))
 
     pay(order)
 

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from generation.models import GenerationJob, JobEvent, JobStatus, Piece
-from generation.services.jobs import job_create
+from generation.services.jobs import JobSpec, job_create
 from generation.services.worker import jobs_sweep
 from licensing.models import LicenceGrant
 from payments.models import OrderStatus, WebhookEvent
@@ -34,12 +34,14 @@ def commission(owner, steps: int) -> GenerationJob:
     # Distinct step counts keep each job in its own batch, so some wait in the queue.
     return job_create(
         owner=owner,
-        prompt=f"harbour lights at dusk, {steps} steps, watercolor",
-        width=512,
-        height=512,
-        steps=steps,
-        count=COUNT,
-        seed=steps,
+        spec=JobSpec(
+            prompt=f"harbour lights at dusk, {steps} steps, watercolor",
+            width=512,
+            height=512,
+            steps=steps,
+            count=COUNT,
+            seed=steps,
+        ),
     )
 
 

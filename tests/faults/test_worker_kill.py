@@ -11,7 +11,7 @@ import time
 import pytest
 
 from generation.models import GenerationJob, JobStatus, Piece
-from generation.services.jobs import job_create
+from generation.services.jobs import JobSpec, job_create
 from generation.services.worker import jobs_sweep
 from tests.factories import UserFactory
 from tests.faults.workers import kill
@@ -36,11 +36,13 @@ def test_killing_workers_mid_batch_loses_and_duplicates_nothing(tmp_path):
     jobs = [
         job_create(
             owner=owner,
-            prompt=f"storm over the sea number {i}, oil painting",
-            width=768,
-            height=768,
-            steps=50,
-            count=4,
+            spec=JobSpec(
+                prompt=f"storm over the sea number {i}, oil painting",
+                width=768,
+                height=768,
+                steps=50,
+                count=4,
+            ),
         )
         for i in range(6)
     ]

@@ -1,6 +1,9 @@
+import dataclasses
+
 import factory
 
 from generation.models import GenerationJob
+from generation.services.styles import StyleRecipe
 from tests.factories import UserFactory
 
 
@@ -19,3 +22,11 @@ class GenerationJobFactory(factory.django.DjangoModelFactory):
     steps = 4
     progress_total = 4
     count = 1
+
+
+def split_recipe(values: dict) -> dict:
+    """Flat test values for a style: the recipe's fields become one StyleRecipe."""
+    recipe_fields = {field.name for field in dataclasses.fields(StyleRecipe)}
+    rest = {key: value for key, value in values.items() if key not in recipe_fields}
+    recipe = StyleRecipe(**{key: values[key] for key in recipe_fields if key in values})
+    return {"recipe": recipe, **rest}

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from generation.models import GenerationJob, JobStatus
-from generation.services.jobs import job_cancel, job_create
+from generation.services.jobs import JobSpec, job_cancel, job_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +32,9 @@ def finished(job_ids):
 def test_jobs_commissioned_through_services_are_run_by_the_worker(celery_worker):
     owner = UserFactory()
     jobs = [
-        job_create(owner=owner, prompt=prompt, width=256, height=256, steps=2, count=2)
+        job_create(
+            owner=owner, spec=JobSpec(prompt=prompt, width=256, height=256, steps=2, count=2)
+        )
         for prompt in ("misty forest at dawn", "neon city at night", "calm ocean, watercolor")
     ]
 
@@ -50,7 +52,8 @@ def test_a_running_job_can_be_cancelled(celery_worker, scripted_engine, settings
     settings.GENERATION_ENGINES["scripted"]["options"] = {"step_delay": 0.05}
     owner = UserFactory()
     job = job_create(
-        owner=owner, prompt="slow one", width=256, height=256, steps=50, engine="scripted"
+        owner=owner,
+        spec=JobSpec(prompt="slow one", width=256, height=256, steps=50, engine="scripted"),
     )
     wait_for(lambda: GenerationJob.objects.get(pk=job.pk).progress_step >= 2)
 

@@ -22,7 +22,7 @@ from generation.models import (
     PromptReviewEvent,
     Style,
 )
-from generation.services.jobs import job_create, job_retry
+from generation.services.jobs import JobSpec, job_create, job_retry
 from generation.services.prompt_reviews import (
     PromptRejectedError,
     prompt_review_appeal,
@@ -41,7 +41,9 @@ STATEMENT = "It is a historical war painting in the style of Goya, not gore for 
 
 
 def commission(owner, prompt=REFUSED, **kwargs):
-    return job_create(owner=owner, prompt=prompt, width=512, height=512, steps=2, **kwargs)
+    return job_create(
+        owner=owner, spec=JobSpec(prompt=prompt, width=512, height=512, steps=2, **kwargs)
+    )
 
 
 def refuse(owner, prompt=REFUSED, **kwargs) -> PromptReview:

@@ -2,7 +2,13 @@ import pytest
 
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.models import GenerationJob, JobStatus
-from generation.services.jobs import MAX_ACTIVE_JOBS_PER_USER, job_cancel, job_create, job_retry
+from generation.services.jobs import (
+    MAX_ACTIVE_JOBS_PER_USER,
+    JobSpec,
+    job_cancel,
+    job_create,
+    job_retry,
+)
 from tests.factories import UserFactory
 from tests.generation.factories import GenerationJobFactory
 
@@ -12,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def create(owner, **overrides):
     kwargs = {"prompt": "misty forest, watercolor", "width": 256, "height": 256, "count": 2}
     kwargs.update(overrides)
-    return job_create(owner=owner, **kwargs)
+    return job_create(owner=owner, spec=JobSpec(**kwargs))
 
 
 def test_job_create_queues_with_a_recorded_seed_and_wakes_a_worker(

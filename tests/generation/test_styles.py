@@ -5,11 +5,13 @@ import pytest
 from core.errors import ApplicationError, PermissionDeniedError
 from generation.models import GenerationJob, ImmutableStyleVersion, StyleVersion
 from generation.services.styles import (
+    StyleRecipe,
     style_create,
     style_params_sha256,
     style_publish_version,
     style_withdraw,
 )
+from tests.generation.factories import split_recipe
 from tests.licensing.conftest import provenance_settings  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ def make(creator, **kw):
         "sample_prompts": ["a pear", "a jug"],
     }
     values.update(kw)
-    return style_create(creator=creator, **values)
+    return style_create(creator=creator, **split_recipe(values))
 
 
 def test_create_publishes_version_one_with_hash_and_queues_samples(creator):
@@ -50,11 +52,9 @@ def test_editing_creates_a_new_immutable_version(creator):
     v2 = style_publish_version(
         style=style,
         actor=creator,
-        prompt_template="{prompt}, pastel",
-        width=256,
-        height=256,
-        steps=2,
-        engine="embedded",
+        recipe=StyleRecipe(
+            prompt_template="{prompt}, pastel", width=256, height=256, steps=2, engine="embedded"
+        ),
     )
     assert (v2.number, style.current_version) == (2, v2)
     assert v2.params_sha256 != v1.params_sha256
@@ -88,16 +88,14 @@ def test_only_creators_and_owners(buyer, creator):
 
 def test_styled_job_composes_prompt_only_for_the_engine(creator, buyer):
     from generation.services.batch import engine_prompts
-    from generation.services.jobs import job_create
+    from generation.services.jobs import JobSpec, job_create
 
     version = make(creator).current_version
     job = job_create(
         owner=buyer,
-        prompt="a cat",
-        negative_prompt="dogs",
-        width=1,
-        height=1,
-        style_version=version,
+        spec=JobSpec(
+            prompt="a cat", negative_prompt="dogs", width=1, height=1, style_version=version
+        ),
     )
     assert (job.prompt, job.negative_prompt, job.width, job.steps) == ("a cat", "dogs", 256, 2)
     assert engine_prompts(job) == (

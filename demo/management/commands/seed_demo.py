@@ -7,7 +7,7 @@ storage → listing → publish), synchronously, so the site has art to browse o
 from django.core.management.base import BaseCommand
 
 from generation.services.batch import batch_run
-from generation.services.jobs import job_create
+from generation.services.jobs import JobSpec, job_create
 from licensing.services.grants import licence_offers_set
 from marketplace.models import Listing, User
 from marketplace.services.accounts import creator_onboard, user_create
@@ -70,7 +70,9 @@ class Command(BaseCommand):
                 self._list(users["creator"], seed, title, prompt, category, tags, price)
 
     def _list(self, creator, seed, title, prompt, category, tags, price) -> None:
-        job = job_create(owner=creator, prompt=prompt, seed=seed, width=512, height=512)
+        job = job_create(
+            owner=creator, spec=JobSpec(prompt=prompt, seed=seed, width=512, height=512)
+        )
         batch_run(job_id=str(job.pk), worker="seed_demo")
         listing = listing_create(
             creator=creator,
