@@ -150,7 +150,7 @@ def _as_buyer(commission: Commission, user: User) -> Commission:
     return commission_lock(commission)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def commission_brief_quote(
     *, commission: Commission, actor: User, quote_amount: int, note: str = ""
 ) -> Commission:
@@ -168,7 +168,7 @@ def commission_brief_quote(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def commission_brief_decline(
     *, commission: Commission, actor: User, reason: str = ""
 ) -> Commission:
@@ -216,7 +216,7 @@ def commission_brief_checkout(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def commission_brief_deliver(
     *, commission: Commission, actor: User, pieces: list[Piece], note: str = ""
 ) -> Commission:
@@ -264,14 +264,14 @@ def _accept(commission: Commission, *, actor: User | None, source: str) -> Commi
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def commission_brief_accept(*, commission: Commission, actor: User) -> Commission:
     commission = _as_buyer(commission, actor)
     require_status(commission, CommissionStatus.DELIVERED, action="accept")
     return _accept(commission, actor=actor, source="user")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def commission_brief_request_revision(
     *, commission: Commission, actor: User, note: str
 ) -> Commission:

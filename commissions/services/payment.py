@@ -129,7 +129,7 @@ def commission_release_and_grant(commission: Commission, pieces: list, *, actor)
         queue_creator_transfers(order=line.order)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def commission_settle_job(*, job_id) -> Commission | None:
     """An instant commission's job finished: grant + pay the creator, or refund the buyer."""
     commission = Commission.objects.filter(job_id=job_id).first()

@@ -47,7 +47,7 @@ def notification_send(
     return Notification.objects.bulk_create(rows)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def notifications_mark_read(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()

@@ -74,7 +74,7 @@ def dispute_decide(*, dispute: Dispute, actor: User, outcome: str, decision: str
     return dispute
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dispute_appeal(*, dispute: Dispute, actor: User, reason: str) -> Dispute:
     """Either party may appeal a decision once."""
     if not is_party(dispute, actor):

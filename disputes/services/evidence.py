@@ -96,7 +96,7 @@ def _classify(upload) -> tuple[str, str, bytes, dict]:
     return EvidenceKind.IMAGE, IMAGE_TYPES[image.format], data, _image_analysis(image)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dispute_evidence_add(
     *, dispute: Dispute, actor, upload=None, url: str = "", description: str = ""
 ) -> Evidence:

@@ -97,7 +97,7 @@ def _target(
     return listing, listing.creator, f"listing:{listing.pk}"
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dispute_file(
     *,
     claimant: User,
@@ -166,7 +166,7 @@ def dispute_file(
 # --- review ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dispute_assign(*, dispute: Dispute, actor: User, assignee: User | None = None) -> Dispute:
     """A moderator takes the case (or gives it to another moderator); open → under_review."""
     require_moderator(actor)
@@ -189,7 +189,7 @@ def dispute_assign(*, dispute: Dispute, actor: User, assignee: User | None = Non
     return dispute
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dispute_request_response(
     *, dispute: Dispute, actor: User, days: int | None = None, note: str = ""
 ) -> Dispute:
@@ -221,7 +221,7 @@ def dispute_request_response(
     return dispute
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dispute_message_post(
     *, dispute: Dispute, author: User, body: str, internal: bool = False
 ) -> DisputeMessage:
@@ -268,7 +268,7 @@ def dispute_message_post(
 # --- reminders ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dispute_send_reminders(*, now=None) -> int:
     """Remind respondents whose deadline is near (once per request). Run from beat/cron."""
     now = now or timezone.now()

@@ -55,7 +55,7 @@ def _reason(dispute: Dispute, note: str) -> str:
     return note.strip() or f"Dispute {dispute.pk}: {dispute.get_kind_display()}"
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remedy_listing_suspend(*, dispute: Dispute, actor: User, note: str = "") -> Listing:
     """Suspend the listing (also the interim measure while an infringement is reviewed)."""
     dispute = _start(dispute, actor)
@@ -78,7 +78,7 @@ def remedy_listing_suspend(*, dispute: Dispute, actor: User, note: str = "") -> 
     return listing
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remedy_listing_unsuspend(*, dispute: Dispute, actor: User, note: str = "") -> Listing:
     dispute = _start(dispute, actor)
     _require_listing(dispute)
@@ -100,7 +100,7 @@ def _grants(dispute: Dispute) -> list[LicenceGrant]:
     return list(LicenceGrant.objects.filter(listing=dispute.listing).order_by("issued_at"))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remedy_grants_revoke(*, dispute: Dispute, actor: User, note: str = "") -> list[LicenceGrant]:
     """Revoke the disputed licence, or every active licence of the disputed listing."""
     dispute = _start(dispute, actor)
@@ -173,7 +173,7 @@ def remedy_refund(*, dispute: Dispute, actor: User, note: str = "") -> list:
     return refunded
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remedy_rights_transfer(*, dispute: Dispute, actor: User, note: str = "") -> list:
     """An upheld infringement claim: the claimant becomes the rights holder of the pieces'
     provenance records, and a "transferred" entry goes into the ledger for each."""
@@ -220,7 +220,7 @@ def _party(dispute: Dispute, user_id) -> User:
     return dispute.claimant if str(user_id) == str(dispute.claimant_id) else dispute.respondent
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remedy_user_warn(*, dispute: Dispute, actor: User, user_id, note: str) -> AccountEvent:
     dispute = _start(dispute, actor)
     user = _party(dispute, user_id)
@@ -240,7 +240,7 @@ def remedy_user_warn(*, dispute: Dispute, actor: User, user_id, note: str) -> Ac
     return event
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remedy_user_suspend(*, dispute: Dispute, actor: User, user_id, note: str) -> User:
     """Deactivate a party's account (they can no longer log in); an AccountEvent says why."""
     dispute = _start(dispute, actor)
@@ -266,7 +266,7 @@ def remedy_user_suspend(*, dispute: Dispute, actor: User, user_id, note: str) ->
     return user
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remedy_dismiss(*, dispute: Dispute, actor: User, note: str) -> Dispute:
     """Reject the claim and close the case in one step (nothing else changes)."""
     dispute = dispute_decide(

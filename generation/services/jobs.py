@@ -267,7 +267,7 @@ def _job_retry(*, job: GenerationJob, actor: User) -> GenerationJob:
     return _job_insert(owner=actor, spec=JobSpec.of_job(job), retry_of=job)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def piece_pick(*, piece: Piece, actor: User, picked: bool) -> Piece:
     """Buyers keep the results they like; picks are what they list or license next."""
     if piece.owner_id != actor.pk:

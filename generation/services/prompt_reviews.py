@@ -143,7 +143,7 @@ def _lock(review: PromptReview) -> PromptReview:
     return PromptReview.objects.select_for_update().get(pk=review.pk)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def prompt_review_appeal(*, review: PromptReview, actor: User, statement: str) -> PromptReview:
     """The owner explains why the text is fine, once; moderators are told."""
     if review.user_id != actor.pk:
@@ -181,7 +181,7 @@ def prompt_review_appeal(*, review: PromptReview, actor: User, statement: str) -
     return review
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def prompt_review_decide(
     *, review: PromptReview, moderator: User, decision: str, note: str
 ) -> PromptReview:

@@ -184,7 +184,7 @@ def style_publish_version(
         return version
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def style_withdraw(*, style: Style, actor: User, reason: str = "") -> Style:
     """No new commissions; paid ones and past versions stay valid and reproducible."""
     style = _lock_own_style(style, actor)

@@ -25,7 +25,7 @@ def lease_seconds() -> int:
     return getattr(settings, "GENERATION_LEASE_SECONDS", 120)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def job_claim_batch(*, job_id: str, worker: str, max_images: int) -> list[GenerationJob]:
     """Claim `job_id` plus compatible queued jobs (same engine/size/steps) up to `max_images`.
 
@@ -119,7 +119,7 @@ class StoredImage:
     stamped: StampedImage
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def job_complete(
     *, job_id, worker: str, engine_version: str, images: list[StoredImage]
 ) -> GenerationJob | None:
@@ -154,7 +154,7 @@ def job_complete(
     return _finish(job, JobStatus.SUCCEEDED, worker, f"{len(images)} images")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def job_mark_cancelled(*, job_id, worker: str) -> GenerationJob | None:
     job = _lock_if_still_ours(job_id, worker)
     if job is None:
@@ -162,7 +162,7 @@ def job_mark_cancelled(*, job_id, worker: str) -> GenerationJob | None:
     return _finish(job, JobStatus.CANCELLED, worker, "Cancelled by its owner.")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def job_attempt_failed(*, job_id, worker: str, error: str, retryable: bool) -> GenerationJob | None:
     """Put the job back in the queue, or fail it for good when retrying cannot help."""
     job = _lock_if_still_ours(job_id, worker)
@@ -207,7 +207,7 @@ class SweepResult:
     rewoken: int
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def jobs_sweep(*, stale_queue_seconds: int = 600) -> SweepResult:
     """Recover from dead workers and lost broker messages; safe to run any time, anywhere."""
     now = timezone.now()

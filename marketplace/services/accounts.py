@@ -36,7 +36,7 @@ def user_create(*, email: str, password: str, display_name: str = "") -> User:
     return user
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def user_update_profile(*, user: User, display_name: str, bio: str) -> User:
     user.display_name = display_name.strip()
     user.bio = bio.strip()

@@ -32,7 +32,7 @@ def listing_count_view(*, listing_id) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def favourite_toggle(*, user: User, listing: Listing) -> bool:
     """Favourite or un-favourite a visible listing; returns the new state."""
     if not listing.is_public and listing.creator_id != user.pk:

@@ -202,7 +202,7 @@ def listing_create(
     return listing
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def listing_update(
     *,
     listing: Listing,

@@ -183,7 +183,7 @@ def order_apply_provider_refund(*, order: Order, amount_refunded: int, source: s
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def refund_request_create(*, line: OrderLine, buyer: User, reason: str) -> RefundRequest:
     line = OrderLine.objects.select_related("order").get(pk=line.pk)
     if line.order.buyer_id != buyer.pk:

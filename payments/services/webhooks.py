@@ -42,7 +42,7 @@ def webhook_receive(*, event: dict[str, Any]) -> WebhookEvent | None:
     return stored
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def webhook_process(*, webhook_event_id: int) -> None:
     event = WebhookEvent.objects.select_for_update().get(pk=webhook_event_id)
     if event.processed_at is not None:

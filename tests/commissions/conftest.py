@@ -1,11 +1,11 @@
 import pytest
 
-from tests.licensing.conftest import provenance_settings  # noqa: F401
 from tests.payments.conftest import (  # noqa: F401
     fake_stripe,
     run_tasks_inline,
     stripe_settings,
 )
+from tests.provenance.fixtures import provenance_settings  # noqa: F401
 
 
 @pytest.fixture

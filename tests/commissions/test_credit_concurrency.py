@@ -9,7 +9,7 @@ from core.errors import ApplicationError
 from payments.models import CreditAccount, CreditEntry, Order
 from payments.services.credit import order_pay_with_credit
 from tests.commissions.test_credit import balance_is_sum_of_entries, top_up
-from tests.licensing.test_grants_concurrency import run_in_threads
+from tests.concurrency import run_in_threads
 
 THREADS = 8
 

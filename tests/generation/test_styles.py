@@ -12,7 +12,7 @@ from generation.services.styles import (
     style_withdraw,
 )
 from tests.generation.factories import split_recipe
-from tests.licensing.conftest import provenance_settings  # noqa: F401
+from tests.provenance.fixtures import provenance_settings  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 SECRET = "{prompt}, secretsauce ultramarine impasto"

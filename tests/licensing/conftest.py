@@ -1,24 +1,7 @@
 import pytest
 
-from provenance import dbguard
-
-
-@pytest.fixture(autouse=True)
-def provenance_settings(settings, signing_root):
-    settings.PROVENANCE_SIGNING_DIR = signing_root
-    settings.SITE_URL = "https://promptfolio.test"
-    settings.PHASH_NEAR_DUPLICATE_DISTANCE = 6
-    settings.PHASH_NEAR_DUPLICATE_ACTION = "warn"
-    return settings
-
-
-@pytest.fixture
-def ledger_guard_suspended(db):
-    """Drop the append-only triggers for one test (tampering on purpose), then restore."""
-    from django.db import connection
-
-    with dbguard.suspended(connection):
-        yield
+from tests.marketplace.fixtures import no_embedding_tasks  # noqa: F401
+from tests.provenance.fixtures import provenance_settings  # noqa: F401
 
 
 @pytest.fixture
@@ -27,10 +10,3 @@ def tiers(db):
     from tests.licensing.licences import ensure_tiers
 
     ensure_tiers()
-
-
-@pytest.fixture
-def no_embedding_tasks(monkeypatch):
-    sent = []
-    monkeypatch.setattr("marketplace.tasks.listing_embed.delay", sent.append)
-    return sent

@@ -3,10 +3,8 @@
 Each thread has its own database connection and transaction, like concurrent webhook workers.
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from licensing.models import ExclusiveHold, GrantStatus, LicenceGrant
 from licensing.services.grants import (
@@ -19,6 +17,7 @@ from licensing.services.grants import (
 from marketplace.models import Listing, ListingEvent, ListingStatus
 from provenance.models import LedgerEntry
 from provenance.selectors.records import ledger_verify
+from tests.concurrency import run_in_threads
 from tests.factories import UserFactory
 from tests.licensing.licences import ensure_tiers, paid_line, published_listing
 
@@ -42,30 +41,6 @@ def exclusive_listing(creator, no_embedding_tasks):
         listing=listing, actor=creator, offers={"standard": 1500, "exclusive": 90000}
     )
     return listing
-
-
-def run_in_threads(work, count):
-    """Start `count` threads at once (barrier); return what each returned or raised."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def target(index):
-        try:
-            barrier.wait(timeout=30)
-            with transaction.atomic():
-                results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def test_many_paid_exclusive_orders_yield_exactly_one_grant(exclusive_listing):

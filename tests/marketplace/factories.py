@@ -1,7 +1,7 @@
 """Pieces with real files and provenance, and listings made through the real services."""
 
 from marketplace.services.listings import listing_create, listing_publish
-from tests.licensing.factories import GenerationJobFactory, art, stamped_piece
+from tests.provenance.factories import FinishedJobFactory, art, stamped_piece
 
 _seeds = iter(range(10_000, 1_000_000, 7))
 
@@ -10,7 +10,7 @@ def make_piece(owner, *, prompt: str = "", prompt_public: bool = True, size=(256
     """A stamped piece (original + preview in storage, provenance record, pHash, ledger)."""
     seed = next(_seeds)
     extra = {"prompt": prompt} if prompt else {}
-    job = GenerationJobFactory(owner=owner, width=size[0], height=size[1], **extra)
+    job = FinishedJobFactory(owner=owner, width=size[0], height=size[1], **extra)
     image = image if image is not None else art(seed, size)
     piece, _, _ = stamped_piece(job=job, image=image, prompt_public=prompt_public)
     return piece

@@ -28,11 +28,11 @@ from provenance.models import LedgerEntry, ProvenanceRecord
 from tests.commissions.factories import make_style, pay, run_job
 from tests.commissions.test_services_brief import make_brief
 from tests.factories import PASSWORD, UserFactory, image_upload
-from tests.licensing.factories import GenerationJobFactory
 from tests.marketplace.factories import make_listing, make_piece
 from tests.payments import conftest as payments_fixtures
 from tests.payments.conftest import session_completed
 from tests.payments.factories import make_order
+from tests.provenance.factories import FinishedJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_export_needs_login_and_post(client):
 def test_delete_pseudonymises_and_keeps_rights(sold, creator, buyer):
     piece = sold.pieces.get()
     favourite_toggle(user=creator, listing=make_listing(UserFactory(creator=True), publish=True))
-    queued = GenerationJobFactory(owner=creator, status=JobStatus.QUEUED)
+    queued = FinishedJobFactory(owner=creator, status=JobStatus.QUEUED)
     ledger_before = LedgerEntry.objects.count()
 
     account_delete(user=creator, password=PASSWORD)

@@ -15,8 +15,8 @@ from marketplace.services.listings import (
 )
 from provenance.models import LedgerEntry
 from tests.factories import UserFactory
-from tests.licensing.factories import art
 from tests.marketplace.factories import make_listing, make_piece
+from tests.provenance.factories import art
 
 pytestmark = pytest.mark.django_db
 

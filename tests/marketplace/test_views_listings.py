@@ -118,7 +118,7 @@ def test_buyer_cannot_reach_the_listing_form(client, buyer):
 
 
 def test_near_duplicate_is_explained_on_the_form(client, creator):
-    from tests.licensing.factories import art
+    from tests.provenance.factories import art
 
     make_piece(UserFactory(creator=True), image=art(99))
     copy = make_piece(creator, image=art(99))

@@ -10,7 +10,8 @@ from generation.models import Piece
 from generation.services.engines import configured_engine
 from provenance.models import ProvenanceRecord
 from provenance.services.records import provenance_record_created, provenance_stamp_image
-from tests.licensing.factories import GenerationJobFactory
+from tests.provenance.factories import FinishedJobFactory
+from tests.provenance.fixtures import provenance_settings  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def engine():
 @pytest.fixture
 def generated_piece(creator, engine):
     """Generated and stored exactly as the worker does (256×256, 2 steps to stay fast)."""
-    job = GenerationJobFactory(
+    job = FinishedJobFactory(
         owner=creator,
         prompt="a quiet harbour at dusk, oil painting",
         seed=77,

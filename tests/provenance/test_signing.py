@@ -81,7 +81,7 @@ def test_stamping_creates_the_identity_only_when_allowed(settings, tmp_path):
     import uuid
 
     from provenance.services.records import provenance_stamp_image
-    from tests.licensing.factories import ENGINE, art
+    from tests.provenance.factories import ENGINE, art
 
     settings.PROVENANCE_SIGNING_DIR = tmp_path / "auto"
     settings.PROVENANCE_SIGNING_AUTO_INIT = False

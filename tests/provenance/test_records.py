@@ -12,7 +12,7 @@ from provenance.services.records import (
     provenance_set_prompt_public,
     provenance_stamp_image,
 )
-from tests.licensing.factories import ENGINE, GenerationJobFactory, art, stamped_piece
+from tests.provenance.factories import ENGINE, FinishedJobFactory, art, stamped_piece
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def _piece_for(stamped, job):
 
 
 def test_mismatched_stamp_is_refused(creator):
-    job = GenerationJobFactory(owner=creator)
+    job = FinishedJobFactory(owner=creator)
     stamped = provenance_stamp_image(
         image=art(1), piece_id=uuid.uuid4(), creator_name="x", engine=ENGINE
     )
@@ -82,7 +82,7 @@ def test_watermark_collision_asks_for_a_new_stamp(creator, monkeypatch):
     monkeypatch.setattr(
         "provenance.services.records.watermark_id_allocate", lambda: first.watermark_id
     )
-    job = GenerationJobFactory(owner=creator)
+    job = FinishedJobFactory(owner=creator)
     stamped = provenance_stamp_image(
         image=art(3), piece_id=uuid.uuid4(), creator_name="x", engine=ENGINE
     )

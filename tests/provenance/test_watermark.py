@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from provenance import watermark
-from tests.licensing.factories import art
+from tests.provenance.factories import art
 
 IDS = [0, 1, 0xDEADBEEF, 2**32 - 1, 305419896]
 

@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 ENGINE = {"name": "embedded", "version": "test", "weights_hash": "w" * 16}
 
 
-class GenerationJobFactory(factory.django.DjangoModelFactory):
+class FinishedJobFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = GenerationJob
 
@@ -61,7 +61,7 @@ def stamped_piece(
     engine: dict | None = None,
 ):
     """Stamp an image and save it as a Piece + ProvenanceRecord, the way the worker does."""
-    job = job or GenerationJobFactory(**({"owner": owner} if owner else {}))
+    job = job or FinishedJobFactory(**({"owner": owner} if owner else {}))
     image = image if image is not None else art(seed, (job.width, job.height))
     piece_id = uuid.uuid4()
     stamped = provenance_stamp_image(

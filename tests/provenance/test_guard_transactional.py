@@ -3,7 +3,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from tests.licensing.factories import stamped_piece
+from tests.provenance.factories import stamped_piece
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from PIL import Image
 
 from provenance.models import LedgerKind
 from provenance.services.records import ledger_append
-from tests.licensing.factories import art, stamped_piece
+from tests.provenance.factories import art, stamped_piece
 
 pytestmark = pytest.mark.django_db
 

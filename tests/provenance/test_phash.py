@@ -10,7 +10,7 @@ from provenance import phash
 from provenance.models import PhashIndex
 from provenance.selectors.records import phash_near_duplicates
 from provenance.services.records import provenance_listing_check
-from tests.licensing.factories import art, stamped_piece
+from tests.provenance.factories import art, stamped_piece
 
 
 def flip_bits(value: int, count: int, rng: random.Random) -> int:
@@ -51,11 +51,11 @@ def test_vectorised_distances_match_popcount():
 def test_index_finds_exactly_the_hashes_within_distance(creator, buyer):
     """Compare the indexed query with brute force over synthetic rows."""
     from generation.models import Piece
-    from tests.licensing.factories import GenerationJobFactory
+    from tests.provenance.factories import FinishedJobFactory
 
     rng = random.Random(7)
     base = rng.getrandbits(64)
-    job = GenerationJobFactory(owner=creator)
+    job = FinishedJobFactory(owner=creator)
     values = [flip_bits(base, d, rng) for d in range(0, 12)] + [
         phash.to_signed(rng.getrandbits(64)) for _ in range(30)
     ]
@@ -102,13 +102,13 @@ def test_near_duplicates_of_a_stored_piece(creator, buyer):
 @pytest.mark.django_db
 def test_listing_check_warns_or_blocks_on_another_creators_copy(creator, settings):
     from tests.factories import UserFactory
-    from tests.licensing.factories import GenerationJobFactory
+    from tests.provenance.factories import FinishedJobFactory
 
     piece, _, stamped = stamped_piece(owner=creator, seed=31)
     original = Image.open(io.BytesIO(stamped.original_png))
     copier = UserFactory(creator=True)
     copy, _, _ = stamped_piece(
-        job=GenerationJobFactory(owner=copier), image=reencode(original, "JPEG", quality=75)
+        job=FinishedJobFactory(owner=copier), image=reencode(original, "JPEG", quality=75)
     )
     own_variant, _, _ = stamped_piece(owner=creator, image=reencode(original, "JPEG", quality=90))
 

@@ -7,7 +7,7 @@ from PIL import Image
 
 from provenance import c2pa_manifest, signing, watermark, xmp
 from provenance.services.records import provenance_stamp_image
-from tests.licensing.factories import ENGINE, art
+from tests.provenance.factories import ENGINE, art
 
 pytestmark = pytest.mark.django_db
 

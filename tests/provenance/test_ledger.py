@@ -8,7 +8,7 @@ from provenance import ledger as chain
 from provenance.models import AppendOnlyError, LedgerEntry, LedgerHead, LedgerKind
 from provenance.selectors.records import ledger_verify
 from provenance.services.records import ledger_append
-from tests.licensing.factories import stamped_piece
+from tests.provenance.factories import stamped_piece
 
 pytestmark = pytest.mark.django_db
 
@@ -140,9 +140,9 @@ def test_rules_for_event_order(piece, creator, buyer):
 
 def test_append_needs_a_created_entry(creator):
     from generation.models import Piece
-    from tests.licensing.factories import GenerationJobFactory
+    from tests.provenance.factories import FinishedJobFactory
 
-    job = GenerationJobFactory(owner=creator)
+    job = FinishedJobFactory(owner=creator)
     bare = Piece.objects.create(
         job=job, index=0, owner=creator, seed=1, width=512, height=512, sha256="0" * 64
     )

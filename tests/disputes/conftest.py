@@ -1,0 +1,1 @@
+from tests.provenance.fixtures import provenance_settings  # noqa: F401
