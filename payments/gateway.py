@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import stripe
 from django.conf import settings
+from django.urls import reverse
 
 
 class GatewayError(Exception):
@@ -178,8 +179,6 @@ class LocalGateway:
     name = "local"
 
     def create_checkout_session(self, *, order_id, customer_email, lines, success_url, cancel_url):
-        from django.urls import reverse
-
         return CheckoutSession(
             id=f"local_cs_{order_id}",
             url=reverse("local_pay", kwargs={"order_id": order_id}),

@@ -10,6 +10,7 @@ exact 64-bit distance.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 
 import imagehash
@@ -97,8 +98,6 @@ _POP8 = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint64)
 
 def pixel_sha256(image: Image.Image) -> str:
     """sha256 over "WxH:" + the RGB pixel bytes: identical pixels, whatever the file format."""
-    import hashlib
-
     rgb = image.convert("RGB")
     digest = hashlib.sha256(f"{rgb.width}x{rgb.height}:".encode())
     digest.update(rgb.tobytes())

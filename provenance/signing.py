@@ -22,6 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.conf import settings
 
 ROOT_CERT = "root-ca.pem"
 ROOT_KEY = "root-ca.key.pem"
@@ -52,8 +53,6 @@ class SigningIdentity:
 
 
 def signing_dir() -> Path:
-    from django.conf import settings
-
     default = Path(settings.VAR_DIR) / "signing"
     return Path(getattr(settings, "PROVENANCE_SIGNING_DIR", default))
 

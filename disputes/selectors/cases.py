@@ -17,6 +17,7 @@ from disputes.models import (
 )
 from disputes.services.cases import dispute_pieces
 from licensing.models import LicenceGrant
+from payments.models import OrderLine
 from provenance.models import LedgerEntry, PhashIndex, ProvenanceRecord
 from provenance.selectors.records import phash_near_duplicates
 
@@ -143,8 +144,6 @@ def dispute_case(*, dispute: Dispute, viewer) -> CaseFile:
             )
         )
     grants = LicenceGrant.objects.select_related("licensee", "tier", "order_line__order")
-    from payments.models import OrderLine
-
     if dispute.commission_id:  # the commission's one escrowed line and its licence, if any
         line_id = dispute.commission.order_line_id
         grants = grants.filter(order_line_id=line_id) if line_id else grants.none()

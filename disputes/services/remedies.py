@@ -30,6 +30,8 @@ from licensing.models import GrantStatus, LicenceGrant
 from licensing.services.grants import licence_grant_revoke
 from marketplace.models import AccountEvent, Listing
 from marketplace.services.listings import listing_suspend, listing_unsuspend
+from payments.models import OrderLine
+from payments.services.refunds import REFUNDABLE, refund_issue
 from provenance.models import LedgerKind, ProvenanceRecord
 from provenance.services.records import ledger_append
 
@@ -132,9 +134,6 @@ def remedy_refund(*, dispute: Dispute, actor: User, note: str = "") -> list:
     """Refund every paid, unrefunded order line behind the disputed licence(s) or
     commission; each refund also marks its grant refunded (which writes "revoked" to the
     ledger). A line already refunded is skipped, so money never moves twice."""
-    from payments.models import OrderLine
-    from payments.services.refunds import REFUNDABLE, refund_issue
-
     require_moderator(actor)
     require_open_case(Dispute.objects.get(pk=dispute.pk))
     lines = OrderLine.objects.filter(

@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from generation.models import Piece
 from marketplace.models import Favourite, Listing, ListingPiece, ListingStatus, User
 from marketplace.search import search_filter, uses_postgres
+from marketplace.vectors import bytes_to_vector
 
 SIMILAR_CANDIDATES = 500
 SIMILAR_CACHE_SECONDS = 300
@@ -243,8 +244,6 @@ candidate_matrices = _CandidateMatrices()
 
 
 def _cosine_ranked(listing: Listing, embedding: bytes, limit: int) -> list:
-    from marketplace.services.embeddings import bytes_to_vector
-
     query = bytes_to_vector(embedding)
     ids, matrix = candidate_matrices.get(listing.category, dims=query.shape[0])
     if not ids:

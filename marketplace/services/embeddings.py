@@ -6,13 +6,10 @@ enqueues `marketplace.tasks.listing_embed`, which calls `listing_embed` here.
 
 from __future__ import annotations
 
-import numpy as np
-
 from marketplace.models import Listing
 from marketplace.services.listings import listing_set_embedding
+from marketplace.vectors import vector_to_bytes
 from provenance.models import ProvenanceRecord
-
-EMBEDDING_DIM = 384
 
 
 def embedding_text(listing: Listing) -> str:
@@ -28,18 +25,6 @@ def embedding_text(listing: Listing) -> str:
     return ". ".join(part for part in [listing.title, tags, *prompts] if part)
 
 
-def vector_to_bytes(vector) -> bytes:
-    array = np.asarray(vector, dtype=np.float32).reshape(-1)
-    if array.shape != (EMBEDDING_DIM,):
-        raise ValueError(f"Expected a {EMBEDDING_DIM}-dimensional embedding, got {array.shape}.")
-    norm = float(np.linalg.norm(array))
-    return (array / norm if norm > 0 else array).tobytes()
-
-
-def bytes_to_vector(data) -> np.ndarray:
-    return np.frombuffer(bytes(data), dtype=np.float32)
-
-
 def listing_embed(*, listing_id, embedder=None) -> bool:
     """Compute and store a listing's embedding; False when the model is unavailable, the
     listing is gone, or its text changed meanwhile (the newer publish enqueues another)."""
@@ -47,6 +32,7 @@ def listing_embed(*, listing_id, embedder=None) -> bool:
     if listing is None:
         return False
     if embedder is None:
+        # torch and the model load only in the process that embeds, not in every web worker.
         from generation.engines.text import get_text_embedder
 
         embedder = get_text_embedder()

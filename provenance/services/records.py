@@ -36,6 +36,7 @@ from provenance.models import (
     PhashIndex,
     ProvenanceRecord,
 )
+from provenance.selectors.records import phash_near_duplicates
 
 DEFAULT_LICENCE_SUMMARY = "All rights reserved by the creator; licences are sold on Promptfolio."
 PREVIEW_MAX_SIDE = 768
@@ -392,8 +393,6 @@ def provenance_listing_check(*, piece) -> list:
 
     PHASH_NEAR_DUPLICATE_ACTION = "warn" (default: return them) or "block" (raise).
     """
-    from provenance.selectors.records import phash_near_duplicates
-
     entry = PhashIndex.objects.filter(piece=piece).first()
     if entry is None:
         return []

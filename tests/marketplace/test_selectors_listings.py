@@ -14,12 +14,13 @@ from marketplace.selectors.listings import (
     pieces_available_for_listing,
     uses_postgres_search,
 )
-from marketplace.services.embeddings import listing_embed, vector_to_bytes
+from marketplace.services.embeddings import listing_embed
 from marketplace.services.engagement import favourite_toggle, listing_record_view
 from marketplace.services.listings import (
     listing_suspend,
     listing_unpublish,
 )
+from marketplace.vectors import vector_to_bytes
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing, make_piece
 

@@ -3,7 +3,7 @@ import pytest
 
 from core.errors import ApplicationError, PermissionDeniedError
 from marketplace.models import Favourite, Listing, ListingEvent, ListingPiece, ListingStatus, Tag
-from marketplace.services.embeddings import EMBEDDING_DIM, bytes_to_vector, listing_embed
+from marketplace.services.embeddings import listing_embed
 from marketplace.services.engagement import favourite_toggle, listing_record_view
 from marketplace.services.listings import (
     listing_create,
@@ -13,6 +13,7 @@ from marketplace.services.listings import (
     listing_unsuspend,
     listing_update,
 )
+from marketplace.vectors import EMBEDDING_DIM, bytes_to_vector
 from provenance.models import LedgerEntry
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing, make_piece
