@@ -6,7 +6,7 @@ from django.db import OperationalError
 
 from licensing.models import LicenceGrant
 from payments.models import OrderStatus, WebhookEvent
-from payments.services import webhooks
+from payments.services import licence_lines
 from payments.services.webhooks import webhooks_requeue_stale
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import post_event, session_completed
@@ -54,7 +54,7 @@ def test_drop_while_granting_leaves_the_event_stored_and_a_requeue_grants_once(
     client, buyer, creator, monkeypatch, run_tasks_inline
 ):
     order = make_order(buyer=buyer, listing=make_listing(creator, publish=True))
-    calls = fail_once(monkeypatch, webhooks, "licence_grant_issue")
+    calls = fail_once(monkeypatch, licence_lines, "licence_grant_issue")
     monkeypatch.setattr(
         "payments.tasks.process_webhook_event.max_retries", 0
     )  # let the failure surface instead of retrying inline
