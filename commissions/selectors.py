@@ -56,16 +56,6 @@ def commission_reference_for_viewer(
     ).first()
 
 
-def commission_disputes(*, commission: Commission) -> list:
-    """The commission's disputes, newest first (shown to both parties on its page)."""
-    return list(commission.disputes.order_by("-created_at"))
-
-
-def commission_can_be_disputed(*, commission: Commission, disputes: list, now=None) -> bool:
-    """Whether to offer the buyer "Open a dispute" (the dispute service decides for real)."""
-    return not any(d.is_active for d in disputes) and commission.delivery_disputable(now)
-
-
 def commission_for_buyer(*, buyer: User, commission_id) -> Commission | None:
     return (
         Commission.objects.filter(buyer=buyer, pk=commission_id).select_related("creator").first()

@@ -6,6 +6,7 @@ class DisputesConfig(AppConfig):
     verbose_name = "Disputes and moderation"
 
     def ready(self) -> None:
-        from disputes import subscriptions  # models are loaded only now
+        from disputes import panels, subscriptions  # models are loaded only now
 
         subscriptions.connect()
+        panels.connect()

@@ -10,8 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commissions.forms import BriefForm, InstantCommissionForm
 from commissions.selectors import (
-    commission_can_be_disputed,
-    commission_disputes,
     commission_for_participant,
     commissions_for_user,
 )
@@ -84,13 +82,8 @@ def _participant_or_404(request, commission_id):
 @require_GET
 def commission_detail(request, commission_id):
     commission = _participant_or_404(request, commission_id)
-    disputes = commission_disputes(commission=commission)
-    is_buyer = commission.buyer_id == request.user.pk
     context = {
         "commission": commission,
-        "disputes": disputes,
-        "can_dispute": is_buyer
-        and commission_can_be_disputed(commission=commission, disputes=disputes),
         "is_buyer": commission.buyer_id == request.user.pk,
         "is_creator": commission.creator_id == request.user.pk,
         "grant": getattr(commission.order_line, "licence_grant", None)

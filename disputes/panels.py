@@ -1,0 +1,53 @@
+"""Disputes' panels on the pages of lower floors (registered in DisputesConfig.ready)."""
+
+from core import panels
+from disputes.models import Dispute
+
+
+def commission_disputes(request, commission) -> dict:
+    """Both parties see the commission's cases; the buyer may open one while none is active
+    and delivery is still disputable (the dispute service decides for real)."""
+    disputes = list(Dispute.objects.filter(commission=commission).order_by("-created_at"))
+    is_buyer = commission.buyer_id == request.user.pk
+    can_dispute = (
+        is_buyer and not any(d.is_active for d in disputes) and commission.delivery_disputable()
+    )
+    return {"commission": commission, "disputes": disputes, "can_dispute": can_dispute}
+
+
+def listing_report(request, listing) -> dict | None:
+    if request.user.is_authenticated and listing.creator_id == request.user.pk:
+        return None
+    return {"listing": listing}
+
+
+def order_line_report(request, line) -> dict:
+    return {"line": line}
+
+
+def account_disputes(request, user) -> dict | None:
+    return {} if request.user.is_authenticated else None
+
+
+def moderation_back(request, obj) -> dict:
+    return {}
+
+
+def connect() -> None:
+    panels.register(
+        "commission_detail",
+        template="disputes/panels/commission.html",
+        context=commission_disputes,
+    )
+    panels.register(
+        "listing_detail", template="disputes/panels/listing_report.html", context=listing_report
+    )
+    panels.register(
+        "order_line", template="disputes/panels/order_line_report.html", context=order_line_report
+    )
+    panels.register(
+        "account_links", template="disputes/panels/account_link.html", context=account_disputes
+    )
+    panels.register(
+        "moderation_nav", template="disputes/panels/moderation_back.html", context=moderation_back
+    )
