@@ -130,7 +130,7 @@ def job_create(
     return _job_insert(owner=owner, spec=spec, retry_of=retry_of)
 
 
-def _engine_request(spec: JobSpec, *, seed: int) -> GenerationRequest:
+def _engine_request(spec: JobSpec) -> GenerationRequest:
     """What the engine will see: in a style, the recipe composed around the buyer's text."""
     prompt, negative = spec.prompt.strip(), spec.negative_prompt.strip()
     if spec.style_version is not None:
@@ -140,7 +140,7 @@ def _engine_request(spec: JobSpec, *, seed: int) -> GenerationRequest:
     return GenerationRequest(
         prompt=prompt,
         negative_prompt=negative,
-        seed=seed,
+        seed=spec.seed,
         width=spec.width,
         height=spec.height,
         steps=spec.steps,
@@ -172,7 +172,7 @@ def _job_insert(
         spec = replace(spec, seed=secrets.randbelow(2**32))
     if not spec.prompt.strip():
         raise ApplicationError("Prompt must not be empty.", field="prompt")
-    request = _engine_request(spec, seed=spec.seed)
+    request = _engine_request(spec)
     try:
         engine.validate(request)
     except ValueError as error:
@@ -191,6 +191,7 @@ def _job_insert(
             f"You already have {active} jobs waiting or running; "
             "wait for one to finish or cancel one."
         )
+    steps = engine.resolve_steps(request)
     job = GenerationJob(
         owner=owner,
         engine=engine.name,
@@ -199,12 +200,12 @@ def _job_insert(
         seed=spec.seed,
         width=spec.width,
         height=spec.height,
-        steps=engine.resolve_steps(request),
+        steps=steps,
         guidance=spec.guidance,
         count=spec.count,
         retry_of=retry_of,
         style_version=spec.style_version,
-        progress_total=engine.resolve_steps(request),
+        progress_total=steps,
     )
     job.full_clean()
     job.save()

@@ -28,26 +28,17 @@ from disputes.services.remedies import (
 from licensing.models import GrantStatus, LicenceGrant
 from marketplace.models import AccountEvent, ListingStatus
 from payments.models import OrderStatus
-from payments.services.webhooks import webhook_process, webhook_receive
 from provenance.models import LedgerEntry, ProvenanceRecord
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 from tests.payments import conftest as payments_fixtures
-from tests.payments.conftest import session_completed
-from tests.payments.factories import make_order
+from tests.payments.factories import make_order, pay
 
 pytestmark = pytest.mark.django_db
 
 fake_stripe = payments_fixtures.fake_stripe  # the payments fixture, shared
 
 STATEMENT = "This is my original painting; I published it in 2024 on my own site."
-
-
-def pay(order):
-    stored = webhook_receive(event=session_completed(order))
-    webhook_process(webhook_event_id=stored.pk)
-    order.refresh_from_db()
-    return order
 
 
 @pytest.fixture

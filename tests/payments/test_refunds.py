@@ -12,17 +12,9 @@ from payments.services.refunds import (
 from payments.services.webhooks import webhook_process, webhook_receive
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
-from tests.payments.conftest import session_completed
-from tests.payments.factories import make_order
+from tests.payments.factories import make_order, pay
 
 pytestmark = pytest.mark.django_db
-
-
-def pay(order):
-    stored = webhook_receive(event=session_completed(order))
-    webhook_process(webhook_event_id=stored.pk)
-    order.refresh_from_db()
-    return order
 
 
 @pytest.fixture
