@@ -5,12 +5,18 @@ import os
 import socket
 
 from celery import shared_task
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import (
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+)
 from django.conf import settings
 
 from generation.engines import EngineError
-from generation.services.batch import batch_run
+from generation.services.batch import batch_render
 from generation.services.engines import configured_engine
+from generation.services.stamping import worker_stage, worker_stage_close
 from generation.services.worker import jobs_sweep
 
 logger = logging.getLogger(__name__)
@@ -22,9 +28,15 @@ def worker_name() -> str:
 
 @shared_task(name="generation.tasks.run_generation", acks_late=True)
 def run_generation(job_id: str) -> None:
-    outcome = batch_run(job_id=job_id, worker=worker_name())
-    if outcome.jobs:
-        logger.info("Job %s: %s", job_id, outcome)
+    """Render one batch and return to the broker for the next while the stage stamps and
+    stores this one; the message is only a wake-up, the job rows carry the state."""
+    finished = batch_render(job_id=job_id, worker=worker_name(), stage=worker_stage())
+    finished.add_done_callback(_log_outcome)
+
+
+def _log_outcome(finished) -> None:
+    if finished.exception() is None and finished.result().jobs:
+        logger.info("Batch finished: %s", finished.result())
 
 
 @shared_task(name="generation.tasks.sweep_jobs")
@@ -61,3 +73,10 @@ def _preload_in_solo_worker(sender=None, **kwargs) -> None:
     pool = getattr(sender, "pool", None)
     if pool is not None and type(pool).__module__.rsplit(".", 1)[-1] in {"solo", "thread"}:
         preload_engines()
+
+
+@worker_shutdown.connect
+@worker_process_shutdown.connect
+def _drain_stage(**kwargs) -> None:
+    """Warm shutdown: finish the batches already rendered before the process exits."""
+    worker_stage_close()

@@ -5,6 +5,7 @@ DATABASE_URL, CELERY_BROKER_URL and S3_ENDPOINT_URL select the real services.
 DJANGO_ENV=production turns on the HTTPS/cookie hardening checked by `check --deploy`.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -202,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Generation engines -----------------------------------------------------------------
 GENERATION_LEASE_SECONDS = env_int("GENERATION_LEASE_SECONDS", 120)
 GENERATION_PROGRESS_INTERVAL = 0.25
+# The stamping stage behind the engine loop (docs/adr/005-stamping-stage.md): processes that
+# stamp (default: every core) and how many rendered batches may wait there at once.
+GENERATION_STAMP_PROCESSES = env_int("GENERATION_STAMP_PROCESSES", os.cpu_count() or 1)
+GENERATION_STAGE_BATCHES = env_int("GENERATION_STAGE_BATCHES", 2)
 GENERATION_DEFAULT_ENGINE = env_str("GENERATION_DEFAULT_ENGINE", "embedded")
 GENERATION_ENGINES: dict = {
     "embedded": {

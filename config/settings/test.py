@@ -17,3 +17,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: the Celery worker thread and live server need real
     # SQLite locking (busy timeout, WAL) rather than shared-cache table locks.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+# Stamp in the stage's own threads unless a test asks for the process pool: spawning one per
+# test run costs seconds, and the pool has its own tests.
+GENERATION_STAMP_PROCESSES = env_int("GENERATION_STAMP_PROCESSES", 0)  # noqa: F405

@@ -31,6 +31,10 @@ class GenerationCancelled(EngineError):
     """Raised when `should_cancel()` returned True between two steps."""
 
 
+class EngineOutOfMemory(EngineError):
+    """The device ran out of memory for this batch; a smaller batch may still fit."""
+
+
 @dataclass(frozen=True)
 class GenerationRequest:
     """One image to make. Everything that determines the pixels lives here."""

@@ -28,6 +28,7 @@ from .base import (
     StepCallback,
     parse_size,
 )
+from .memory import out_of_memory_as_engine_error
 
 logger = logging.getLogger(__name__)
 
@@ -242,7 +243,7 @@ class DiffusersEngine(Engine):
                 pipe._interrupt = True
             return kwargs
 
-        with torch.inference_mode():
+        with out_of_memory_as_engine_error(self.device), torch.inference_mode():
             result = self.pipe(
                 prompt=[r.prompt for r in requests],
                 negative_prompt=negatives if any(negatives) else None,

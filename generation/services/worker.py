@@ -96,6 +96,14 @@ def job_report_progress(*, job_ids: list, worker: str, step: int, total: int) ->
     return set(running.filter(cancel_requested=True).values_list("pk", flat=True))
 
 
+def job_renew_leases(*, job_ids: list, worker: str) -> set:
+    """Extend the lease of jobs whose pixels are rendered and now being stamped and stored;
+    returns the ids whose owners asked to cancel."""
+    running = GenerationJob.objects.filter(pk__in=job_ids, status=JobStatus.RUNNING, worker=worker)
+    running.update(lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds()))
+    return set(running.filter(cancel_requested=True).values_list("pk", flat=True))
+
+
 def _lock_if_still_ours(job_id, worker: str) -> GenerationJob | None:
     return (
         GenerationJob.objects.select_for_update()

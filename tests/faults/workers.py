@@ -25,8 +25,11 @@ def database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_worker(log: Path, *, broker_url: str | None = None, lease_seconds: int = 4):
-    """`celery -A config worker -Q gpu --pool solo` in its own process group."""
+def start_worker(
+    log: Path, *, broker_url: str | None = None, lease_seconds: int = 4, stamp_processes: int = 0
+):
+    """`celery -A config worker -Q gpu --pool solo` in its own process group, stamping in a
+    pool of `stamp_processes` children (0: in the worker's own threads)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -34,6 +37,7 @@ def start_worker(log: Path, *, broker_url: str | None = None, lease_seconds: int
         "CELERY_BROKER_URL": broker_url or settings.CELERY_BROKER_URL,
         "VAR_DIR": str(settings.VAR_DIR),
         "GENERATION_LEASE_SECONDS": str(lease_seconds),
+        "GENERATION_STAMP_PROCESSES": str(stamp_processes),
         "PROVENANCE_SIGNING_DIR": str(settings.PROVENANCE_SIGNING_DIR),
     }
     return subprocess.Popen(

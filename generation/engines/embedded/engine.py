@@ -18,6 +18,7 @@ from ..base import (
     ModelCard,
     StepCallback,
 )
+from ..memory import out_of_memory_as_engine_error
 from ..text import TextEmbedder, get_text_embedder, minilm_path
 from . import lexicon
 from .context import Ctx, make_ctx
@@ -169,7 +170,7 @@ class EmbeddedEngine(Engine):
             raise ValueError("All requests in one batch must share size and steps.")
         # Soft glows decay through denormal floats, which are ~30x slower on x86 CPUs.
         torch.set_flush_denormal(True)
-        with torch.inference_mode():
+        with out_of_memory_as_engine_error(self.device), torch.inference_mode():
             return self._generate(requests, steps, on_step, should_cancel)
 
     def _generate(
