@@ -1,6 +1,7 @@
 """The offline signing identity for C2PA manifests: a private root CA and a P-256 leaf.
 
-Files live in `settings.PROVENANCE_SIGNING_DIR` (outside the repository, never committed):
+Files live in a directory passed in, by default `settings.PROVENANCE_SIGNING_DIR` (outside
+the repository, never committed):
 
     root-ca.pem        root certificate (public; a verifier's trust anchor)
     root-ca.key.pem    root private key (mode 600; only needed to issue a new leaf)
@@ -22,7 +23,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from django.conf import settings
 
 ROOT_CERT = "root-ca.pem"
 ROOT_KEY = "root-ca.key.pem"
@@ -53,6 +53,10 @@ class SigningIdentity:
 
 
 def signing_dir() -> Path:
+    """The configured directory. Only callers that pass no directory read Django settings;
+    stamping (provenance/stamp.py) always passes one, so pool children never import Django."""
+    from django.conf import settings  # here, not at the top: the module works without Django
+
     default = Path(settings.VAR_DIR) / "signing"
     return Path(getattr(settings, "PROVENANCE_SIGNING_DIR", default))
 

@@ -1,4 +1,5 @@
-"""Provenance writes: stamp an image (watermark → XMP → C2PA), record it, append to the ledger.
+"""Provenance writes: order a stamp (the pure work is provenance/stamp.py), record it, append to
+the ledger.
 
 Worker order (see docs in the module's functions):
 
@@ -11,12 +12,9 @@ Worker order (see docs in the module's functions):
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -26,8 +24,8 @@ from django.utils import timezone
 from PIL import Image
 
 from core.errors import ApplicationError
-from provenance import c2pa_manifest, phash, signing, watermark, xmp
 from provenance import ledger as chain
+from provenance import phash, signing
 from provenance.models import (
     WATERMARK_ID_MAX,
     LedgerEntry,
@@ -37,10 +35,9 @@ from provenance.models import (
     ProvenanceRecord,
 )
 from provenance.selectors.records import phash_near_duplicates
+from provenance.stamp import StampedImage, StampOrder, stamp_image
 
 DEFAULT_LICENCE_SUMMARY = "All rights reserved by the creator; licences are sold on Promptfolio."
-PREVIEW_MAX_SIDE = 768
-PREVIEW_QUALITY = 85
 
 
 class WatermarkCollision(ApplicationError):
@@ -60,37 +57,6 @@ def piece_verify_url(piece_id: uuid.UUID) -> str:
     except NoReverseMatch:
         path = f"/verify/{piece_id}/"
     return _setting("SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
-
-
-@dataclass(frozen=True)
-class StampedImage:
-    """What a worker stores and passes to `provenance_record_created`."""
-
-    piece_id: uuid.UUID
-    original_png: bytes
-    preview_bytes: bytes
-    sha256: str  # of original_png, the exact bytes stored
-    output_sha256: str  # of the engine's pixels before the watermark
-    pixel_sha256: str  # of the marked pixels
-    phash: int
-    watermark_id: int
-    manifest_id: str
-    preview_manifest_id: str
-    signer_fingerprint: str
-    ledger_anchor: str
-    licence_summary: str
-    engine: dict[str, str]
-    timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
-
-    @property
-    def original_name(self) -> str:
-        return f"{self.piece_id}.png"
-
-    @property
-    def preview_name(self) -> str:
-        return f"{self.piece_id}.jpg"
-
-    preview_content_type = "image/jpeg"
 
 
 def _signing_identity() -> signing.SigningIdentity:
@@ -115,6 +81,34 @@ def watermark_id_allocate() -> int:
     raise ApplicationError("Could not allocate a watermark id.", code="watermark_exhausted")
 
 
+def provenance_stamp_order(
+    *,
+    piece_id: uuid.UUID,
+    creator_name: str,
+    engine: Mapping[str, Any],
+    licence_summary: str = DEFAULT_LICENCE_SUMMARY,
+    piece_url: str | None = None,
+) -> StampOrder:
+    """Decide from the database and settings everything `stamp_image` needs. Writes nothing
+    (except a first signing identity where PROVENANCE_SIGNING_AUTO_INIT allows).
+
+    `engine` needs name, version and weights_hash (engine.describe() or the job's fields).
+    """
+    identity = _signing_identity()
+    return StampOrder(
+        piece_id=piece_id,
+        watermark_id=watermark_id_allocate(),
+        ledger_anchor=LedgerHead.objects.values_list("hash", flat=True).first() or chain.GENESIS,
+        piece_url=piece_url or piece_verify_url(piece_id),
+        creator_name=creator_name,
+        engine={key: str(engine.get(key, "")) for key in ("name", "version", "weights_hash")},
+        licence_summary=licence_summary,
+        claim_generator=_setting("PROVENANCE_CLAIM_GENERATOR", "Promptfolio"),
+        claim_generator_version=_setting("PROVENANCE_CLAIM_GENERATOR_VERSION", "0.1.0"),
+        signing_dir=str(identity.directory),
+    )
+
+
 def provenance_stamp_image(
     *,
     image: Image.Image,
@@ -124,100 +118,15 @@ def provenance_stamp_image(
     licence_summary: str = DEFAULT_LICENCE_SUMMARY,
     piece_url: str | None = None,
 ) -> StampedImage:
-    """Watermark, then XMP, then sign (C2PA last) the original and a preview. Writes nothing.
-
-    `engine` needs name, version and weights_hash (engine.describe() or the job's fields).
-    """
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round((now - clock) * 1000, 2)
-        clock = now
-
-    identity = _signing_identity()
-    image = image.convert("RGB")
-    output_sha256 = phash.pixel_sha256(image)
-    watermark_id = watermark_id_allocate()
-    marked = watermark.embed(image, watermark_id)
-    lap("watermark")
-    pixel_sha256 = phash.pixel_sha256(marked)
-    perceptual = phash.phash_int(marked)
-    lap("hashes")
-
-    url = piece_url or piece_verify_url(piece_id)
-    packet = xmp.build_packet(
-        xmp.XmpFields(creator=creator_name, piece_url=url, piece_id=str(piece_id))
-    )
-    png = xmp.encode_png(marked, packet)
-    lap("xmp_png")
-
-    anchor = LedgerHead.objects.values_list("hash", flat=True).first() or chain.GENESIS
-    engine_facts = {
-        "name": str(engine.get("name", "")),
-        "version": str(engine.get("version", "")),
-        "weights_hash": str(engine.get("weights_hash", "")),
-    }
-    assertion = {
-        "piece_id": str(piece_id),
-        "piece_url": url,
-        "creator": creator_name,
-        "pixel_sha256": pixel_sha256,
-        "ledger_anchor": anchor,
-        "licence": licence_summary,
-        "watermark": {"method": "dwtDctSvd", "bits": watermark.BITS, "id": watermark_id},
-        "engine": engine_facts,
-    }
-    generator = _setting("PROVENANCE_CLAIM_GENERATOR", "Promptfolio")
-    generator_version = _setting("PROVENANCE_CLAIM_GENERATOR_VERSION", "0.1.0")
-    manifest = c2pa_manifest.build_manifest(
-        title=f"Promptfolio piece {piece_id}",
-        claim_generator=generator,
-        claim_generator_version=generator_version,
-        engine=engine_facts,
-        assertion=assertion,
-    )
-    original, manifest_id = c2pa_manifest.sign(png, manifest, identity, mime_type="image/png")
-    lap("c2pa_png")
-
-    preview = marked
-    if max(marked.size) > PREVIEW_MAX_SIDE:
-        preview = marked.copy()
-        preview.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Image.Resampling.LANCZOS)
-        preview = watermark.embed(preview, watermark_id)
-    jpeg = xmp.encode_jpeg(preview, packet, quality=PREVIEW_QUALITY)
-    preview_manifest = c2pa_manifest.build_manifest(
-        title=f"Promptfolio piece {piece_id} (preview)",
-        claim_generator=generator,
-        claim_generator_version=generator_version,
-        engine=engine_facts,
-        assertion={**assertion, "rendition": "preview", "pixel_sha256": None},
-        mime_type="image/jpeg",
-    )
-    preview_bytes, preview_manifest_id = c2pa_manifest.sign(
-        jpeg, preview_manifest, identity, mime_type="image/jpeg"
-    )
-    lap("preview")
-
-    return StampedImage(
+    """Order a stamp and run it in this process (`provenance.stamp.stamp_image`)."""
+    order = provenance_stamp_order(
         piece_id=piece_id,
-        original_png=original,
-        preview_bytes=preview_bytes,
-        sha256=hashlib.sha256(original).hexdigest(),
-        output_sha256=output_sha256,
-        pixel_sha256=pixel_sha256,
-        phash=perceptual,
-        watermark_id=watermark_id,
-        manifest_id=manifest_id,
-        preview_manifest_id=preview_manifest_id,
-        signer_fingerprint=identity.fingerprint,
-        ledger_anchor=anchor,
+        creator_name=creator_name,
+        engine=engine,
         licence_summary=licence_summary,
-        engine=engine_facts,
-        timings_ms=timings,
+        piece_url=piece_url,
     )
+    return stamp_image(order, image)
 
 
 @transaction.atomic

@@ -1,0 +1,171 @@
+"""Stamp one image (watermark → hashes → PNG with XMP → C2PA → preview), with no Django.
+
+Everything the database decides comes in a `StampOrder` (built by
+`provenance.services.records.provenance_stamp_order`), so a worker can hand the CPU work to
+a process pool whose children never call `django.setup()`:
+
+    with ProcessPoolExecutor(mp_context=multiprocessing.get_context("spawn")) as pool:
+        stamped = pool.submit(stamp_image, order, image).result()
+
+Each process loads the signing identity once per directory and keeps one c2pa Signer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from provenance import c2pa_manifest, phash, signing, watermark, xmp
+
+PREVIEW_MAX_SIDE = 768
+PREVIEW_QUALITY = 85
+
+
+@dataclass(frozen=True)
+class StampOrder:
+    """What stamping needs from the database and settings; plain values, so it pickles."""
+
+    piece_id: uuid.UUID
+    watermark_id: int
+    ledger_anchor: str
+    piece_url: str
+    creator_name: str
+    engine: dict[str, str]  # name, version, weights_hash
+    licence_summary: str
+    claim_generator: str
+    claim_generator_version: str
+    signing_dir: str
+
+
+@dataclass(frozen=True)
+class StampedImage:
+    """What a worker stores and passes to `provenance_record_created`."""
+
+    piece_id: uuid.UUID
+    original_png: bytes
+    preview_bytes: bytes
+    sha256: str  # of original_png, the exact bytes stored
+    output_sha256: str  # of the engine's pixels before the watermark
+    pixel_sha256: str  # of the marked pixels
+    phash: int
+    watermark_id: int
+    manifest_id: str
+    preview_manifest_id: str
+    signer_fingerprint: str
+    ledger_anchor: str
+    licence_summary: str
+    engine: dict[str, str]
+    timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def original_name(self) -> str:
+        return f"{self.piece_id}.png"
+
+    @property
+    def preview_name(self) -> str:
+        return f"{self.piece_id}.jpg"
+
+    preview_content_type = "image/jpeg"
+
+
+class _Laps:
+    """Milliseconds per stage, recorded in StampedImage.timings_ms (the bench reads them)."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round((now - self._clock) * 1000, 2)
+        self._clock = now
+
+
+def _assertion(order: StampOrder, pixel_sha256: str) -> dict:
+    return {
+        "piece_id": str(order.piece_id),
+        "piece_url": order.piece_url,
+        "creator": order.creator_name,
+        "pixel_sha256": pixel_sha256,
+        "ledger_anchor": order.ledger_anchor,
+        "licence": order.licence_summary,
+        "watermark": {"method": "dwtDctSvd", "bits": watermark.BITS, "id": order.watermark_id},
+        "engine": order.engine,
+    }
+
+
+def _manifest(order: StampOrder, assertion: dict, *, preview: bool) -> dict:
+    return c2pa_manifest.build_manifest(
+        title=f"Promptfolio piece {order.piece_id}" + (" (preview)" if preview else ""),
+        claim_generator=order.claim_generator,
+        claim_generator_version=order.claim_generator_version,
+        engine=order.engine,
+        assertion=assertion,
+        mime_type="image/jpeg" if preview else "image/png",
+    )
+
+
+def _preview(marked: Image.Image, watermark_id: int) -> Image.Image:
+    """The marked image, or a downscaled copy marked again (the mark is size-independent)."""
+    if max(marked.size) <= PREVIEW_MAX_SIDE:
+        return marked
+    preview = marked.copy()
+    preview.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Image.Resampling.LANCZOS)
+    return watermark.embed(preview, watermark_id)
+
+
+def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
+    """Watermark, then XMP, then sign (C2PA last) the original and a preview. Writes nothing."""
+    laps = _Laps()
+    identity = signing.load_signing_identity(Path(order.signing_dir))
+    image = image.convert("RGB")
+    output_sha256 = phash.pixel_sha256(image)
+    marked = watermark.embed(image, order.watermark_id)
+    laps("watermark")
+    pixel_sha256 = phash.pixel_sha256(marked)
+    perceptual = phash.phash_int(marked)
+    laps("hashes")
+
+    packet = xmp.build_packet(
+        xmp.XmpFields(
+            creator=order.creator_name, piece_url=order.piece_url, piece_id=str(order.piece_id)
+        )
+    )
+    png = xmp.encode_png(marked, packet)
+    laps("xmp_png")
+    assertion = _assertion(order, pixel_sha256)
+    manifest = _manifest(order, assertion, preview=False)
+    original, manifest_id = c2pa_manifest.sign(png, manifest, identity, mime_type="image/png")
+    laps("c2pa_png")
+
+    jpeg = xmp.encode_jpeg(_preview(marked, order.watermark_id), packet, quality=PREVIEW_QUALITY)
+    preview_manifest = _manifest(
+        order, {**assertion, "rendition": "preview", "pixel_sha256": None}, preview=True
+    )
+    preview_bytes, preview_manifest_id = c2pa_manifest.sign(
+        jpeg, preview_manifest, identity, mime_type="image/jpeg"
+    )
+    laps("preview")
+
+    return StampedImage(
+        piece_id=order.piece_id,
+        original_png=original,
+        preview_bytes=preview_bytes,
+        sha256=hashlib.sha256(original).hexdigest(),
+        output_sha256=output_sha256,
+        pixel_sha256=pixel_sha256,
+        phash=perceptual,
+        watermark_id=order.watermark_id,
+        manifest_id=manifest_id,
+        preview_manifest_id=preview_manifest_id,
+        signer_fingerprint=identity.fingerprint,
+        ledger_anchor=order.ledger_anchor,
+        licence_summary=order.licence_summary,
+        engine=order.engine,
+        timings_ms=laps.timings,
+    )
