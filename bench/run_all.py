@@ -145,6 +145,30 @@ def render_queries(values: list) -> str:
     )
 
 
+def render_worker(values: list) -> str:
+    report = values[0]
+    head = (
+        f"ratio_simulated_gpu **{report['ratio_simulated_gpu']}**, ratio_embedded "
+        f"**{report['ratio_embedded']}**, stamp_ms_per_image **{report['stamp_ms_per_image']}**"
+        f" on {report['cores']} cores; stamping img/s by processes: {report['stamp_img_per_s']}"
+    )
+    table = md_table(
+        ["engine", "device", "engine img/s", "worker img/s", "ratio", "peak RSS MiB"]
+        + ["stampers MiB", "ms per image by stage"],
+        [
+            [m["engine"], m["device"], m["engine_img_per_s"], m["worker_img_per_s"], m["ratio"]]
+            + [m["peak_rss_worker_mb"], m["peak_rss_stampers_mb"]]
+            + [", ".join(f"{k} {v}" for k, v in m["ms_per_image"].items())]
+            for m in report["modes"]
+        ]
+        + [
+            [s["engine"], "", "", "", "", "", "", f"skipped: {s['reason']}"]
+            for s in report["skipped"]
+        ],
+    )
+    return head + "\n\n" + table
+
+
 @dataclass(frozen=True)
 class Bench:
     title: str
@@ -177,6 +201,12 @@ BENCHES = {
     ),
     "queries": Bench("Queries per page", ["--sizes", "3,20"], ["--sizes", "2,6"], render_queries),
     "faults": Bench("Faults", [], ["--quick"], render_faults),
+    "worker": Bench(
+        "Worker: engine busy",
+        [],
+        ["--images", "32", "--stamp-images", "8", "--engines", "simulated"],
+        render_worker,
+    ),
 }
 
 

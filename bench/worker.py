@@ -113,7 +113,7 @@ def engine_only(engine, args) -> float:
     return rounds * args.batch / (time.perf_counter() - started)
 
 
-def queue_jobs(engine_name: str, args, count: int, tag: str) -> list:
+def queue_jobs(name: str, engine, args, count: int, tag: str) -> list:
     from generation.models import GenerationJob
     from marketplace.models import User
 
@@ -122,20 +122,20 @@ def queue_jobs(engine_name: str, args, count: int, tag: str) -> list:
     return GenerationJob.objects.bulk_create(
         GenerationJob(
             owner=owner,
-            engine=engine_name,
+            engine=name,
             prompt=PROMPTS[i % len(PROMPTS)],
             seed=i * 10,
             width=args.size,
             height=args.size,
-            steps=args.steps,
+            steps=args.steps or engine.default_steps,
             count=per_job,
-            progress_total=args.steps or 1,
+            progress_total=args.steps or engine.default_steps,
         )
         for i in range(max(count // per_job, 1))
     )
 
 
-def worker_path(engine_name: str, args) -> dict[str, Any]:
+def worker_path(name: str, engine, args) -> dict[str, Any]:
     """Drive the worker as Celery would: one `batch_render` per wake-up message."""
     from generation.models import GenerationJob, JobStatus
     from generation.services.batch import batch_render
@@ -143,12 +143,12 @@ def worker_path(engine_name: str, args) -> dict[str, Any]:
 
     stage = StampingStage.for_worker()
     try:
-        warm = queue_jobs(engine_name, args, args.batch, "warm-up")  # spawns the pool
+        warm = queue_jobs(name, engine, args, args.batch, "warm-up")  # spawns the pool
         for job in warm:
             batch_render(job_id=job.pk, worker="bench", stage=stage)
         stage.drain()
         stage.stats.reset()
-        jobs = queue_jobs(engine_name, args, args.images, "timed")
+        jobs = queue_jobs(name, engine, args, args.images, "timed")
         started = time.perf_counter()
         for job in jobs:
             batch_render(job_id=job.pk, worker="bench", stage=stage)
@@ -184,7 +184,7 @@ def run_mode(engine_name: str, args) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     engine = load_engine(engine_name, args)
     alone = engine_only(engine, args)
-    path = worker_path(engine_name, args)
+    path = worker_path(engine_name, engine, args)
     return {
         "engine": engine_name,
         "device": getattr(engine, "device", "cpu"),

@@ -16,7 +16,7 @@ from django.conf import settings
 from generation.engines import EngineError
 from generation.services.batch import batch_render
 from generation.services.engines import configured_engine
-from generation.services.stamping import worker_stage, worker_stage_close
+from generation.services.stamping import StampingStage, worker_stage, worker_stage_close
 from generation.services.worker import jobs_sweep
 
 logger = logging.getLogger(__name__)
@@ -26,11 +26,13 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-@shared_task(name="generation.tasks.run_generation", acks_late=True)
-def run_generation(job_id: str) -> None:
+@shared_task(name="generation.tasks.run_generation", acks_late=True, bind=True)
+def run_generation(self, job_id: str) -> None:
     """Render one batch and return to the broker for the next while the stage stamps and
-    stores this one; the message is only a wake-up, the job rows carry the state."""
-    finished = batch_render(job_id=job_id, worker=worker_name(), stage=worker_stage())
+    stores this one; the message is only a wake-up, the job rows carry the state. Run
+    eagerly (tests, inline tasks) the whole batch finishes before the call returns."""
+    stage = StampingStage.inline() if self.request.is_eager else worker_stage()
+    finished = batch_render(job_id=job_id, worker=worker_name(), stage=stage)
     finished.add_done_callback(_log_outcome)
 
 
