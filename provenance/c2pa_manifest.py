@@ -19,7 +19,7 @@ from typing import Any
 
 import c2pa
 
-from .signing import SigningIdentity
+from .identity import SigningIdentity
 from .xmp import TRAINED_ALGORITHMIC_MEDIA
 
 ASSERTION_LABEL = "com.promptfolio.provenance"

@@ -98,7 +98,12 @@ _POP8 = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint64)
 
 def pixel_sha256(image: Image.Image) -> str:
     """sha256 over "WxH:" + the RGB pixel bytes: identical pixels, whatever the file format."""
-    rgb = image.convert("RGB")
-    digest = hashlib.sha256(f"{rgb.width}x{rgb.height}:".encode())
-    digest.update(rgb.tobytes())
+    return pixels_sha256(np.asarray(image.convert("RGB")))
+
+
+def pixels_sha256(pixels: np.ndarray) -> str:
+    """`pixel_sha256` of an (H, W, 3) uint8 RGB array, hashed in place (no copy)."""
+    height, width = pixels.shape[:2]
+    digest = hashlib.sha256(f"{width}x{height}:".encode())
+    digest.update(np.ascontiguousarray(pixels, dtype=np.uint8).data)
     return digest.hexdigest()

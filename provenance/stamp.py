@@ -18,9 +18,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
-from provenance import c2pa_manifest, phash, signing, watermark, xmp
+from provenance import c2pa_manifest, identity, phash, watermark, xmp
 
 PREVIEW_MAX_SIDE = 768
 PREVIEW_QUALITY = 85
@@ -119,15 +120,21 @@ def _preview(marked: Image.Image, watermark_id: int) -> Image.Image:
     return watermark.embed(preview, watermark_id)
 
 
+def _rgb_pixels(image: Image.Image) -> np.ndarray:
+    """The image's RGB pixels as a uint8 array, converting only when it is not RGB yet."""
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+
+
 def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
     """Watermark, then XMP, then sign (C2PA last) the original and a preview. Writes nothing."""
     laps = _Laps()
-    identity = signing.load_signing_identity(Path(order.signing_dir))
-    image = image.convert("RGB")
-    output_sha256 = phash.pixel_sha256(image)
-    marked = watermark.embed(image, order.watermark_id)
+    signer = identity.load_signing_identity(Path(order.signing_dir))
+    pixels = _rgb_pixels(image)
+    marked_pixels = watermark.embed_array(pixels, order.watermark_id)
+    marked = Image.fromarray(marked_pixels, mode="RGB")
     laps("watermark")
-    pixel_sha256 = phash.pixel_sha256(marked)
+    output_sha256 = phash.pixels_sha256(pixels)
+    pixel_sha256 = phash.pixels_sha256(marked_pixels)
     perceptual = phash.phash_int(marked)
     laps("hashes")
 
@@ -136,11 +143,11 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
             creator=order.creator_name, piece_url=order.piece_url, piece_id=str(order.piece_id)
         )
     )
-    png = xmp.encode_png(marked, packet)
+    png = xmp.encode_png(marked_pixels, packet)
     laps("xmp_png")
     assertion = _assertion(order, pixel_sha256)
     manifest = _manifest(order, assertion, preview=False)
-    original, manifest_id = c2pa_manifest.sign(png, manifest, identity, mime_type="image/png")
+    original, manifest_id = c2pa_manifest.sign(png, manifest, signer, mime_type="image/png")
     laps("c2pa_png")
 
     jpeg = xmp.encode_jpeg(_preview(marked, order.watermark_id), packet, quality=PREVIEW_QUALITY)
@@ -148,7 +155,7 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
         order, {**assertion, "rendition": "preview", "pixel_sha256": None}, preview=True
     )
     preview_bytes, preview_manifest_id = c2pa_manifest.sign(
-        jpeg, preview_manifest, identity, mime_type="image/jpeg"
+        jpeg, preview_manifest, signer, mime_type="image/jpeg"
     )
     laps("preview")
 
@@ -163,7 +170,7 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
         watermark_id=order.watermark_id,
         manifest_id=manifest_id,
         preview_manifest_id=preview_manifest_id,
-        signer_fingerprint=identity.fingerprint,
+        signer_fingerprint=signer.fingerprint,
         ledger_anchor=order.ledger_anchor,
         licence_summary=order.licence_summary,
         engine=order.engine,

@@ -2,10 +2,11 @@ import hashlib
 import io
 import uuid
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from provenance import c2pa_manifest, signing, watermark, xmp
+from provenance import c2pa_manifest, phash, signing, watermark, xmp
 from provenance.services.records import provenance_stamp_image
 from tests.provenance.factories import ENGINE, art
 
@@ -25,6 +26,7 @@ def test_original_is_a_png_with_the_right_hashes(stamped):
     assert image.size == (512, 512)
     assert stamped.sha256 == hashlib.sha256(stamped.original_png).hexdigest()
     assert stamped.output_sha256 != stamped.pixel_sha256  # the mark changed the pixels
+    assert phash.pixel_sha256(image) == stamped.pixel_sha256  # lossless: the marked pixels
     assert set(stamped.timings_ms) == {"watermark", "hashes", "xmp_png", "c2pa_png", "preview"}
 
 
@@ -85,6 +87,19 @@ def test_xmp_packet_survives_signing(stamped):
         "creator": "Ada Painter",
         "piece_url": url,
     }
+
+
+@pytest.mark.parametrize("size", [(512, 512), (301, 257), (1, 1)])
+def test_png_writer_is_lossless_and_carries_the_packet(size):
+    pixels = np.random.default_rng(1).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    packet = xmp.build_packet(xmp.XmpFields(creator="Zoë", piece_url="https://x/", piece_id="p"))
+
+    data = xmp.encode_png(pixels, packet)
+
+    image = Image.open(io.BytesIO(data))
+    assert (image.format, image.mode, image.size) == ("PNG", "RGB", size)
+    assert np.array_equal(np.asarray(image), pixels)
+    assert xmp.read_packet(data) == packet
 
 
 def test_xmp_escapes_markup_in_names():
