@@ -188,17 +188,15 @@ def test_sweeper_requeues_expired_leases_and_fails_exhausted_jobs():
 
 
 def test_sweeper_rewakes_queued_jobs_whose_message_may_be_lost(
-    monkeypatch, django_capture_on_commit_callbacks
+    generation_wakeups, django_capture_on_commit_callbacks
 ):
-    woken = []
-    monkeypatch.setattr("generation.tasks.run_generation.delay", woken.append)
     stale = GenerationJobFactory(enqueued_at=timezone.now() - timedelta(hours=1))
     GenerationJobFactory(enqueued_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
         result = jobs_sweep()
 
-    assert result.rewoken == 1 and woken == [str(stale.pk)]
+    assert result.rewoken == 1 and generation_wakeups == [(str(stale.pk), "gpu.scripted")]
     stale.refresh_from_db()
     assert stale.enqueued_at > timezone.now() - timedelta(minutes=1)
 

@@ -9,13 +9,6 @@ from tests.generation.factories import GenerationJobFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def no_wakeups(monkeypatch):
-    woken = []
-    monkeypatch.setattr("generation.tasks.run_generation.delay", woken.append)
-    return woken
-
-
 def commission_data(**overrides):
     data = {
         "prompt": "lighthouse on a cliff at sunset, watercolor",
@@ -36,7 +29,7 @@ def test_commission_page_requires_login(client):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
-def test_commission_creates_a_job_and_redirects_to_it(client, buyer, no_wakeups):
+def test_commission_creates_a_job_and_redirects_to_it(client, buyer, generation_wakeups):
     client.force_login(buyer)
 
     response = client.post(reverse("commission"), commission_data(seed="123"))
@@ -114,7 +107,7 @@ def test_finished_job_stops_polling_and_shows_results(client, buyer, scripted_en
     assert data["progress"] == {"step": 4, "total": 4}
 
 
-def test_cancel_and_retry_buttons(client, buyer, no_wakeups):
+def test_cancel_and_retry_buttons(client, buyer, generation_wakeups):
     job = GenerationJobFactory(owner=buyer, engine="embedded", width=256, height=256)
     client.force_login(buyer)
 
