@@ -1,12 +1,16 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from generation.models import GenerationJob, JobStatus
+from generation.selectors.workers import job_waiting_for_worker
 from generation.services.batch import batch_run
+from generation.services.workers import EngineLoadReport, WorkerIdentity, worker_heartbeat
 from tests.factories import UserFactory
 from tests.generation.factories import GenerationJobFactory
 
 pytestmark = pytest.mark.django_db
+DIFFUSERS = "generation.engines.diffusers_engine.DiffusersEngine"
 
 
 def commission_data(**overrides):
@@ -91,6 +95,42 @@ def test_queued_job_page_shows_queue_position_and_polls(client, buyer):
     assert "position 2 in the queue" in page
     assert 'hx-trigger="every 1s"' in page
     assert reverse("job_status", kwargs={"job_id": job.pk}) in page
+
+
+def test_a_queued_job_no_live_worker_serves_says_it_waits_for_one(client, buyer, settings):
+    settings.GENERATION_ENGINES = {
+        **settings.GENERATION_ENGINES,
+        "sdxl": {"class": DIFFUSERS, "label": "SDXL 1.0", "options": {"checkpoint": "/x"}},
+    }
+    job = GenerationJobFactory(owner=buyer, engine="sdxl")
+    serving = EngineLoadReport(served=("embedded",))
+    worker_heartbeat(worker=WorkerIdentity("gpu@a", "a", 1, timezone.now()), report=serving)
+    client.force_login(buyer)
+
+    fragment = client.get(reverse("job_status", kwargs={"job_id": job.pk})).content.decode()
+
+    assert "position 1 in the queue" in fragment
+    assert "Waiting for a worker for model SDXL 1.0" in fragment
+    assert "s left" not in fragment
+    worker_heartbeat(
+        worker=WorkerIdentity("gpu@b", "b", 2, timezone.now()),
+        report=EngineLoadReport(served=("sdxl",)),
+    )
+    fragment = client.get(reverse("job_status", kwargs={"job_id": job.pk})).content.decode()
+    assert "Waiting for a worker" not in fragment and "s left" in fragment
+
+
+def test_the_waiting_line_is_only_for_queued_jobs(buyer):
+    running = GenerationJobFactory(
+        owner=buyer, engine="gone", status=JobStatus.RUNNING, lease_expires_at=timezone.now()
+    )
+    queued = GenerationJobFactory(owner=buyer, engine="gone")
+
+    assert job_waiting_for_worker(job=running) is None
+    assert job_waiting_for_worker(job=queued) == (
+        "Waiting for a worker for model gone: none is running right now. "
+        "Your job stays in the queue and starts when one is."
+    )
 
 
 def test_finished_job_stops_polling_and_shows_results(client, buyer, scripted_engine):
