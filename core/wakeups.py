@@ -19,8 +19,13 @@ logger = logging.getLogger(__name__)
 def wake(task, *args) -> bool:
     """`task.delay(*args)` now; False (logged) when the broker is unreachable. For sweepers,
     which run outside a transaction and simply try again on their next round."""
+    return wake_on_queue(task, None, *args)
+
+
+def wake_on_queue(task, queue: str | None, *args) -> bool:
+    """`wake`, on `queue` (None: the task's route), e.g. the queue of the engine a job needs."""
     try:
-        task.delay(*args)
+        task.apply_async(args, queue=queue) if queue else task.delay(*args)
     except BrokerUnavailable as error:
         logger.warning("Broker unavailable; %s%r waits for its sweeper: %s", task.name, args, error)
         return False
@@ -49,3 +54,8 @@ def wake_named(name: str, *args) -> bool:
 
 def wake_named_after_commit(name: str, *args) -> None:
     transaction.on_commit(lambda: wake_named(name, *args))
+
+
+def wake_named_on_queue_after_commit(name: str, queue: str, *args) -> None:
+    """`wake_named_after_commit`, on `queue`: workers consume only the queues they serve."""
+    transaction.on_commit(lambda: wake_on_queue(task_named(name), queue, *args))

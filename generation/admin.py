@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from generation.models import GenerationJob, JobEvent, Piece, PromptReview, PromptReviewEvent
+from core.admin import ReadOnlyAdmin
+from generation.models import (
+    GenerationJob,
+    JobEvent,
+    Piece,
+    PromptReview,
+    PromptReviewEvent,
+    WorkerHeartbeat,
+)
+from generation.selectors.workers import worker_is_live
 
 
 class JobEventInline(admin.TabularInline):
@@ -77,3 +86,32 @@ class PromptReviewAdmin(admin.ModelAdmin):
     @admin.display(description="Prompt")
     def prompt_short(self, obj):
         return obj.prompt[:60]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """Read-only: the workers write these rows themselves (generation/services/workers.py)."""
+
+    list_display = (
+        "name",
+        "live",
+        "engines_served",
+        "unavailable_reasons",
+        "device",
+        "last_seen",
+        "started_at",
+    )
+    search_fields = ("name", "host")
+    ordering = ("-last_seen",)
+
+    @admin.display(boolean=True, description="Live")
+    def live(self, obj):
+        return worker_is_live(heartbeat=obj)
+
+    @admin.display(description="Engines")
+    def engines_served(self, obj):
+        return ", ".join(obj.engines) or "none"
+
+    @admin.display(description="Unavailable")
+    def unavailable_reasons(self, obj):
+        return "; ".join(f"{name}: {reason}" for name, reason in obj.unavailable.items())

@@ -12,12 +12,19 @@ from celery.signals import (
     worker_shutdown,
 )
 from django.conf import settings
+from django.utils import timezone
 
-from generation.engines import EngineError
 from generation.services.batch import batch_render
-from generation.services.engines import configured_engine
 from generation.services.stamping import StampingStage, worker_stage, worker_stage_close
 from generation.services.worker import jobs_sweep
+from generation.services.workers import (
+    EngineLoadReport,
+    HeartbeatThread,
+    WorkerIdentity,
+    worker_engines_load,
+    worker_mark_stopped,
+    worker_start_serving,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,19 +55,23 @@ def sweep_jobs() -> None:
         logger.warning("Sweeper: %s", result)
 
 
-def preload_engines() -> None:
-    """Load (and compile, when configured) every engine once, before the first job arrives.
+def worker_engine_names() -> list[str]:
+    """The engines this worker process serves (GENERATION_WORKER_ENGINES, default all)."""
+    return list(getattr(settings, "GENERATION_WORKER_ENGINES", settings.GENERATION_ENGINES))
 
-    A missing or corrupt checkpoint is reported here, loudly, at worker start; jobs for that
-    engine then fail with the same clear message instead of crashing the worker.
+
+def preload_engines() -> EngineLoadReport:
+    """Load (and compile, when configured) this worker's engines once, before the first job.
+
+    A missing or corrupt checkpoint is reported here, loudly, at worker start, and only that
+    engine is left unserved: its queue is not consumed, so its jobs wait for a worker that
+    can run them (the job page says so) instead of failing on this one.
     """
-    for name in settings.GENERATION_ENGINES:
-        try:
-            engine = configured_engine(name)
-        except (EngineError, ValueError) as error:
-            logger.critical("Engine %r cannot be loaded on this worker: %s", name, error)
-        else:
-            logger.info("Engine %s %s ready (max batch %d)", name, engine.version, engine.max_batch)
+    return worker_engines_load(names=worker_engine_names())
+
+
+# The heartbeat threads this process started, by worker name, stopped at shutdown.
+_heartbeats: dict[str, HeartbeatThread] = {}
 
 
 @worker_process_init.connect
@@ -69,16 +80,42 @@ def _preload_in_pool_process(**kwargs) -> None:
 
 
 @worker_ready.connect
-def _preload_in_solo_worker(sender=None, **kwargs) -> None:
-    # Prefork children load engines themselves (worker_process_init); the solo and thread
-    # pools run jobs in this process, so load here.
+def _start_serving(sender=None, **kwargs) -> None:
+    """`sender` is the worker's Consumer. The solo and thread pools run jobs in this process,
+    so engines load here and only those that loaded get their queue. Prefork children load
+    their own (worker_process_init), which this process cannot see: it consumes every engine
+    it was given, and a child fails jobs for one it could not load (so run GPU workers with
+    `--pool solo`, one per GPU)."""
     pool = getattr(sender, "pool", None)
     if pool is not None and type(pool).__module__.rsplit(".", 1)[-1] in {"solo", "thread"}:
-        preload_engines()
+        report = preload_engines()
+    else:
+        report = EngineLoadReport(served=tuple(worker_engine_names()))
+    worker = WorkerIdentity(
+        name=sender.hostname,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        started_at=timezone.now(),
+    )
+    _heartbeats[worker.name] = worker_start_serving(
+        consumer=sender,
+        report=report,
+        worker=worker,
+        interval=float(getattr(settings, "GENERATION_WORKER_HEARTBEAT_SECONDS", 15)),
+    )
 
 
 @worker_shutdown.connect
+def _stop_heartbeat(**kwargs) -> None:
+    # Warm shutdown: finish the batches already rendered, then say this worker has stopped.
+    worker_stage_close()
+    for name, thread in list(_heartbeats.items()):
+        thread.stop()
+        worker_mark_stopped(name=name)
+        del _heartbeats[name]
+
+
 @worker_process_shutdown.connect
 def _drain_stage(**kwargs) -> None:
-    """Warm shutdown: finish the batches already rendered before the process exits."""
+    """A prefork child finishes the batches already rendered before it exits."""
     worker_stage_close()

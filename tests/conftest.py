@@ -27,6 +27,17 @@ def broker_down():
     return lambda: celery_broker(f"redis://127.0.0.1:{free_port()}/0")
 
 
+@pytest.fixture
+def generation_wakeups(monkeypatch):
+    """Record generation wake-ups as (job id, queue) instead of sending them to a broker."""
+    woken = []
+    monkeypatch.setattr(
+        "generation.tasks.run_generation.apply_async",
+        lambda args, queue=None, **options: woken.append((args[0], queue)),
+    )
+    return woken
+
+
 @pytest.fixture(scope="session")
 def signing_root(tmp_path_factory):
     """One provenance signing identity (root CA + leaf) for the whole run."""
@@ -73,6 +84,10 @@ def scripted_engine(settings):
     clear_cache()
 
 
+# The engine queues the test worker serves (gpu.<engine>) and the default queue.
+WORKER_QUEUES = ("gpu.embedded", "gpu.scripted", "default")
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker thread on the configured broker (filesystem locally, Redis in CI).
@@ -85,7 +100,7 @@ def celery_worker(django_db_setup, django_db_blocker):
 
     app.conf.task_always_eager = False
     with app.connection_for_write() as connection:
-        for queue in ("gpu", "default"):
+        for queue in WORKER_QUEUES:
             connection.default_channel.queue_purge(queue)
     with (
         django_db_blocker.unblock(),
@@ -94,7 +109,7 @@ def celery_worker(django_db_setup, django_db_blocker):
             pool="solo",
             concurrency=1,
             perform_ping_check=False,
-            queues=["gpu", "default"],
+            queues=list(WORKER_QUEUES),
             shutdown_timeout=30,
         ) as worker,
     ):

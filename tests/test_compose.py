@@ -21,11 +21,24 @@ def test_images_are_pinned_and_not_minio():
         assert "minio" not in image.lower(), name
 
 
-def test_worker_consumes_gpu_queue_with_a_gpu_reservation():
+def test_worker_adds_its_engine_queues_itself_with_a_gpu_reservation():
+    """Engine queues (gpu.<engine>) are added at start for the engines that loaded, so the
+    command names none: a broken checkpoint must not be consumed."""
     worker = SERVICES["worker"]
-    assert worker["command"][worker["command"].index("-Q") + 1] == "gpu"
+    command = worker["command"]
+    assert command[command.index("-Q") + 1] == "gpu"
+    assert not [arg for arg in command if "gpu." in arg]
+    assert command[command.index("--pool") + 1] == "solo"
+    assert "GENERATION_WORKER_ENGINES" in worker["environment"]
+    assert "GENERATION_ENGINES_FILE" in SERVICES["web"]["environment"]
     devices = worker["deploy"]["resources"]["reservations"]["devices"]
     assert devices[0]["capabilities"] == ["gpu"]
+
+
+def test_the_local_worker_serves_default_and_adds_its_engine_queues():
+    run = (Path(__file__).resolve().parent.parent / "bin" / "run").read_text()
+    worker = next(line for line in run.splitlines() if line.startswith("celery -A config worker"))
+    assert worker.split("-Q ")[1].split()[0] == "default"
 
 
 def test_stateful_services_have_healthchecks_and_app_waits_for_them():

@@ -40,3 +40,39 @@ def test_unknown_page_is_a_friendly_404(client):
 
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_healthz_without_gpu_workers_is_still_ok_and_says_which_engines_nobody_serves(client):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json()["workers"] == {"live": [], "unserved_engines": ["embedded"]}
+
+
+def test_healthz_lists_live_workers_their_engines_and_last_heartbeat(client):
+    from django.utils import timezone
+
+    from generation.services.workers import EngineLoadReport, WorkerIdentity, worker_heartbeat
+
+    report = EngineLoadReport(
+        served=("embedded",), unavailable={"sdxl": "not found"}, devices=("cuda",)
+    )
+    row = worker_heartbeat(
+        worker=WorkerIdentity("gpu@a", "host-a", 7, timezone.now()), report=report
+    )
+
+    body = client.get(reverse("healthz")).json()
+
+    assert body["workers"] == {
+        "live": [
+            {
+                "name": "gpu@a",
+                "host": "host-a",
+                "engines": ["embedded"],
+                "unavailable": {"sdxl": "not found"},
+                "device": "cuda",
+                "last_seen": row.last_seen.isoformat(),
+            }
+        ],
+        "unserved_engines": [],
+    }

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.settings.engines import engines_from_file
 from config.settings.storage import storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -188,7 +189,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"generation.tasks.run_generation": {"queue": "gpu"}}
 # Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE = {
     "sweep-generation-jobs": {"task": "generation.tasks.sweep_jobs", "schedule": 30.0},
@@ -208,6 +208,11 @@ GENERATION_PROGRESS_INTERVAL = 0.25
 GENERATION_STAMP_PROCESSES = env_int("GENERATION_STAMP_PROCESSES", os.cpu_count() or 1)
 GENERATION_STAGE_BATCHES = env_int("GENERATION_STAGE_BATCHES", 2)
 GENERATION_DEFAULT_ENGINE = env_str("GENERATION_DEFAULT_ENGINE", "embedded")
+# A job's wake-up goes to its engine's queue, gpu.<engine> (generation.services.jobs.enqueue);
+# this route only catches a bare run_generation.delay() that names none.
+CELERY_TASK_ROUTES = {
+    "generation.tasks.run_generation": {"queue": f"gpu.{GENERATION_DEFAULT_ENGINE}"},
+}
 GENERATION_ENGINES: dict = {
     "embedded": {
         "class": "generation.engines.embedded.EmbeddedEngine",
@@ -224,6 +229,13 @@ if env_str("GENERATION_DIFFUSERS_PATH"):
             "device": env_str("GENERATION_DEVICE", "cpu"),
         },
     }
+# The operator's registry of further engines and checkpoints (config/settings/engines.py).
+GENERATION_ENGINES.update(engines_from_file(env_str("GENERATION_ENGINES_FILE")))
+# Which engines this worker process loads and serves (on Celery queues gpu.<name>).
+GENERATION_WORKER_ENGINES = env_list("GENERATION_WORKER_ENGINES", list(GENERATION_ENGINES))
+# Workers write a heartbeat row this often; one silent for the stale window counts as gone.
+GENERATION_WORKER_HEARTBEAT_SECONDS = float(env_int("GENERATION_WORKER_HEARTBEAT_SECONDS", 15))
+GENERATION_WORKER_STALE_SECONDS = env_int("GENERATION_WORKER_STALE_SECONDS", 60)
 
 # --- Provenance ---------------------------------------------------------------------------
 # The signing identity (root CA + P-256 leaf) lives outside the repo. Embedded runs create it

@@ -83,8 +83,13 @@ class DiffusersEngine(Engine):
     """Text-to-image with a local diffusers pipeline directory."""
 
     name = "diffusers"
+    # The defaults of __init__, as class facts: the web process reads them without loading.
+    supported_sizes = tuple(parse_size(s) for s in DEFAULT_SIZES)
+    max_batch = 16
+    default_steps = 1
     min_steps = 1
     max_steps = 50
+    default_guidance = 0.0
 
     def __init__(
         self,
@@ -94,16 +99,25 @@ class DiffusersEngine(Engine):
         compile: bool = False,
         max_batch: int = 16,
         default_steps: int = 1,
+        min_steps: int = 1,
+        max_steps: int = 50,
         default_guidance: float = 0.0,
         sizes: Sequence[str] = DEFAULT_SIZES,
         full_hash: bool = False,
         card: dict[str, Any] | None = None,
     ) -> None:
+        if not min_steps <= default_steps <= max_steps:
+            raise EngineUnavailable(
+                f"Steps options need min_steps <= default_steps <= max_steps; got "
+                f"{min_steps}, {default_steps}, {max_steps}."
+            )
         self.checkpoint = Path(checkpoint).expanduser()
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         self.max_batch = max_batch
         self.default_steps = default_steps
+        self.min_steps = min_steps
+        self.max_steps = max_steps
         self.default_guidance = default_guidance
         self.supported_sizes = tuple(parse_size(s) for s in sizes)
         self._card = dict(card or {})

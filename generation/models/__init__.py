@@ -1,4 +1,4 @@
-"""Generation's models: jobs and pieces, creator styles, prompt moderation."""
+"""Generation's models: jobs and pieces, creator styles, prompt moderation, live workers."""
 
 from generation.models.jobs import (
     FINISHED_STATUSES,
@@ -29,6 +29,7 @@ from generation.models.styles import (
     StyleStatus,
     StyleVersion,
 )
+from generation.models.workers import WorkerHeartbeat
 
 __all__ = [
     "DECIDABLE_STATUSES",
@@ -53,5 +54,6 @@ __all__ = [
     "StyleEvent",
     "StyleStatus",
     "StyleVersion",
+    "WorkerHeartbeat",
     "previews_storage",
 ]

@@ -2,7 +2,8 @@
 process needs to know about one without loading its weights.
 
 Validating a commission must not load a diffusers checkpoint into a web worker, so forms and
-services read the class-level facts (sizes, step range) and reuse the engines' own validation.
+services read the registry entry's facts (its options, else the class defaults: sizes, step
+range) and reuse the engines' own validation.
 """
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
-from generation.engines import Engine, GenerationRequest, registry, validate_request
+from generation.engines import Engine, GenerationRequest, parse_size, registry, validate_request
 from generation.engines.registry import import_class
 
 
@@ -51,21 +52,33 @@ class EngineSpec:
 
 
 def engine_spec(name: str | None = None) -> EngineSpec:
+    """The facts of engine `name` as its registry entry sets them: an option (sizes, steps,
+    guidance) overrides the class default, as it does when a worker builds the engine."""
     name = name or default_engine_name()
     config = engine_config()
     if name not in config:
         available = ", ".join(sorted(config))
         raise ValueError(f"Unknown engine {name!r}; available engines: {available}.")
-    cls = import_class(config[name]["class"])
+    entry = config[name]
+    cls = import_class(entry["class"])
+    options = entry.get("options", {})
+    sizes = options.get("sizes")
     return EngineSpec(
         name=name,
-        label=getattr(cls, "label", name.title()),
-        supported_sizes=tuple(cls.supported_sizes),
-        min_steps=cls.min_steps,
-        max_steps=cls.max_steps,
-        default_steps=cls.default_steps,
-        default_guidance=cls.default_guidance,
+        label=entry.get("label") or getattr(cls, "label", name.title()),
+        supported_sizes=(
+            tuple(parse_size(size) for size in sizes) if sizes else tuple(cls.supported_sizes)
+        ),
+        min_steps=int(options.get("min_steps", cls.min_steps)),
+        max_steps=int(options.get("max_steps", cls.max_steps)),
+        default_steps=int(options.get("default_steps", cls.default_steps)),
+        default_guidance=float(options.get("default_guidance", cls.default_guidance)),
     )
+
+
+def engine_queue(name: str) -> str:
+    """The Celery queue a job for engine `name` waits on; workers serving it consume it."""
+    return f"gpu.{name}"
 
 
 def engine_specs() -> list[EngineSpec]:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
-from core.wakeups import wake_named_after_commit
+from core.wakeups import wake_named_on_queue_after_commit
 from generation.engines import GenerationRequest
 from generation.models import (
     MAX_IMAGES_PER_JOB,
@@ -19,7 +19,7 @@ from generation.models import (
     PromptSource,
     StyleVersion,
 )
-from generation.services.engines import engine_spec
+from generation.services.engines import engine_queue, engine_spec
 from generation.services.prompt_reviews import prompt_screen
 
 User = get_user_model()
@@ -51,7 +51,10 @@ def enqueue(job: GenerationJob) -> None:
     GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=job.enqueued_at)
     # The committed row is the truth: the sweeper re-wakes queued jobs whose message never
     # arrived, so a broker outage delays the job instead of failing the request.
-    wake_named_after_commit("generation.tasks.run_generation", str(job.pk))
+    # Only workers that loaded the job's engine consume its queue.
+    wake_named_on_queue_after_commit(
+        "generation.tasks.run_generation", engine_queue(job.engine), str(job.pk)
+    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from generation.hooks import JobFinished, job_finished
 from generation.models import GenerationJob, JobStatus, Piece
+from generation.services.engines import engine_config
 from generation.services.jobs import enqueue, job_record_event
 from provenance.services.records import StampedImage, provenance_record_created
 
@@ -213,11 +214,13 @@ class SweepResult:
     failed: int
     cancelled: int
     rewoken: int
+    engine_removed: int = 0
 
 
 @transaction.atomic(durable=True)
 def jobs_sweep(*, stale_queue_seconds: int = 600) -> SweepResult:
-    """Recover from dead workers and lost broker messages; safe to run any time, anywhere."""
+    """Recover from dead workers and lost broker messages, and fail queued jobs whose engine
+    was removed from the registry; safe to run any time, anywhere."""
     now = timezone.now()
     requeued = failed = cancelled = 0
     expired = GenerationJob.objects.select_for_update(skip_locked=True).filter(
@@ -238,6 +241,7 @@ def jobs_sweep(*, stale_queue_seconds: int = 600) -> SweepResult:
         else:
             _requeue(job, "sweeper", f"Lease expired on {job.worker or 'a worker'}; re-queued.")
             requeued += 1
+    engine_removed = _fail_jobs_of_removed_engines()
     # Queued rows whose wake-up message may be lost (e.g. a broker restart) get a new one;
     # claiming is idempotent, so a duplicate message costs nothing but a no-op task.
     stale = GenerationJob.objects.filter(
@@ -247,4 +251,40 @@ def jobs_sweep(*, stale_queue_seconds: int = 600) -> SweepResult:
     for job in stale[:500]:
         enqueue(job)
         rewoken += 1
-    return SweepResult(requeued=requeued, failed=failed, cancelled=cancelled, rewoken=rewoken)
+    return SweepResult(
+        requeued=requeued,
+        failed=failed,
+        cancelled=cancelled,
+        rewoken=rewoken,
+        engine_removed=engine_removed,
+    )
+
+
+def _fail_jobs_of_removed_engines(limit: int = 500) -> int:
+    """A queued job whose engine left the registry can never run (no worker consumes its
+    queue): fail it with a message that says why, instead of leaving it waiting for ever."""
+    orphaned = (
+        GenerationJob.objects.select_for_update(skip_locked=True)
+        .filter(status=JobStatus.QUEUED)
+        .exclude(engine__in=list(engine_config()))
+        .order_by("created_at")[:limit]
+    )
+    failed = 0
+    for job in orphaned:
+        _finish(job, JobStatus.FAILED, "sweeper", removed_engine_message(job))
+        failed += 1
+    return failed
+
+
+def removed_engine_message(job: GenerationJob) -> str:
+    """Only a styled job can have been paid for (an instant commission), and the commission
+    refunds it when the job fails; a plain job costs nothing."""
+    charge = (
+        "If it was a paid commission, the payment is refunded automatically."
+        if job.style_version_id
+        else "Nothing was charged for it."
+    )
+    return (
+        f"Model {job.engine} is no longer offered on Promptfolio, so this job cannot run. "
+        f"{charge} Commission it again with another model."
+    )

@@ -10,6 +10,7 @@ from core.errors import ApplicationError
 from core.forms import add_application_error
 from generation.forms.jobs import CommissionForm, JobFilter
 from generation.selectors.jobs import job_for_owner, job_pieces, job_queue_state, jobs_for_owner
+from generation.selectors.workers import job_waiting_for_worker
 from generation.services.jobs import job_cancel, job_create, job_retry
 
 
@@ -45,7 +46,12 @@ def job_list(request):
 
 
 def _job_context(job) -> dict:
-    return {"job": job, "queue": job_queue_state(job=job), "pieces": job_pieces(job=job)}
+    return {
+        "job": job,
+        "queue": job_queue_state(job=job),
+        "pieces": job_pieces(job=job),
+        "waiting_for_worker": job_waiting_for_worker(job=job),
+    }
 
 
 @login_required

@@ -6,9 +6,7 @@ from marketplace.models import Listing, User
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_builds_a_browsable_catalogue_once(no_embedding_tasks, monkeypatch):
-    monkeypatch.setattr("generation.tasks.run_generation.delay", lambda job_id: None)
-
+def test_seed_demo_builds_a_browsable_catalogue_once(no_embedding_tasks, generation_wakeups):
     call_command("seed_demo")
     call_command("seed_demo")
 

@@ -142,3 +142,15 @@ def test_registry_loads_diffusers_from_config(tiny_pipeline_dir: Path) -> None:
     assert engine is registry.get_engine("diffusers", config)
     assert engine.generate([req("the sea", 1)])[0].size == (64, 64)
     registry.clear_cache()
+
+
+def test_step_range_options_bound_requests(tiny_pipeline_dir: Path) -> None:
+    ranged = DiffusersEngine(
+        str(tiny_pipeline_dir), sizes=["64x64"], min_steps=2, default_steps=3, max_steps=4
+    )
+
+    assert (ranged.min_steps, ranged.default_steps, ranged.max_steps) == (2, 3, 4)
+    with pytest.raises(ValueError, match="Steps must be between 2 and 4; got 5"):
+        ranged.validate_request(req("the sea", 1, steps=5))
+    with pytest.raises(EngineUnavailable, match="min_steps <= default_steps <= max_steps"):
+        DiffusersEngine(str(tiny_pipeline_dir), min_steps=4, default_steps=1)

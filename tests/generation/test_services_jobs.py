@@ -22,10 +22,8 @@ def create(owner, **overrides):
 
 
 def test_job_create_queues_with_a_recorded_seed_and_wakes_a_worker(
-    buyer, django_capture_on_commit_callbacks, monkeypatch
+    buyer, django_capture_on_commit_callbacks, generation_wakeups
 ):
-    woken = []
-    monkeypatch.setattr("generation.tasks.run_generation.delay", woken.append)
 
     with django_capture_on_commit_callbacks(execute=True):
         job = create(buyer)
@@ -35,7 +33,7 @@ def test_job_create_queues_with_a_recorded_seed_and_wakes_a_worker(
     assert job.engine == "embedded" and job.steps == 8 and job.progress_total == 8
     assert 0 <= job.seed < 2**32
     assert job.enqueued_at is not None
-    assert woken == [str(job.pk)]
+    assert generation_wakeups == [(str(job.pk), "gpu.embedded")]
     assert [(e.from_status, e.to_status) for e in job.events.all()] == [("", "queued")]
 
 
@@ -125,3 +123,16 @@ def test_retry_of_a_succeeded_job_is_refused(buyer):
 
     with pytest.raises(ApplicationError, match="Only failed or cancelled"):
         job_retry(job=job, actor=buyer)
+
+
+def test_a_job_wakes_a_worker_on_its_own_engines_queue(
+    buyer, scripted_engine, django_capture_on_commit_callbacks, generation_wakeups
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        scripted = create(buyer, engine="scripted", steps=4)
+        embedded = create(buyer)
+
+    assert generation_wakeups == [
+        (str(scripted.pk), "gpu.scripted"),
+        (str(embedded.pk), "gpu.embedded"),
+    ]

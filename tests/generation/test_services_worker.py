@@ -170,7 +170,7 @@ def test_completion_by_a_worker_that_lost_its_lease_is_discarded():
     assert statuses(job) == ["running"]
 
 
-def test_sweeper_requeues_expired_leases_and_fails_exhausted_jobs():
+def test_sweeper_requeues_expired_leases_and_fails_exhausted_jobs(scripted_engine):
     retry = GenerationJobFactory()
     exhausted = GenerationJobFactory(max_attempts=1)
     healthy = GenerationJobFactory()
@@ -188,17 +188,15 @@ def test_sweeper_requeues_expired_leases_and_fails_exhausted_jobs():
 
 
 def test_sweeper_rewakes_queued_jobs_whose_message_may_be_lost(
-    monkeypatch, django_capture_on_commit_callbacks
+    scripted_engine, generation_wakeups, django_capture_on_commit_callbacks
 ):
-    woken = []
-    monkeypatch.setattr("generation.tasks.run_generation.delay", woken.append)
     stale = GenerationJobFactory(enqueued_at=timezone.now() - timedelta(hours=1))
     GenerationJobFactory(enqueued_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
         result = jobs_sweep()
 
-    assert result.rewoken == 1 and woken == [str(stale.pk)]
+    assert result.rewoken == 1 and generation_wakeups == [(str(stale.pk), "gpu.scripted")]
     stale.refresh_from_db()
     assert stale.enqueued_at > timezone.now() - timedelta(minutes=1)
 
@@ -219,3 +217,58 @@ def test_same_seed_gives_identical_pixels_alone_or_in_a_batch():
     twin_record, alone_record = twin.pieces.get().provenance, alone.pieces.get().provenance
     assert twin_record.output_sha256 == alone_record.output_sha256
     assert twin_record.watermark_id != alone_record.watermark_id
+
+
+def test_sweeper_fails_queued_jobs_whose_engine_was_removed(
+    scripted_engine, generation_wakeups, django_capture_on_commit_callbacks
+):
+    old = timezone.now() - timedelta(hours=1)
+    gone = GenerationJobFactory(engine="sdxl", enqueued_at=old)
+    served = GenerationJobFactory(engine="scripted", enqueued_at=old)
+    running = GenerationJobFactory(engine="sdxl")
+    job_claim_batch(job_id=running.pk, worker=W, max_images=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = jobs_sweep()
+
+    assert (result.engine_removed, result.rewoken) == (1, 1)
+    assert generation_wakeups == [(str(served.pk), "gpu.scripted")]
+    assert statuses(gone, served, running) == ["failed", "queued", "running"]
+    gone.refresh_from_db()
+    assert gone.error == (
+        "Model sdxl is no longer offered on Promptfolio, so this job cannot run. "
+        "Nothing was charged for it. Commission it again with another model."
+    )
+    event = gone.events.last()
+    assert (event.from_status, event.to_status, event.source) == ("queued", "failed", "sweeper")
+    assert event.message == gone.error
+    assert jobs_sweep().engine_removed == 0
+
+
+def test_a_removed_engines_styled_job_says_a_paid_commission_is_refunded(
+    scripted_engine, creator, settings, generation_wakeups
+):
+    from generation.services.styles import style_create
+    from tests.generation.factories import split_recipe
+
+    recipe = {"prompt_template": "{prompt}, impasto", "width": 256, "height": 256}
+    style = style_create(
+        creator=creator,
+        title="Impasto",
+        price_amount=700,
+        sample_prompts=["a pear"],
+        **split_recipe({**recipe, "steps": 2, "engine": "scripted"}),
+    )
+    settings.GENERATION_ENGINES = {
+        name: entry for name, entry in settings.GENERATION_ENGINES.items() if name != "scripted"
+    }
+
+    assert jobs_sweep().engine_removed == 1
+
+    sample = GenerationJob.objects.get(style_version=style.current_version)
+    assert sample.status == JobStatus.FAILED
+    assert sample.error == (
+        "Model scripted is no longer offered on Promptfolio, so this job cannot run. "
+        "If it was a paid commission, the payment is refunded automatically. "
+        "Commission it again with another model."
+    )

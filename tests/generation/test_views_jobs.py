@@ -1,19 +1,16 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from generation.models import GenerationJob, JobStatus
+from generation.selectors.workers import job_waiting_for_worker
 from generation.services.batch import batch_run
+from generation.services.workers import EngineLoadReport, WorkerIdentity, worker_heartbeat
 from tests.factories import UserFactory
 from tests.generation.factories import GenerationJobFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def no_wakeups(monkeypatch):
-    woken = []
-    monkeypatch.setattr("generation.tasks.run_generation.delay", woken.append)
-    return woken
+DIFFUSERS = "generation.engines.diffusers_engine.DiffusersEngine"
 
 
 def commission_data(**overrides):
@@ -36,7 +33,7 @@ def test_commission_page_requires_login(client):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
-def test_commission_creates_a_job_and_redirects_to_it(client, buyer, no_wakeups):
+def test_commission_creates_a_job_and_redirects_to_it(client, buyer, generation_wakeups):
     client.force_login(buyer)
 
     response = client.post(reverse("commission"), commission_data(seed="123"))
@@ -100,6 +97,42 @@ def test_queued_job_page_shows_queue_position_and_polls(client, buyer):
     assert reverse("job_status", kwargs={"job_id": job.pk}) in page
 
 
+def test_a_queued_job_no_live_worker_serves_says_it_waits_for_one(client, buyer, settings):
+    settings.GENERATION_ENGINES = {
+        **settings.GENERATION_ENGINES,
+        "sdxl": {"class": DIFFUSERS, "label": "SDXL 1.0", "options": {"checkpoint": "/x"}},
+    }
+    job = GenerationJobFactory(owner=buyer, engine="sdxl")
+    serving = EngineLoadReport(served=("embedded",))
+    worker_heartbeat(worker=WorkerIdentity("gpu@a", "a", 1, timezone.now()), report=serving)
+    client.force_login(buyer)
+
+    fragment = client.get(reverse("job_status", kwargs={"job_id": job.pk})).content.decode()
+
+    assert "position 1 in the queue" in fragment
+    assert "Waiting for a worker for model SDXL 1.0" in fragment
+    assert "s left" not in fragment
+    worker_heartbeat(
+        worker=WorkerIdentity("gpu@b", "b", 2, timezone.now()),
+        report=EngineLoadReport(served=("sdxl",)),
+    )
+    fragment = client.get(reverse("job_status", kwargs={"job_id": job.pk})).content.decode()
+    assert "Waiting for a worker" not in fragment and "s left" in fragment
+
+
+def test_the_waiting_line_is_only_for_queued_jobs(buyer):
+    running = GenerationJobFactory(
+        owner=buyer, engine="gone", status=JobStatus.RUNNING, lease_expires_at=timezone.now()
+    )
+    queued = GenerationJobFactory(owner=buyer, engine="gone")
+
+    assert job_waiting_for_worker(job=running) is None
+    assert job_waiting_for_worker(job=queued) == (
+        "Waiting for a worker for model gone: none is running right now. "
+        "Your job stays in the queue and starts when one is."
+    )
+
+
 def test_finished_job_stops_polling_and_shows_results(client, buyer, scripted_engine):
     job = GenerationJobFactory(owner=buyer, count=2)
     batch_run(job_id=job.pk, worker="w")
@@ -114,7 +147,7 @@ def test_finished_job_stops_polling_and_shows_results(client, buyer, scripted_en
     assert data["progress"] == {"step": 4, "total": 4}
 
 
-def test_cancel_and_retry_buttons(client, buyer, no_wakeups):
+def test_cancel_and_retry_buttons(client, buyer, generation_wakeups):
     job = GenerationJobFactory(owner=buyer, engine="embedded", width=256, height=256)
     client.force_login(buyer)
 
