@@ -93,6 +93,7 @@ class GenerationJob(models.Model):
                 name="job_batch_claim_idx",
             ),
             models.Index(fields=["owner", "-created_at"], name="job_owner_recent_idx"),
+            models.Index(fields=["owner", "engine", "started_at"], name="job_owner_started_idx"),
             models.Index(fields=["status", "lease_expires_at"], name="job_lease_idx"),
         ]
         constraints = [

@@ -1,14 +1,18 @@
 """Who renders next: the one fair order of an engine's queue, used to claim and to show.
 
 Order = priority (higher first), then the fair rank, then creation time. A job's fair rank
-is the number of images its owner has queued ahead of it at the same priority, so owners
+is the number of images its owner had queued ahead of it (same engine and priority) when
+it was queued: the owner's earlier jobs still waiting plus those started since. Owners so
 take turns image by image (deficit round robin by images): one person's 80 images cannot
-hold up someone else's single image for longer than one batch.
+hold up someone else's single image for longer than one batch. Counting the ones started
+since keeps the turns across batches: the heavy owner's next job does not drop back to
+rank 0, and win every tie by age, each time the job before it leaves the queue.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet, RowRange, Sum, Window
+from django.db.models import F, OuterRef, QuerySet, RowRange, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce
 
 from generation.models import GenerationJob, JobStatus
 
@@ -18,19 +22,36 @@ FAIR_ORDER = ("-priority", "fair_rank", "created_at", "pk")
 def fair_queue(*, engine: str) -> QuerySet[GenerationJob]:
     """The engine's queued jobs in the order workers claim them, annotated with `fair_rank`.
 
-    The rank is a window over the owner's queued jobs, so the queryset cannot be locked
-    (PostgreSQL refuses FOR UPDATE with window functions): read the order here, then lock
-    the chosen rows by primary key.
+    The rank needs a window function, so the queryset cannot be locked (PostgreSQL refuses
+    FOR UPDATE with window functions): read the order here, then lock chosen rows by pk.
     """
-    owner_images_so_far = Window(
+    owner_queued_so_far = Window(
         Sum("count"),
         partition_by=[F("owner_id"), F("priority")],
         order_by=[F("created_at").asc(), F("pk").asc()],
         frame=RowRange(start=None, end=0),
     )
+    started_since_queued = (
+        GenerationJob.objects.filter(
+            owner=OuterRef("owner"),
+            engine=engine,
+            priority=OuterRef("priority"),
+            started_at__gte=OuterRef("created_at"),
+            created_at__lt=OuterRef("created_at"),
+        )
+        .exclude(status=JobStatus.QUEUED)  # a re-queued job counts once, as queued
+        .order_by()
+        .values("owner")
+        .annotate(images=Sum("count"))
+        .values("images")
+    )
     return (
         GenerationJob.objects.filter(status=JobStatus.QUEUED, engine=engine)
-        .annotate(fair_rank=owner_images_so_far - F("count"))
+        .annotate(
+            fair_rank=owner_queued_so_far
+            - F("count")
+            + Coalesce(Subquery(started_since_queued), Value(0))
+        )
         .order_by(*FAIR_ORDER)
     )
 
