@@ -32,8 +32,8 @@ def job_claim_batch(*, job_id: str, worker: str, max_images: int) -> list[Genera
     steps) in fair order, up to `max_images`; the leader comes first.
 
     The message only wakes a worker for an engine: what it claims is whatever the fair order
-    (`generation.selectors.queue`) puts first. Returns [] when nothing is queued, so a
-    redelivered or duplicate message is a no-op.
+    (`generation.selectors.queue`) puts first. Returns [] when nothing is queued (or all of
+    it is held by other workers), so a redelivered or duplicate message is a no-op.
     """
     engine = GenerationJob.objects.filter(pk=job_id).values_list("engine", flat=True).first()
     if engine is None:
