@@ -36,6 +36,10 @@ UNPAYABLE_STATUSES = (
     CommissionStatus.REFUNDED,
 )
 
+# A paid instant commission's job renders ahead of unpaid work (see "Who renders next" in
+# docs/architecture.md); paid jobs still take turns fairly among their owners.
+PAID_JOB_PRIORITY = 10
+
 
 def commission_order_create(*, commission: Commission, amount: int, description: str) -> Order:
     """A pending order with one escrowed line (the creator's transfer waits for delivery)."""
@@ -89,6 +93,7 @@ def commission_line_paid(*, order_line: OrderLine, source: str) -> Commission | 
                     negative_prompt=commission.negative_prompt,
                     count=commission.count,
                 ),
+                priority=PAID_JOB_PRIORITY,
             )
     except ApplicationError as error:
         queue_automatic_refund(line=order_line, reason=f"The job could not start: {error.message}")

@@ -59,6 +59,11 @@ class GenerationJob(models.Model):
         related_name="jobs",
         help_text="Rendered in this creator style: `prompt` fills the style's {prompt} slot.",
     )
+    priority = models.SmallIntegerField(
+        default=0,
+        help_text="Higher renders first (a paid commission); within one priority, owners "
+        "take turns image by image (generation/selectors/queue.py).",
+    )
 
     status = models.CharField(
         max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
@@ -88,6 +93,7 @@ class GenerationJob(models.Model):
                 name="job_batch_claim_idx",
             ),
             models.Index(fields=["owner", "-created_at"], name="job_owner_recent_idx"),
+            models.Index(fields=["owner", "engine", "started_at"], name="job_owner_started_idx"),
             models.Index(fields=["status", "lease_expires_at"], name="job_lease_idx"),
         ]
         constraints = [

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet, Sum
 
 from generation.models import GenerationJob, JobStatus, Piece
+from generation.selectors.queue import fair_images_ahead
 
 User = get_user_model()
 
@@ -58,7 +59,8 @@ class QueueState:
 
 
 def job_queue_state(*, job: GenerationJob) -> QueueState:
-    """Where a job stands: its place among queued jobs and roughly when it will finish."""
+    """Where a job stands in its engine's fair order (the order workers claim in, see
+    `generation.selectors.queue`) and roughly when it will finish."""
     if job.is_finished:
         return QueueState(position=None, images_ahead=0, eta_seconds=None)
     per_image = seconds_per_image(engine=job.engine)
@@ -67,17 +69,11 @@ def job_queue_state(*, job: GenerationJob) -> QueueState:
         return QueueState(
             position=0, images_ahead=0, eta_seconds=round(remaining * per_image * job.count)
         )
-    ahead = GenerationJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=job.created_at)
-    queued_images = ahead.aggregate(images=Sum("count"))["images"] or 0
-    running_images = (
-        GenerationJob.objects.filter(status=JobStatus.RUNNING).aggregate(images=Sum("count"))[
-            "images"
-        ]
-        or 0
-    )
-    images_ahead = queued_images + running_images
+    jobs_ahead, queued_images = fair_images_ahead(job=job) or (0, 0)
+    running = GenerationJob.objects.filter(status=JobStatus.RUNNING, engine=job.engine)
+    images_ahead = queued_images + (running.aggregate(images=Sum("count"))["images"] or 0)
     return QueueState(
-        position=ahead.count() + 1,
+        position=jobs_ahead + 1,
         images_ahead=images_ahead,
         eta_seconds=round((images_ahead + job.count) * per_image),
     )

@@ -116,9 +116,12 @@ class JobSpec:
 
 
 def job_create(
-    *, owner: User, spec: JobSpec, retry_of: GenerationJob | None = None
+    *, owner: User, spec: JobSpec, retry_of: GenerationJob | None = None, priority: int = 0
 ) -> GenerationJob:
     """Queue a commission. A missing seed is drawn now so the result is reproducible.
+
+    `priority` is how the job is scheduled, not what it makes (so it is not on `JobSpec`):
+    higher renders first, e.g. a paid commission; equal priorities share the queue fairly.
 
     In a style, the job stores only the buyer's text; the worker composes what the engine
     sees (so the recipe never reaches the buyer).
@@ -130,7 +133,7 @@ def job_create(
     prompt_screen(
         user=owner, prompt=spec.prompt, negative_prompt=spec.negative_prompt, source=source
     )
-    return _job_insert(owner=owner, spec=spec, retry_of=retry_of)
+    return _job_insert(owner=owner, spec=spec, retry_of=retry_of, priority=priority)
 
 
 def _engine_request(spec: JobSpec) -> GenerationRequest:
@@ -153,7 +156,7 @@ def _engine_request(spec: JobSpec) -> GenerationRequest:
 
 @transaction.atomic
 def _job_insert(
-    *, owner: User, spec: JobSpec, retry_of: GenerationJob | None = None
+    *, owner: User, spec: JobSpec, retry_of: GenerationJob | None = None, priority: int = 0
 ) -> GenerationJob:
     """`job_create` once the text passed the policy: check it against the engine, write the
     job and its first history row, wake a worker after commit."""
@@ -208,6 +211,7 @@ def _job_insert(
         count=spec.count,
         retry_of=retry_of,
         style_version=spec.style_version,
+        priority=priority,
         progress_total=steps,
     )
     job.full_clean()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from generation.hooks import JobFinished, job_finished
 from generation.models import GenerationJob, JobStatus, Piece
+from generation.selectors.queue import QueuedJob, fair_candidates
 from generation.services.engines import engine_config
 from generation.services.jobs import enqueue, job_record_event
 from provenance.services.records import StampedImage, provenance_record_created
@@ -28,35 +29,18 @@ def lease_seconds() -> int:
 
 @transaction.atomic(durable=True)
 def job_claim_batch(*, job_id: str, worker: str, max_images: int) -> list[GenerationJob]:
-    """Claim `job_id` plus compatible queued jobs (same engine/size/steps) up to `max_images`.
+    """Claim the fair head of `job_id`'s engine queue plus compatible jobs (same size and
+    steps) in fair order, up to `max_images`; the leader comes first.
 
-    Returns [] when the job is no longer queued: a redelivered or duplicate message is a no-op.
+    The message only wakes a worker for an engine: what it claims is whatever the fair order
+    (`generation.selectors.queue`) puts first. Returns [] when nothing is queued (or all of
+    it is held by other workers), so a redelivered or duplicate message is a no-op.
     """
-    lead = (
-        GenerationJob.objects.select_for_update(skip_locked=True)
-        .filter(pk=job_id, status=JobStatus.QUEUED)
-        .first()
-    )
-    if lead is None:
+    engine = GenerationJob.objects.filter(pk=job_id).values_list("engine", flat=True).first()
+    if engine is None:
         return []
-    batch, images = [lead], lead.count
-    if images < max_images:
-        compatible = (
-            GenerationJob.objects.select_for_update(skip_locked=True)
-            .filter(
-                status=JobStatus.QUEUED,
-                engine=lead.engine,
-                width=lead.width,
-                height=lead.height,
-                steps=lead.steps,
-            )
-            .exclude(pk=lead.pk)
-            .order_by("created_at")[: max_images - images]
-        )
-        for job in compatible:
-            if images + job.count <= max_images:
-                batch.append(job)
-                images += job.count
+    batch = _lock_fair_batch(fair_candidates(engine=engine), max_images)
+    images = sum(job.count for job in batch)
     now = timezone.now()
     for job in batch:
         job.status = JobStatus.RUNNING
@@ -84,6 +68,50 @@ def job_claim_batch(*, job_id: str, worker: str, max_images: int) -> list[Genera
             message=f"attempt {job.attempts}, batch of {len(batch)} jobs / {images} images",
         )
     return batch
+
+
+def _lock_fair_batch(order: list[QueuedJob], max_images: int) -> list[GenerationJob]:
+    """Lock the leader (the first job in `order` no other worker holds), then the compatible
+    jobs after it that fit, in order. Rows another worker locked or claimed meanwhile are
+    skipped (skip_locked, status re-checked), so no job is claimed twice; each round drops
+    the rows it tried, so this ends."""
+    locked: dict = {}
+    pending, shape, room = list(order), None, max_images
+    while pending and room > 0:
+        if shape is None:
+            wanted = pending[:1]
+        else:
+            wanted = _fitting(pending, shape, room)
+            if not wanted:
+                break
+        tried = {row.pk for row in wanted}
+        pending = [row for row in pending if row.pk not in tried]
+        for job in _lock_queued(tried):
+            locked[job.pk] = job
+            room -= job.count
+            shape = shape or (job.width, job.height, job.steps)
+    rank = {row.pk: index for index, row in enumerate(order)}
+    return sorted(locked.values(), key=lambda job: rank[job.pk])
+
+
+def _fitting(pending: list[QueuedJob], shape: tuple, room: int) -> list[QueuedJob]:
+    """Jobs of `shape` taken greedily in order while they fit in `room` images (a job too
+    big for what is left is passed over, a smaller one after it may still fit)."""
+    chosen = []
+    for row in pending:
+        if row.shape == shape and row.count <= room:
+            chosen.append(row)
+            room -= row.count
+    return chosen
+
+
+def _lock_queued(pks: set) -> list[GenerationJob]:
+    """Lock those of `pks` that are still queued and not held by another transaction."""
+    return list(
+        GenerationJob.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=pks, status=JobStatus.QUEUED)
+        .order_by("pk")
+    )
 
 
 def job_report_progress(*, job_ids: list, worker: str, step: int, total: int) -> set:

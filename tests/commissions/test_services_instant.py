@@ -6,6 +6,7 @@ from django.core.management import call_command
 from commissions.models import Commission, CommissionStatus
 from commissions.services.instant import commission_instant_create
 from commissions.services.payment import (
+    PAID_JOB_PRIORITY,
     commission_settle_job,
     commissions_settle_finished_jobs,
 )
@@ -56,6 +57,16 @@ def test_payment_queues_one_job_in_the_style_and_is_idempotent(buyer, style):
     )
     assert (job.width, job.height, job.steps, job.engine) == (256, 256, 2, "embedded")
     assert [e.to_status for e in commission.events.all()] == ["awaiting_payment", "in_progress"]
+
+
+def test_a_paid_commissions_job_renders_ahead_of_unpaid_work(buyer, style):
+    commission, order = commission_for(buyer, style)
+
+    pay(order)
+
+    commission.refresh_from_db()
+    assert PAID_JOB_PRIORITY > 0
+    assert GenerationJob.objects.get(pk=commission.job_id).priority == PAID_JOB_PRIORITY
 
 
 def test_job_success_grants_licence_with_certificate_and_pays_creator_once(

@@ -41,6 +41,15 @@ def test_job_create_keeps_an_explicit_seed(buyer):
     assert create(buyer, seed=42).seed == 42
 
 
+def test_job_create_stores_the_priority_and_defaults_to_zero(buyer):
+    paid = job_create(
+        owner=buyer, spec=JobSpec(prompt="harbour", width=256, height=256), priority=10
+    )
+
+    assert GenerationJob.objects.get(pk=paid.pk).priority == 10
+    assert create(buyer).priority == 0
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -116,6 +125,7 @@ def test_retry_creates_a_new_job_with_the_same_settings(buyer, scripted_engine):
     assert retry.pk != job.pk and retry.retry_of == job
     assert (retry.prompt, retry.seed, retry.count, retry.steps) == (job.prompt, 7, 3, job.steps)
     assert retry.status == JobStatus.QUEUED
+    assert retry.priority == 0  # a free retry is not paid work
 
 
 def test_retry_of_a_succeeded_job_is_refused(buyer):

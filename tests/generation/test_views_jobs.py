@@ -93,6 +93,7 @@ def test_queued_job_page_shows_queue_position_and_polls(client, buyer):
     page = client.get(reverse("job_detail", kwargs={"job_id": job.pk})).content.decode()
 
     assert "position 2 in the queue" in page
+    assert "people take turns image by image" in page
     assert 'hx-trigger="every 1s"' in page
     assert reverse("job_status", kwargs={"job_id": job.pk}) in page
 
@@ -209,3 +210,13 @@ def test_pick_and_original_download_are_owner_only(client, buyer, scripted_engin
     assert "★ Picked" in response.content.decode()
     piece.refresh_from_db()
     assert piece.picked_at is not None
+
+
+def test_queue_position_in_the_api_follows_the_fair_order(client, buyer):
+    heavy = [GenerationJobFactory(owner=buyer, count=8) for _ in range(3)]
+    GenerationJobFactory()  # someone else's single image, queued last
+    client.force_login(buyer)
+
+    body = client.get(reverse("api_job_status", kwargs={"job_id": heavy[-1].pk})).json()
+
+    assert body["queue_position"] == 4  # behind its own two and the other person's image
