@@ -223,10 +223,10 @@ def test_sweeper_fails_queued_jobs_whose_engine_was_removed(
     scripted_engine, generation_wakeups, django_capture_on_commit_callbacks
 ):
     old = timezone.now() - timedelta(hours=1)
+    running = GenerationJobFactory(engine="sdxl")
+    job_claim_batch(job_id=running.pk, worker=W, max_images=1)  # the fair head: the only one
     gone = GenerationJobFactory(engine="sdxl", enqueued_at=old)
     served = GenerationJobFactory(engine="scripted", enqueued_at=old)
-    running = GenerationJobFactory(engine="sdxl")
-    job_claim_batch(job_id=running.pk, worker=W, max_images=1)
 
     with django_capture_on_commit_callbacks(execute=True):
         result = jobs_sweep()
