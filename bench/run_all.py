@@ -169,6 +169,30 @@ def render_worker(values: list) -> str:
     return head + "\n\n" + table
 
 
+def render_stamp(values: list) -> str:
+    r = values[0]
+    stages = md_table(
+        ["stage", "median ms per 512² image"],
+        [[name, ms] for name, ms in r["stages_ms"].items()]
+        + [["whole stamp (one process)", r["stamp_ms_per_image"]]]
+        + [["whole stamp, CPU time", r["stamp_cpu_ms_per_image"]]],
+    )
+    pools = md_table(
+        ["processes", "img/s", "img/s per process", "wall s"],
+        [
+            [t["processes"], t["img_per_s"], t["per_process_img_per_s"], t["wall_s"]]
+            for t in r["throughput"]
+        ],
+    )
+    notes = (
+        f"{r['images']} embedded-engine pictures, {r['cpus']} CPUs; p90 whole stamp "
+        f"{r['stamp_ms_p90']} ms; original PNG {r['original_kb']} kB, preview JPEG "
+        f"{r['preview_kb']} kB on average. Projected for {r['projected_cores']} cores "
+        f"(per-process rate of the largest pool × cores): {r['projected_img_per_s']} img/s."
+    )
+    return f"{stages}\n\n{pools}\n\n{notes}"
+
+
 @dataclass(frozen=True)
 class Bench:
     title: str
@@ -207,6 +231,7 @@ BENCHES = {
         ["--images", "32", "--stamp-images", "8", "--engines", "simulated"],
         render_worker,
     ),
+    "stamp": Bench("Stamp", [], ["--images", "6", "--processes", "1,2"], render_stamp),
 }
 
 

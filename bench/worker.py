@@ -276,7 +276,9 @@ def summarise(modes: list, skipped: list, stamp: dict) -> dict[str, Any]:
         "ratio_embedded": ratio.get("embedded"),
         "ratio_diffusers": ratio.get("diffusers"),
         "stamp_ms_per_image": stamp.get("stamp_ms_per_image"),
-        "stamp_img_per_s": stamp.get("img_per_s"),
+        "stamp_img_per_s": {
+            row["processes"]: row["img_per_s"] for row in stamp.get("throughput", [])
+        },
         "modes": modes,
         "skipped": skipped,
         "stamp": stamp,
