@@ -13,7 +13,7 @@ from core.services.notifications import notification_send
 from disputes.models import Dispute, DisputeEvent, DisputeStatus
 from generation.models import Piece
 from provenance.models import LedgerKind, ProvenanceRecord
-from provenance.services.records import ledger_append
+from provenance.services.ledger import ledger_append
 
 User = get_user_model()
 

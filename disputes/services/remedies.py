@@ -33,7 +33,7 @@ from marketplace.services.listings import listing_suspend, listing_unsuspend
 from payments.models import OrderLine
 from payments.services.refunds import REFUNDABLE, refund_issue
 from provenance.models import LedgerKind, ProvenanceRecord
-from provenance.services.records import ledger_append
+from provenance.services.ledger import ledger_append
 
 User = get_user_model()
 

@@ -18,7 +18,7 @@ from generation.models import GenerationJob, JobStatus, Piece
 from generation.selectors.queue import QueuedJob, fair_candidates
 from generation.services.engines import engine_config
 from generation.services.jobs import enqueue, job_record_event
-from provenance.services.records import StampedImage, provenance_record_created
+from provenance.services.records import StampedImage, provenance_records_created
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def job_complete(
             id=image.piece_id,
             job=job,
             index=image.index,
-            owner_id=job.owner_id,
+            owner=job.owner,
             seed=image.seed,
             width=image.width,
             height=image.height,
@@ -183,8 +183,9 @@ def job_complete(
         )
         for image in images
     )
-    for piece, image in zip(pieces, images, strict=True):
-        provenance_record_created(piece=piece, stamped=image.stamped)
+    provenance_records_created(
+        items=[(piece, image.stamped) for piece, image in zip(pieces, images, strict=True)]
+    )
     job.engine_version = engine_version
     job.progress_step = job.progress_total
     job.save(update_fields=["engine_version", "progress_step"])

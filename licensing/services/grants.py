@@ -40,7 +40,7 @@ from licensing.services.terms import terms_current
 from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR, Listing, ListingStatus
 from marketplace.services.listings import listing_mark_sold_exclusive
 from provenance.models import LedgerEntry, LedgerKind, ProvenanceRecord
-from provenance.services.records import ledger_append
+from provenance.services.ledger import ledger_append
 
 User = get_user_model()
 

@@ -30,7 +30,8 @@ from marketplace.models import (
 )
 from marketplace.search import search_vectors_refresh
 from provenance.models import LedgerKind, ProvenanceRecord
-from provenance.services.records import ledger_append, provenance_listing_check
+from provenance.services.ledger import ledger_append
+from provenance.services.records import provenance_listing_check
 
 EDITABLE_STATUSES = (ListingStatus.DRAFT, ListingStatus.PUBLISHED)
 

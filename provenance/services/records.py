@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from PIL import Image
 
 from core.errors import ApplicationError
@@ -28,13 +27,13 @@ from provenance import ledger as chain
 from provenance import phash, signing
 from provenance.models import (
     WATERMARK_ID_MAX,
-    LedgerEntry,
     LedgerHead,
     LedgerKind,
     PhashIndex,
     ProvenanceRecord,
 )
 from provenance.selectors.records import phash_near_duplicates
+from provenance.services.ledger import LedgerEvent, ledger_append_many
 from provenance.stamp import StampedImage, StampOrder, stamp_image
 
 DEFAULT_LICENCE_SUMMARY = "All rights reserved by the creator; licences are sold on Promptfolio."
@@ -129,27 +128,70 @@ def provenance_stamp_image(
     return stamp_image(order, image)
 
 
-@transaction.atomic
 def provenance_record_created(
     *, piece, stamped: StampedImage, prompt_public: bool = False
 ) -> ProvenanceRecord:
-    """Write the record, the pHash index row and the "created" ledger entry for `piece`.
+    """Write the record, the pHash index row and the "created" ledger entry for `piece`."""
+    return provenance_records_created(items=[(piece, stamped)], prompt_public=prompt_public)[0]
 
-    Idempotent: called again for the same piece and bytes, it returns the existing record.
-    Raises WatermarkCollision (retry with a fresh stamp) if the watermark id got taken.
+
+@transaction.atomic
+def provenance_records_created(
+    *, items: Sequence[tuple[Any, StampedImage]], prompt_public: bool = False
+) -> list[ProvenanceRecord]:
+    """Records, pHash index rows and "created" ledger entries for freshly stored pieces, in
+    a few statements for the lot (a worker completes a job's pieces together).
+
+    Idempotent: a piece that already has a record for the same bytes keeps it.
+    Raises WatermarkCollision (retry with a fresh stamp) if a watermark id got taken.
     """
-    if stamped.piece_id != piece.id:
-        raise ApplicationError("The stamped image belongs to another piece.", code="mismatch")
-    if piece.sha256 and piece.sha256 != stamped.sha256:
-        raise ApplicationError("The stored original is not the stamped file.", code="mismatch")
-    existing = ProvenanceRecord.objects.filter(piece=piece).first()
-    if existing is not None:
-        if existing.sha256 != stamped.sha256:
+    for piece, stamped in items:
+        if stamped.piece_id != piece.id:
+            raise ApplicationError("The stamped image belongs to another piece.", code="mismatch")
+        if piece.sha256 and piece.sha256 != stamped.sha256:
+            raise ApplicationError("The stored original is not the stamped file.", code="mismatch")
+    existing = {
+        record.piece_id: record
+        for record in ProvenanceRecord.objects.filter(piece__in=[piece for piece, _ in items])
+    }
+    for piece, stamped in items:
+        if piece.pk in existing and existing[piece.pk].sha256 != stamped.sha256:
             raise ApplicationError("This piece already has a different record.", code="exists")
-        return existing
+    fresh = [(piece, stamped) for piece, stamped in items if piece.pk not in existing]
+    records = [_record(piece, stamped, prompt_public) for piece, stamped in fresh]
+    try:
+        with transaction.atomic():
+            ProvenanceRecord.objects.bulk_create(records)
+    except IntegrityError as exc:
+        taken = [stamped.watermark_id for _, stamped in fresh]
+        if ProvenanceRecord.objects.filter(watermark_id__in=taken).exists():
+            raise WatermarkCollision() from exc
+        raise
+    PhashIndex.objects.bulk_create(
+        PhashIndex(piece=piece, owner=piece.owner, phash=stamped.phash, **_chunks(stamped))
+        for piece, stamped in fresh
+    )
+    ledger_append_many(
+        events=[
+            LedgerEvent(
+                piece=piece,
+                kind=LedgerKind.CREATED,
+                actor=piece.owner,
+                data=_created_entry(piece, stamped),
+            )
+            for piece, stamped in fresh
+        ]
+    )
+    made = {record.piece_id: record for record in records}
+    return [existing.get(piece.pk) or made[piece.pk] for piece, _ in items]
 
-    job = piece.job
-    owner = piece.owner
+
+def _chunks(stamped: StampedImage) -> dict[str, int]:
+    return dict(zip(("c0", "c1", "c2", "c3"), phash.chunks(stamped.phash), strict=True))
+
+
+def _record(piece, stamped: StampedImage, prompt_public: bool) -> ProvenanceRecord:
+    job, owner = piece.job, piece.owner
     style = job.style_version
     record = ProvenanceRecord(
         piece=piece,
@@ -179,14 +221,17 @@ def provenance_record_created(
         ledger_anchor=stamped.ledger_anchor,
         licence_summary=stamped.licence_summary,
     )
-    record.full_clean(exclude=["watermark_id", "piece"])
-    try:
-        with transaction.atomic():
-            record.save(force_insert=True)
-    except IntegrityError as exc:
-        if ProvenanceRecord.objects.filter(watermark_id=stamped.watermark_id).exists():
-            raise WatermarkCollision() from exc
-        raise
+    # Field checks only: the related rows are the saved objects in hand, and the database
+    # enforces keys and check constraints at insert (Django would spend a query on each).
+    record.full_clean(
+        exclude=["watermark_id", "piece", "job", "creator", "style_version"],
+        validate_constraints=False,
+    )
+    return record
+
+
+def _created_entry(piece, stamped: StampedImage) -> dict[str, Any]:
+    style = piece.job.style_version
     created = {}
     if style is not None:
         created["style"] = {
@@ -194,97 +239,22 @@ def provenance_record_created(
             "version": style.number,
             "params_sha256": style.params_sha256,
             "creator": style.style.creator_id,
-            "commissioned_by": owner.pk,
+            "commissioned_by": piece.owner.pk,
         }
-    c0, c1, c2, c3 = phash.chunks(stamped.phash)
-    PhashIndex.objects.create(
-        piece=piece, owner=owner, phash=stamped.phash, c0=c0, c1=c1, c2=c2, c3=c3
-    )
-    ledger_append(
-        piece=piece,
-        kind=LedgerKind.CREATED,
-        actor=owner,
-        data={
-            "sha256": stamped.sha256,
-            "pixel_sha256": stamped.pixel_sha256,
-            "output_sha256": stamped.output_sha256,
-            "phash": phash.phash_hex(stamped.phash),
-            "watermark_id": stamped.watermark_id,
-            "c2pa_manifest_id": stamped.manifest_id,
-            "signer": stamped.signer_fingerprint,
-            "ledger_anchor": stamped.ledger_anchor,
-            "engine": stamped.engine,
-            "seed": piece.seed,
-            "licence": stamped.licence_summary,
-            **created,
-        },
-    )
-    return record
-
-
-_AFTER_REVOKE_ALLOWED = {LedgerKind.DISPUTED}
-
-
-def _is_licence_revocation(kind: str, data: Mapping[str, Any]) -> bool:
-    """A "revoked" entry naming a grant revokes that one licence, not the piece's rights."""
-    return kind == LedgerKind.REVOKED and "grant" in data
-
-
-@transaction.atomic
-def ledger_append(
-    *, piece, kind: str, actor=None, data: Mapping[str, Any] | None = None
-) -> LedgerEntry:
-    """Append one event to the global chain; appends are serialised on the head row."""
-    if kind not in LedgerKind.values:
-        raise ApplicationError(f"Unknown ledger event {kind!r}.", code="invalid_kind")
-    data = dict(data or {})
-    try:
-        chain.canonical_json(data)
-    except (TypeError, ValueError) as exc:
-        raise ApplicationError("Ledger data must be plain JSON.", code="invalid_data") from exc
-
-    head, _ = LedgerHead.objects.select_for_update().get_or_create(id=1)
-    rows = list(LedgerEntry.objects.filter(piece=piece).values_list("kind", "data"))
-    kinds = {row_kind for row_kind, _ in rows}
-    piece_revoked = any(
-        row_kind == LedgerKind.REVOKED and not _is_licence_revocation(row_kind, row_data or {})
-        for row_kind, row_data in rows
-    )
-    if kind == LedgerKind.CREATED and LedgerKind.CREATED in kinds:
-        raise ApplicationError("This piece already has a creation entry.", code="duplicate")
-    if kind != LedgerKind.CREATED and LedgerKind.CREATED not in kinds:
-        raise ApplicationError("This piece has no provenance record yet.", code="no_record")
-    if (
-        piece_revoked
-        and kind not in _AFTER_REVOKE_ALLOWED
-        and not _is_licence_revocation(kind, data)
-    ):
-        raise ApplicationError("This piece's rights were revoked.", code="revoked")
-
-    created_at = timezone.now()
-    seq = head.seq + 1
-    payload = chain.entry_payload(
-        seq=seq,
-        prev_hash=head.hash,
-        kind=kind,
-        piece_id=str(piece.pk),
-        actor_id=actor.pk if actor is not None else None,
-        created_at=created_at,
-        data=data,
-    )
-    entry = LedgerEntry.objects.create(
-        seq=seq,
-        piece=piece,
-        kind=kind,
-        actor=actor,
-        data=data,
-        created_at=created_at,
-        prev_hash=head.hash,
-        hash=chain.entry_hash(payload),
-    )
-    head.seq, head.hash = seq, entry.hash
-    head.save(update_fields=["seq", "hash"])
-    return entry
+    return {
+        "sha256": stamped.sha256,
+        "pixel_sha256": stamped.pixel_sha256,
+        "output_sha256": stamped.output_sha256,
+        "phash": phash.phash_hex(stamped.phash),
+        "watermark_id": stamped.watermark_id,
+        "c2pa_manifest_id": stamped.manifest_id,
+        "signer": stamped.signer_fingerprint,
+        "ledger_anchor": stamped.ledger_anchor,
+        "engine": stamped.engine,
+        "seed": piece.seed,
+        "licence": stamped.licence_summary,
+        **created,
+    }
 
 
 @transaction.atomic

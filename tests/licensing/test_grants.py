@@ -15,7 +15,7 @@ from licensing.services.grants import (
 from marketplace.models import ListingEvent, ListingStatus
 from provenance.models import LedgerEntry, LedgerKind
 from provenance.selectors.records import ledger_verify
-from provenance.services.records import ledger_append
+from provenance.services.ledger import ledger_append
 from tests.factories import UserFactory
 from tests.licensing.licences import paid_line, published_listing
 from tests.marketplace.factories import make_piece

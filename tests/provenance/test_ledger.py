@@ -7,7 +7,7 @@ from core.errors import ApplicationError
 from provenance import ledger as chain
 from provenance.models import AppendOnlyError, LedgerEntry, LedgerHead, LedgerKind
 from provenance.selectors.records import ledger_verify
-from provenance.services.records import ledger_append
+from provenance.services.ledger import LedgerEvent, ledger_append, ledger_append_many
 from tests.provenance.factories import stamped_piece
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,38 @@ def test_entries_chain_each_to_the_previous_hash(piece, buyer):
     assert licensed.hash == chain.entry_hash(LedgerEntry.objects.get(pk=licensed.pk).payload())
     head = LedgerHead.objects.get()
     assert (head.seq, head.hash) == (3, licensed.hash)
+    assert ledger_verify().ok
+
+
+def test_a_batch_of_appends_chains_in_order_under_one_head_lock(piece, creator, buyer):
+    other, _, _ = stamped_piece(owner=creator, seed=13)
+    head = LedgerHead.objects.get()
+
+    entries = ledger_append_many(
+        events=[
+            LedgerEvent(piece=piece, kind=LedgerKind.LISTED, actor=creator, data={"p": 1}),
+            LedgerEvent(piece=other, kind=LedgerKind.LISTED, actor=creator),
+            LedgerEvent(piece=piece, kind=LedgerKind.LICENSED, actor=buyer),
+        ]
+    )
+
+    assert [e.seq for e in entries] == [head.seq + 1, head.seq + 2, head.seq + 3]
+    assert entries[0].prev_hash == head.hash
+    assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
+    assert LedgerHead.objects.get().hash == entries[-1].hash
+    assert ledger_verify().ok
+
+
+def test_a_batch_with_one_refused_event_appends_nothing(piece, creator):
+    before = LedgerEntry.objects.count()
+    with pytest.raises(ApplicationError):
+        ledger_append_many(
+            events=[
+                LedgerEvent(piece=piece, kind=LedgerKind.LISTED, actor=creator),
+                LedgerEvent(piece=piece, kind=LedgerKind.CREATED, actor=creator),  # a second one
+            ]
+        )
+    assert LedgerEntry.objects.count() == before
     assert ledger_verify().ok
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from PIL import Image
 
 from provenance.models import LedgerKind
-from provenance.services.records import ledger_append
+from provenance.services.ledger import ledger_append
 from tests.provenance.factories import art, stamped_piece
 
 pytestmark = pytest.mark.django_db
