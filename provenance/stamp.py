@@ -128,7 +128,7 @@ def _rgb_pixels(image: Image.Image) -> np.ndarray:
 def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
     """Watermark, then XMP, then sign (C2PA last) the original and a preview. Writes nothing."""
     laps = _Laps()
-    signer = identity.load_signing_identity(Path(order.signing_dir))
+    signing_identity = identity.load_signing_identity(Path(order.signing_dir))
     pixels = _rgb_pixels(image)
     marked_pixels = watermark.embed_array(pixels, order.watermark_id)
     marked = Image.fromarray(marked_pixels, mode="RGB")
@@ -147,7 +147,9 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
     laps("xmp_png")
     assertion = _assertion(order, pixel_sha256)
     manifest = _manifest(order, assertion, preview=False)
-    original, manifest_id = c2pa_manifest.sign(png, manifest, signer, mime_type="image/png")
+    original, manifest_id = c2pa_manifest.sign(
+        png, manifest, signing_identity, mime_type="image/png"
+    )
     laps("c2pa_png")
 
     jpeg = xmp.encode_jpeg(_preview(marked, order.watermark_id), packet, quality=PREVIEW_QUALITY)
@@ -155,7 +157,7 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
         order, {**assertion, "rendition": "preview", "pixel_sha256": None}, preview=True
     )
     preview_bytes, preview_manifest_id = c2pa_manifest.sign(
-        jpeg, preview_manifest, signer, mime_type="image/jpeg"
+        jpeg, preview_manifest, signing_identity, mime_type="image/jpeg"
     )
     laps("preview")
 
@@ -170,7 +172,7 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
         watermark_id=order.watermark_id,
         manifest_id=manifest_id,
         preview_manifest_id=preview_manifest_id,
-        signer_fingerprint=signer.fingerprint,
+        signer_fingerprint=signing_identity.fingerprint,
         ledger_anchor=order.ledger_anchor,
         licence_summary=order.licence_summary,
         engine=order.engine,

@@ -86,8 +86,9 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def _average_filtered(pixels: np.ndarray) -> bytes:
-    """Scanlines with PNG filter 3 (Average) on every row: vectorised, as PNG filters read
-    the unfiltered neighbours. Pillow's per-row adaptive choice was 10 ms of its 20-30."""
+    """Scanlines with PNG filter 3 (Average) on every row, in one numpy pass (~0.7 ms per
+    512² image): PNG filters read the unfiltered neighbours, so rows need no loop. Average
+    gave the smallest files of Sub, Up and Average on the engine's pictures."""
     height, width, channels = pixels.shape
     raw = pixels.reshape(height, width * channels)
     neighbours = np.zeros(raw.shape, np.uint16)
@@ -103,7 +104,7 @@ def encode_png(pixels: np.ndarray, packet: str) -> bytes:
     """A lossless 8-bit RGB PNG of an (H, W, 3) uint8 array, with `packet` as iTXt.
 
     Deflate by ISA-L (isal): ~3 ms per 512² image against ~20 ms for Pillow at level 1,
-    for files ~2 % larger than Pillow's level 3 (the measured sizes: docs/performance.md).
+    for files ~3 % larger than Pillow's level 3 (measured sizes: docs/performance.md).
     """
     height, width, channels = pixels.shape
     if channels != 3 or pixels.dtype != np.uint8:

@@ -68,3 +68,18 @@ def test_rejects_too_small_or_too_wide_values():
         watermark.embed(art(1, (128, 128)), 1)
     with pytest.raises(ValueError):
         watermark.embed(art(1), 2**32)
+
+
+def test_top_triplet_matches_the_full_svd_also_where_power_iteration_stalls():
+    rng = np.random.default_rng(5)
+    near_constant = 250 + rng.normal(0, 8, (64, 4, 4))  # what U-plane blocks look like
+    stalling = rng.normal(0, 1, (64, 4, 4))  # s1 close to s0: the exact fallback answers
+    stalling[0] = np.diag([3.0, 3.0, 1.0, 0.5])  # a tie: any unit vector of the top pair
+    blocks = np.concatenate([near_constant, stalling])
+
+    u0, s0, v0 = watermark._top_triplet(blocks)
+
+    expected = np.linalg.svd(blocks, compute_uv=False)[:, 0]
+    assert np.allclose(s0, expected, rtol=1e-9, atol=1e-9)
+    projected = np.einsum("nij,nj->ni", blocks, v0[:, :, 0])
+    assert np.allclose(np.einsum("ni,ni->n", u0[:, :, 0], projected), s0, rtol=1e-9)
