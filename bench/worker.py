@@ -201,11 +201,13 @@ def in_subprocess(flags: list[str]) -> dict[str, Any]:
         **os.environ,
         "VAR_DIR": tempfile.mkdtemp(prefix="promptfolio-bench-worker-"),
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": "",
         "CELERY_BROKER_URL": "memory://",
-        "S3_ENDPOINT_URL": "",
+        "GENERATION_STAMP_PROCESSES": os.environ.get(
+            "GENERATION_STAMP_PROCESSES", str(os.cpu_count() or 1)
+        ),
     }
-    env.pop("CI", None)
+    for name in ("CI", "DATABASE_URL", "S3_ENDPOINT_URL"):  # SQLite and local files
+        env.pop(name, None)
     done = subprocess.run(
         [sys.executable, __file__, *flags], env=env, capture_output=True, text=True, check=False
     )

@@ -125,6 +125,11 @@ class InlineStamper:
         pass
 
 
+# Stamping yields the CPU to the engine loop: on a CPU engine the render wants every core
+# and the stage fills the gaps (when the stage is full the engine waits and stamping runs).
+STAMPER_NICENESS = 10
+
+
 class ProcessStamper:
     """Stamps in child processes: CPU-bound work leaves the engine loop's process (and its
     GIL) alone. Children are spawned, not forked, so they inherit no CUDA context, torch
@@ -137,7 +142,12 @@ class ProcessStamper:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(max_workers=self.processes, mp_context=context)
+        return ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=context,
+            initializer=os.nice,
+            initargs=(STAMPER_NICENESS,),
+        )
 
     def submit(self, order: StampOrder, image: Image.Image) -> Future[StampedImage]:
         with self._lock:
