@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,29 @@ from provenance import c2pa_manifest, identity, phash, watermark, xmp
 
 PREVIEW_MAX_SIDE = 768
 PREVIEW_QUALITY = 85
+
+
+@dataclass(frozen=True)
+class EditFacts:
+    """How an edited piece came from its source, for its manifest, record and ledger entry.
+
+    `human` names what a person contributed (the choice of parent, a painted mask, an
+    uploaded picture): purely AI output is not copyrightable in the US, human edits may be,
+    so the record keeps them apart.
+    """
+
+    kind: str  # variation, image, inpaint, upscale (generation.engines.EDIT_KINDS) or upload
+    parent_piece_id: str | None = None  # a Promptfolio piece the edit started from
+    parent_original: bytes | None = field(default=None, repr=False)  # its stored file
+    strength: float | None = None
+    upscale: int | None = None
+    mask_sha256: str = ""
+    upload_sha256: str = ""
+    human: tuple[str, ...] = ()
+
+    def without_parent_file(self) -> EditFacts:
+        """What travels on to the record (the parent's bytes are only for the ingredient)."""
+        return replace(self, parent_original=None)
 
 
 @dataclass(frozen=True)
@@ -41,6 +64,7 @@ class StampOrder:
     claim_generator: str
     claim_generator_version: str
     signing_dir: str
+    edit: EditFacts | None = None
 
 
 @dataclass(frozen=True)

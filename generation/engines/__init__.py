@@ -5,8 +5,11 @@ that choose an engine are read by generation.services.engines.
 """
 
 from .base import (
+    EDIT_KINDS,
     MAX_PROMPT_CHARS,
     MAX_SEED,
+    UPSCALE_FACTORS,
+    AdapterRef,
     Engine,
     EngineError,
     EngineOutOfMemory,
@@ -15,11 +18,15 @@ from .base import (
     GenerationRequest,
     ModelCard,
     parse_size,
+    validate_mask,
     validate_request,
 )
 from .registry import available_engines, build_engine, clear_cache, get_engine
 
 __all__ = [
+    "AdapterRef",
+    "EDIT_KINDS",
+    "UPSCALE_FACTORS",
     "MAX_PROMPT_CHARS",
     "MAX_SEED",
     "Engine",
@@ -34,5 +41,6 @@ __all__ = [
     "clear_cache",
     "get_engine",
     "parse_size",
+    "validate_mask",
     "validate_request",
 ]

@@ -36,8 +36,29 @@ class EngineOutOfMemory(EngineError):
 
 
 @dataclass(frozen=True)
+class AdapterRef:
+    """A LoRA adapter a style version attaches: a validated safetensors file on the worker."""
+
+    name: str
+    path: str
+    sha256: str
+    scale: float = 1.0
+
+
+EDIT_KINDS = ("variation", "image", "inpaint", "upscale")
+UPSCALE_FACTORS = (2, 4)
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
-    """One image to make. Everything that determines the pixels lives here."""
+    """One image to make. Everything that determines the pixels lives here.
+
+    An edit (`edit` in EDIT_KINDS) starts from `init_image`, an RGB picture of the request's
+    size, except for "upscale", whose width and height are the output size (`init_image`'s
+    size × `upscale`). "variation" and "image" move `strength` (0–1) away from it; "inpaint"
+    repaints where `mask` ("L", same size, 255 = repaint) is set, with `strength` as for
+    "image".
+    """
 
     prompt: str
     seed: int = 0
@@ -46,6 +67,12 @@ class GenerationRequest:
     height: int = 512
     steps: int | None = None
     guidance: float | None = None
+    edit: str = ""
+    init_image: Image.Image | None = field(default=None, compare=False, repr=False)
+    mask: Image.Image | None = field(default=None, compare=False, repr=False)
+    strength: float | None = None
+    upscale: int | None = None
+    adapters: tuple[AdapterRef, ...] = ()  # one batch shares one adapter set
 
     @property
     def size(self) -> tuple[int, int]:
@@ -86,6 +113,13 @@ class Engine:
     max_steps: int = 50
     default_guidance: float = 0.0
     device: str = "cpu"
+    edit_kinds: tuple[str, ...] = ()  # which of EDIT_KINDS this engine can do
+    max_output_side: int = 2048  # the largest upscale output, in pixels on a side
+
+    @classmethod
+    def edit_kinds_for(cls, options: dict[str, Any]) -> tuple[str, ...]:
+        """The edits an engine built with `options` can do (an upscaler may need a checkpoint)."""
+        return tuple(cls.edit_kinds)
 
     @property
     def model_card(self) -> ModelCard:  # pragma: no cover - overridden
@@ -150,7 +184,9 @@ def validate_request(engine: Engine, request: GenerationRequest) -> None:
             f"Negative prompt is {len(request.negative_prompt)} characters; "
             f"the maximum is {MAX_NEGATIVE_PROMPT_CHARS}."
         )
-    if (request.width, request.height) not in engine.supported_sizes:
+    if request.edit:
+        validate_edit(engine, request)
+    elif (request.width, request.height) not in engine.supported_sizes:
         sizes = ", ".join(f"{w}x{h}" for w, h in engine.supported_sizes)
         raise ValueError(
             f"Size {request.width}x{request.height} is not supported by {engine.name}; "
@@ -169,6 +205,57 @@ def validate_request(engine: Engine, request: GenerationRequest) -> None:
         raise ValueError(f"Seed must be between 0 and {MAX_SEED}; got {request.seed}.")
     if request.guidance is not None and not 0.0 <= float(request.guidance) <= 30.0:
         raise ValueError(f"Guidance must be between 0 and 30; got {request.guidance}.")
+
+
+def validate_edit(engine: Engine, request: GenerationRequest) -> None:
+    """The edit half of `validate_request`: kind, source picture, mask, strength, factor."""
+    if request.edit not in EDIT_KINDS:
+        raise ValueError(f"Unknown edit {request.edit!r}; choose one of: {', '.join(EDIT_KINDS)}.")
+    if request.edit not in engine.edit_kinds:
+        raise ValueError(f"{engine.name} cannot do {request.edit} edits.")
+    source = request.init_image
+    if source is None:
+        raise ValueError("An edit needs a source picture.")
+    if request.edit == "upscale":
+        _validate_upscale(engine, request, source.size)
+        return
+    if source.size != request.size:
+        raise ValueError(
+            f"The source picture is {source.width}x{source.height}; this edit makes "
+            f"{request.width}x{request.height}."
+        )
+    if request.strength is None or not 0.0 <= float(request.strength) <= 1.0:
+        raise ValueError(f"Strength must be between 0 and 1; got {request.strength}.")
+    if request.edit == "inpaint":
+        validate_mask(request.mask, source.size)
+
+
+def _validate_upscale(engine: Engine, request: GenerationRequest, source: tuple[int, int]) -> None:
+    if request.upscale not in UPSCALE_FACTORS:
+        raise ValueError(f"Upscale by 2 or 4; got {request.upscale}.")
+    out = (source[0] * request.upscale, source[1] * request.upscale)
+    if max(out) > engine.max_output_side:
+        raise ValueError(
+            f"Upscaling {source[0]}x{source[1]} by {request.upscale} makes {out[0]}x{out[1]}; "
+            f"{engine.name} makes at most {engine.max_output_side} pixels on a side."
+        )
+    if request.size != out:
+        raise ValueError(f"An upscale by {request.upscale} makes {out[0]}x{out[1]}.")
+
+
+def validate_mask(mask: Image.Image | None, size: tuple[int, int]) -> None:
+    """A mask must match the picture and mark some, but not all, of it for repainting."""
+    if mask is None:
+        raise ValueError("Inpainting needs a mask.")
+    if mask.size != size:
+        raise ValueError(
+            f"The mask is {mask.width}x{mask.height}; the picture is {size[0]}x{size[1]}."
+        )
+    low, high = mask.convert("L").getextrema()
+    if high < 128:
+        raise ValueError("The mask is empty: paint the area to repaint.")
+    if low >= 128:
+        raise ValueError("The mask covers the whole picture: use image-to-image instead.")
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -42,6 +42,8 @@ class EngineSpec:
     max_steps: int
     default_steps: int
     default_guidance: float
+    edit_kinds: tuple[str, ...] = ()
+    max_output_side: int = 2048
 
     def resolve_steps(self, request: GenerationRequest) -> int:
         return self.default_steps if request.steps is None else request.steps
@@ -73,6 +75,8 @@ def engine_spec(name: str | None = None) -> EngineSpec:
         max_steps=int(options.get("max_steps", cls.max_steps)),
         default_steps=int(options.get("default_steps", cls.default_steps)),
         default_guidance=float(options.get("default_guidance", cls.default_guidance)),
+        edit_kinds=cls.edit_kinds_for(dict(options)),
+        max_output_side=int(options.get("max_output_side", cls.max_output_side)),
     )
 
 

@@ -34,7 +34,7 @@ from provenance.models import (
 )
 from provenance.selectors.records import phash_near_duplicates
 from provenance.services.ledger import LedgerEvent, ledger_append_many
-from provenance.stamp import StampedImage, StampOrder, stamp_image
+from provenance.stamp import EditFacts, StampedImage, StampOrder, stamp_image
 
 DEFAULT_LICENCE_SUMMARY = "All rights reserved by the creator; licences are sold on Promptfolio."
 
@@ -87,6 +87,7 @@ def provenance_stamp_order(
     engine: Mapping[str, Any],
     licence_summary: str = DEFAULT_LICENCE_SUMMARY,
     piece_url: str | None = None,
+    edit: EditFacts | None = None,
 ) -> StampOrder:
     """Decide from the database and settings everything `stamp_image` needs. Writes nothing
     (except a first signing identity where PROVENANCE_SIGNING_AUTO_INIT allows).
@@ -105,6 +106,7 @@ def provenance_stamp_order(
         claim_generator=_setting("PROVENANCE_CLAIM_GENERATOR", "Promptfolio"),
         claim_generator_version=_setting("PROVENANCE_CLAIM_GENERATOR_VERSION", "0.1.0"),
         signing_dir=str(identity.directory),
+        edit=edit,
     )
 
 

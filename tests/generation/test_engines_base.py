@@ -138,3 +138,63 @@ def test_registry_default_config_outside_django() -> None:
     assert "embedded" in registry.available_engines(registry.DEFAULT_ENGINES)
     engine = registry.build_engine("embedded", registry.DEFAULT_ENGINES)
     assert isinstance(engine, EmbeddedEngine)
+
+
+class EditingEngine(FakeEngine):
+    edit_kinds = ("variation", "image", "inpaint", "upscale")
+    max_output_side = 1024
+
+
+def edit(kind: str, **fields) -> GenerationRequest:
+    from PIL import Image
+
+    base = {"prompt": "a lake", "width": 256, "height": 256, "edit": kind, "strength": 0.5}
+    base.setdefault("init_image", Image.new("RGB", (256, 256)))
+    return GenerationRequest(**{**base, **fields})
+
+
+def half_mask(size=(256, 256)):
+    from PIL import Image
+
+    mask = Image.new("L", size, 0)
+    mask.paste(255, (0, 0, size[0] // 2, size[1]))
+    return mask
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (edit("variation", init_image=None), "needs a source picture"),
+        (edit("image", strength=1.5), "Strength must be between 0 and 1"),
+        (edit("image", strength=None), "Strength must be between 0 and 1"),
+        (edit("image", width=512, height=768), "source picture is 256x256"),
+        (edit("inpaint"), "needs a mask"),
+        (edit("inpaint", mask=half_mask((128, 128))), "mask is 128x128"),
+        (edit("inpaint", mask=half_mask().point(lambda _: 0)), "mask is empty"),
+        (edit("inpaint", mask=half_mask().point(lambda _: 255)), "covers the whole picture"),
+        (edit("upscale", upscale=3, width=768, height=768), "Upscale by 2 or 4"),
+        (edit("upscale", upscale=8, width=2048, height=2048), "Upscale by 2 or 4"),
+        (edit("upscale", upscale=4, width=1024, height=1024), None),
+        (edit("upscale", upscale=2, width=256, height=256), "makes 512x512"),
+        (edit("sketch"), "Unknown edit"),
+    ],
+)
+def test_edit_requests_are_checked_before_any_work(request_, message):
+    if message is None:
+        validate_request(EditingEngine(), request_)
+        return
+    with pytest.raises(ValueError, match=message):
+        validate_request(EditingEngine(), request_)
+
+
+def test_an_upscale_beyond_the_engine_limit_is_refused():
+    from PIL import Image
+
+    big = edit("upscale", init_image=Image.new("RGB", (512, 768)), upscale=4, width=2048)
+    with pytest.raises(ValueError, match="at most 1024 pixels"):
+        validate_request(EditingEngine(), GenerationRequest(**{**big.__dict__, "height": 3072}))
+
+
+def test_an_engine_refuses_edits_it_cannot_do():
+    with pytest.raises(ValueError, match="fake cannot do variation edits"):
+        validate_request(FakeEngine(), edit("variation"))
