@@ -21,3 +21,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Stamp in the stage's own threads unless a test asks for the process pool: spawning one per
 # test run costs seconds, and the pool has its own tests.
 GENERATION_STAMP_PROCESSES = env_int("GENERATION_STAMP_PROCESSES", 0)  # noqa: F405
+
+# The test session's Celery worker would otherwise beat in the middle of other tests' flushes
+# (a PostgreSQL TRUNCATE deadlocks with its upsert); the heartbeat tests set their own.
+GENERATION_WORKER_HEARTBEAT_SECONDS = 3600.0
