@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,6 +214,14 @@ def _our_assertion_and_actions(manifest: dict[str, Any]) -> tuple[dict, list[dic
     return assertion, actions
 
 
+def _piece_id(assertion: dict[str, Any]) -> str:
+    """Our assertion's piece id when it is a well-formed UUID (pages link to it), else ""."""
+    try:
+        return str(uuid.UUID(str(assertion.get("piece_id", ""))))
+    except ValueError:
+        return ""
+
+
 def _parent_chain(store: dict[str, Any], manifest: dict[str, Any]) -> list[ChainLink]:
     """Follow each manifest's parentOf ingredient to the manifest it carries, to the root."""
     manifests, chain, seen = store.get("manifests", {}), [], set()
@@ -230,7 +239,7 @@ def _parent_chain(store: dict[str, Any], manifest: dict[str, Any]) -> list[Chain
         chain.append(
             ChainLink(
                 title=str(parent.get("title", "")),
-                piece_id=str(assertion.get("piece_id", "")),
+                piece_id=_piece_id(assertion),
                 actions=tuple(str(a.get("action", "")) for a in actions),
                 signer=_signer(manifest),
             )
