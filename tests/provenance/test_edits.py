@@ -2,6 +2,7 @@
 
 import io
 import json
+import pickle
 import uuid
 
 import c2pa
@@ -11,8 +12,8 @@ from core.errors import ApplicationError
 from provenance import c2pa_manifest, signing, xmp
 from provenance.models import LedgerEntry, LedgerKind
 from provenance.selectors.records import ledger_verify
-from provenance.services.records import provenance_stamp_image
-from provenance.stamp import EditFacts
+from provenance.services.records import provenance_stamp_image, provenance_stamp_order
+from provenance.stamp import EditFacts, stamp_image
 from tests.provenance.factories import ENGINE, art, edited_piece, stamped_piece
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +192,20 @@ def test_an_unknown_parent_is_refused_and_nothing_is_written():
         stamped_piece(owner=parent.owner, seed=7, edit=edit)
 
     assert LedgerEntry.objects.count() == before
+
+
+def test_an_edit_order_and_its_stamp_pickle_for_the_pool():
+    parent, _, stamped_parent = stamped_piece(seed=20)
+    edit = EditFacts(
+        kind="variation",
+        parent_piece_id=str(parent.pk),
+        parent_original=stamped_parent.original_png,
+        human=("parent",),
+    )
+    order = provenance_stamp_order(
+        piece_id=uuid.uuid4(), creator_name="Ada", engine=ENGINE, edit=edit
+    )
+
+    assert pickle.loads(pickle.dumps(order)) == order
+    stamped = stamp_image(order, art(8))
+    assert pickle.loads(pickle.dumps(stamped)).edit == edit.without_parent_file()
