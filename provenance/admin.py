@@ -8,10 +8,17 @@ from provenance.models import LedgerEntry, LedgerHead, PhashIndex, ProvenanceRec
 
 @admin.register(ProvenanceRecord)
 class ProvenanceRecordAdmin(ReadOnlyAdmin):
-    list_display = ("piece", "creator_name", "engine_name", "engine_version", "created_at")
-    list_filter = ("engine_name", "prompt_public")
+    list_display = (
+        "piece",
+        "creator_name",
+        "engine_name",
+        "engine_version",
+        "edit_kind",
+        "created_at",
+    )
+    list_filter = ("engine_name", "prompt_public", "edit_kind")
     search_fields = ("piece__id", "sha256", "creator__email", "c2pa_manifest_id")
-    raw_id_fields = ("piece", "job", "creator")
+    raw_id_fields = ("piece", "job", "creator", "parent")
     date_hierarchy = "created_at"
 
 

@@ -1,7 +1,11 @@
 """C2PA manifests: build ours, sign offline with c2pa-python, read back and validate.
 
 The manifest says: created by an AI model (c2pa.created + trainedAlgorithmicMedia), by which
-engine, for which piece, after which ledger entry (the anchor), under which licence.
+engine, for which piece, after which ledger entry (the anchor), under which licence. An edit
+opens its parent as a "parentOf" ingredient (carrying the parent's own signed manifest, so
+the chain back to the first generation travels in the file) and then says c2pa.edited;
+an upload only says c2pa.opened. C2PA requires the first action to be created or opened,
+and an opened action to name its ingredient.
 
 It cannot carry the hash of the ledger's own "created" entry for the piece: that entry
 commits to the sha256 of the signed file, which contains the manifest. So the binding runs
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +28,8 @@ from .identity import SigningIdentity
 from .xmp import TRAINED_ALGORITHMIC_MEDIA
 
 ASSERTION_LABEL = "com.promptfolio.provenance"
+PARENT_INGREDIENT = "parent"
+MAX_CHAIN = 32  # ingredient links read back from one file
 _NO_THUMBNAIL = c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})
 
 
@@ -34,7 +41,10 @@ def build_manifest(
     engine: dict[str, Any],
     assertion: dict[str, Any],
     mime_type: str = "image/png",
+    source_type: str = TRAINED_ALGORITHMIC_MEDIA,
+    edit_kind: str | None = None,
 ) -> dict[str, Any]:
+    """Our manifest; with `edit_kind` it opens the PARENT_INGREDIENT that `sign` adds."""
     return {
         "claim_generator_info": [{"name": claim_generator, "version": claim_generator_version}],
         "title": title,
@@ -42,22 +52,34 @@ def build_manifest(
         "assertions": [
             {
                 "label": "c2pa.actions",
-                "data": {
-                    "actions": [
-                        {
-                            "action": "c2pa.created",
-                            "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA,
-                            "softwareAgent": {
-                                "name": str(engine.get("name", "")),
-                                "version": str(engine.get("version", "")),
-                            },
-                        }
-                    ]
-                },
+                "data": {"actions": _actions(engine, source_type, edit_kind)},
             },
             {"label": ASSERTION_LABEL, "data": assertion},
         ],
     }
+
+
+def _actions(engine: dict[str, Any], source_type: str, edit_kind: str | None) -> list[dict]:
+    agent = {"name": str(engine.get("name", "")), "version": str(engine.get("version", ""))}
+    if edit_kind is None:
+        created = {"action": "c2pa.created", "digitalSourceType": source_type}
+        return [{**created, "softwareAgent": agent}]
+    opened = {"action": "c2pa.opened", "parameters": {"ingredientIds": [PARENT_INGREDIENT]}}
+    if edit_kind == "upload":
+        return [{**opened, "digitalSourceType": source_type}]
+    edited = {"action": "c2pa.edited", "digitalSourceType": source_type, "softwareAgent": agent}
+    return [opened, edited]
+
+
+def sniff_mime(data: bytes) -> str | None:
+    """The MIME type c2pa needs, from the file's first bytes (PNG, JPEG or WebP)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
 
 
 class _SignerCache:
@@ -81,17 +103,43 @@ _signers = _SignerCache()
 
 
 def sign(
-    data: bytes, manifest: dict[str, Any], identity: SigningIdentity, *, mime_type: str
+    data: bytes,
+    manifest: dict[str, Any],
+    identity: SigningIdentity,
+    *,
+    mime_type: str,
+    parent: bytes | None = None,
+    parent_title: str = "",
 ) -> tuple[bytes, str]:
-    """Embed a signed manifest into `data`; returns (signed bytes, active manifest label)."""
+    """Embed a signed manifest into `data`; returns (signed bytes, active manifest label).
+
+    `parent` (a file, its manifest included) becomes the "parentOf" ingredient.
+    """
     destination = io.BytesIO()
     with c2pa.Context(_NO_THUMBNAIL) as context, c2pa.Builder(manifest, context=context) as b:
+        if parent is not None:
+            ingredient = {
+                "title": parent_title,
+                "relationship": "parentOf",
+                "label": PARENT_INGREDIENT,
+            }
+            b.add_ingredient(ingredient, sniff_mime(parent) or "image/png", io.BytesIO(parent))
         b.sign(_signers.get(identity), mime_type, io.BytesIO(data), destination)
     signed = destination.getvalue()
     status = read(signed, mime_type=mime_type)
     if status.label is None or status.state not in ("Valid", "Trusted"):
         raise RuntimeError(f"Freshly signed manifest does not validate: {status.failures}")
     return signed, status.label
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One parentOf ingredient read from a file: the picture an edit started from."""
+
+    title: str
+    piece_id: str  # our assertion's piece id, "" for someone else's or a bare file
+    actions: tuple[str, ...]  # its own manifest's actions, e.g. ("c2pa.created",)
+    signer: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +150,7 @@ class ManifestStatus:
     actions: list[dict[str, Any]] = field(default_factory=list)
     signer: str = ""
     failures: list[str] = field(default_factory=list)
+    chain: list[ChainLink] = field(default_factory=list)  # parent, grandparent, …
 
     @property
     def ok(self) -> bool:
@@ -132,13 +181,7 @@ def read(data: bytes, *, mime_type: str, trust_root_pem: bytes | None = None) ->
             context.close()
     label = store.get("active_manifest")
     manifest = store.get("manifests", {}).get(label, {})
-    assertion: dict[str, Any] = {}
-    actions: list[dict[str, Any]] = []
-    for item in manifest.get("assertions", []):
-        if item.get("label") == ASSERTION_LABEL:
-            assertion = item.get("data", {})
-        elif str(item.get("label", "")).startswith("c2pa.actions"):
-            actions.extend(item.get("data", {}).get("actions", []))
+    assertion, actions = _our_assertion_and_actions(manifest)
     results = store.get("validation_results", {}).get("activeManifest", {})
     failures = [
         f"{item.get('code')}: {item.get('explanation', '')}"
@@ -150,6 +193,55 @@ def read(data: bytes, *, mime_type: str, trust_root_pem: bytes | None = None) ->
         label=label,
         assertion=assertion,
         actions=actions,
-        signer=str(manifest.get("signature_info", {}).get("common_name", "")),
+        signer=_signer(manifest),
         failures=failures,
+        chain=_parent_chain(store, manifest),
     )
+
+
+def _signer(manifest: dict[str, Any]) -> str:
+    return str(manifest.get("signature_info", {}).get("common_name", ""))
+
+
+def _our_assertion_and_actions(manifest: dict[str, Any]) -> tuple[dict, list[dict]]:
+    assertion: dict[str, Any] = {}
+    actions: list[dict[str, Any]] = []
+    for item in manifest.get("assertions", []):
+        if item.get("label") == ASSERTION_LABEL:
+            assertion = item.get("data", {})
+        elif str(item.get("label", "")).startswith("c2pa.actions"):
+            actions.extend(item.get("data", {}).get("actions", []))
+    return assertion, actions
+
+
+def _piece_id(assertion: dict[str, Any]) -> str:
+    """Our assertion's piece id when it is a well-formed UUID (pages link to it), else ""."""
+    try:
+        return str(uuid.UUID(str(assertion.get("piece_id", ""))))
+    except ValueError:
+        return ""
+
+
+def _parent_chain(store: dict[str, Any], manifest: dict[str, Any]) -> list[ChainLink]:
+    """Follow each manifest's parentOf ingredient to the manifest it carries, to the root."""
+    manifests, chain, seen = store.get("manifests", {}), [], set()
+    while len(chain) < MAX_CHAIN:
+        parent = next(
+            (i for i in manifest.get("ingredients", []) if i.get("relationship") == "parentOf"),
+            None,
+        )
+        if parent is None:
+            break
+        label = parent.get("active_manifest")
+        manifest = manifests.get(label, {}) if label not in seen else {}
+        seen.add(label)
+        assertion, actions = _our_assertion_and_actions(manifest)
+        chain.append(
+            ChainLink(
+                title=str(parent.get("title", "")),
+                piece_id=_piece_id(assertion),
+                actions=tuple(str(a.get("action", "")) for a in actions),
+                signer=_signer(manifest),
+            )
+        )
+    return chain

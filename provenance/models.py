@@ -17,6 +17,16 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete a ledger entry."""
 
 
+class EditKind(models.TextChoices):
+    """How an edited piece came from its source (generation.engines.EDIT_KINDS + upload)."""
+
+    VARIATION = "variation", "Variation"
+    IMAGE = "image", "Image to image"
+    INPAINT = "inpaint", "Inpainting"
+    UPSCALE = "upscale", "Upscale"
+    UPLOAD = "upload", "Upload"
+
+
 class ProvenanceRecord(models.Model):
     """Everything needed to say who made a piece and how, frozen when the piece is saved."""
 
@@ -70,12 +80,40 @@ class ProvenanceRecord(models.Model):
     signer_fingerprint = models.CharField(max_length=64, blank=True)
     ledger_anchor = models.CharField(max_length=64, help_text="Ledger head when it was signed.")
     licence_summary = models.CharField(max_length=300)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="edits",
+        help_text="The piece this one was edited from (itself perhaps an edit).",
+    )
+    edit_kind = models.CharField(max_length=16, choices=EditKind.choices, blank=True)
+    edit = models.JSONField(
+        default=dict, blank=True, help_text="strength, upscale, mask_sha256, upload_sha256."
+    )
+    human_contribution = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What a person contributed (parent, mask, upload), apart from the model.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         db_table = "licensing_provenancerecord"
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(edit_kind__in=["", *EditKind.values]),
+                name="provenance_edit_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | ~models.Q(edit_kind=""),
+                name="provenance_parent_has_edit_kind",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("piece")), name="provenance_not_own_parent"
+            ),
             models.CheckConstraint(
                 condition=models.Q(watermark_id__gte=0, watermark_id__lte=WATERMARK_ID_MAX),
                 name="provenance_watermark_32bit",

@@ -17,6 +17,7 @@ import time
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -48,6 +49,24 @@ class EditFacts:
     def without_parent_file(self) -> EditFacts:
         """What travels on to the record (the parent's bytes are only for the ingredient)."""
         return replace(self, parent_original=None)
+
+    def summary(self) -> dict[str, Any]:
+        """The facts as JSON values: the manifest's "edit" block says the same as the record."""
+        return {
+            "kind": self.kind,
+            "parent_piece_id": self.parent_piece_id,
+            "strength": self.strength,
+            "upscale": self.upscale,
+            "mask_sha256": self.mask_sha256,
+            "upload_sha256": self.upload_sha256,
+            "human": list(self.human),
+        }
+
+    @property
+    def ingredient_title(self) -> str:
+        if self.parent_piece_id:
+            return f"Promptfolio piece {self.parent_piece_id}"
+        return "Uploaded picture"
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,7 @@ class StampedImage:
     ledger_anchor: str
     licence_summary: str
     engine: dict[str, str]
+    edit: EditFacts | None = None  # without the parent's file
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
@@ -112,6 +132,7 @@ class _Laps:
 
 
 def _assertion(order: StampOrder, pixel_sha256: str) -> dict:
+    edit = {"edit": order.edit.summary()} if order.edit else {}
     return {
         "piece_id": str(order.piece_id),
         "piece_url": order.piece_url,
@@ -121,7 +142,31 @@ def _assertion(order: StampOrder, pixel_sha256: str) -> dict:
         "licence": order.licence_summary,
         "watermark": {"method": "dwtDctSvd", "bits": watermark.BITS, "id": order.watermark_id},
         "engine": order.engine,
+        **edit,
     }
+
+
+def _source_type(order: StampOrder) -> str:
+    return xmp.digital_source_type(order.edit.human if order.edit else ())
+
+
+def _edit_kind(order: StampOrder) -> str | None:
+    """The edit kind the manifest states, when there is a parent file to open."""
+    if order.edit is None or order.edit.parent_original is None:
+        return None
+    return order.edit.kind
+
+
+def _sign(order: StampOrder, data: bytes, manifest: dict, signing_identity, mime_type: str):
+    edit = order.edit
+    return c2pa_manifest.sign(
+        data,
+        manifest,
+        signing_identity,
+        mime_type=mime_type,
+        parent=edit.parent_original if edit else None,
+        parent_title=edit.ingredient_title if edit else "",
+    )
 
 
 def _manifest(order: StampOrder, assertion: dict, *, preview: bool) -> dict:
@@ -132,6 +177,8 @@ def _manifest(order: StampOrder, assertion: dict, *, preview: bool) -> dict:
         engine=order.engine,
         assertion=assertion,
         mime_type="image/jpeg" if preview else "image/png",
+        source_type=_source_type(order),
+        edit_kind=_edit_kind(order),
     )
 
 
@@ -150,7 +197,10 @@ def _rgb_pixels(image: Image.Image) -> np.ndarray:
 
 
 def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
-    """Watermark, then XMP, then sign (C2PA last) the original and a preview. Writes nothing."""
+    """Watermark, then XMP, then sign (C2PA last) the original and a preview. Writes nothing.
+
+    An edit's original and preview both carry the parent's file as their parentOf ingredient.
+    """
     laps = _Laps()
     signing_identity = identity.load_signing_identity(Path(order.signing_dir))
     pixels = _rgb_pixels(image)
@@ -164,24 +214,25 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
 
     packet = xmp.build_packet(
         xmp.XmpFields(
-            creator=order.creator_name, piece_url=order.piece_url, piece_id=str(order.piece_id)
+            creator=order.creator_name,
+            piece_url=order.piece_url,
+            piece_id=str(order.piece_id),
+            digital_source_type=_source_type(order),
         )
     )
     png = xmp.encode_png(marked_pixels, packet)
     laps("xmp_png")
     assertion = _assertion(order, pixel_sha256)
     manifest = _manifest(order, assertion, preview=False)
-    original, manifest_id = c2pa_manifest.sign(
-        png, manifest, signing_identity, mime_type="image/png"
-    )
+    original, manifest_id = _sign(order, png, manifest, signing_identity, "image/png")
     laps("c2pa_png")
 
     jpeg = xmp.encode_jpeg(_preview(marked, order.watermark_id), packet, quality=PREVIEW_QUALITY)
     preview_manifest = _manifest(
         order, {**assertion, "rendition": "preview", "pixel_sha256": None}, preview=True
     )
-    preview_bytes, preview_manifest_id = c2pa_manifest.sign(
-        jpeg, preview_manifest, signing_identity, mime_type="image/jpeg"
+    preview_bytes, preview_manifest_id = _sign(
+        order, jpeg, preview_manifest, signing_identity, "image/jpeg"
     )
     laps("preview")
 
@@ -200,5 +251,6 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
         ledger_anchor=order.ledger_anchor,
         licence_summary=order.licence_summary,
         engine=order.engine,
+        edit=order.edit.without_parent_file() if order.edit else None,
         timings_ms=laps.timings,
     )

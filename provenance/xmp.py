@@ -17,6 +17,10 @@ from isal import isal_zlib
 from PIL import Image
 
 TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA = (
+    "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+)
+HUMAN_MATERIAL = frozenset({"mask", "upload"})  # contributions that put human pixels in
 XMP_KEY = "XML:com.adobe.xmp"
 
 NS = {
@@ -37,6 +41,20 @@ class XmpFields:
     piece_id: str
     credit: str = "Promptfolio"
     usage_terms: str = "Licensed through Promptfolio; see the piece URL for licence terms."
+    digital_source_type: str = TRAINED_ALGORITHMIC_MEDIA
+
+
+def digital_source_type(human: tuple[str, ...] | list[str] = ()) -> str:
+    """Composite where a person's mask or upload shaped the pixels, else purely trained.
+
+    Choosing a parent piece adds no human material to the image, so it stays
+    trainedAlgorithmicMedia (IPTC: composite = "mix of … human-created and AI" content).
+    """
+    return (
+        COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA
+        if HUMAN_MATERIAL.intersection(human)
+        else TRAINED_ALGORITHMIC_MEDIA
+    )
 
 
 def _esc(text: str) -> str:
@@ -57,7 +75,7 @@ def build_packet(fields: XmpFields) -> str:
         f'    xmlns:Iptc4xmpCore="{NS["Iptc4xmpCore"]}"\n'
         f'    xmlns:xmpRights="{NS["xmpRights"]}"\n'
         f'    xmlns:photoshop="{NS["photoshop"]}"\n'
-        f'    Iptc4xmpExt:DigitalSourceType="{TRAINED_ALGORITHMIC_MEDIA}"\n'
+        f'    Iptc4xmpExt:DigitalSourceType="{_esc(fields.digital_source_type)}"\n'
         f'    xmpRights:WebStatement="{_esc(fields.piece_url)}"\n'
         f'    photoshop:Credit="{_esc(fields.credit)}"\n'
         f'    dc:identifier="urn:uuid:{_esc(fields.piece_id)}">\n'

@@ -33,6 +33,7 @@ from provenance.models import (
     ProvenanceRecord,
 )
 from provenance.selectors.records import phash_near_duplicates
+from provenance.services.edits import edit_ledger_data, edit_parents_check, edit_record_fields
 from provenance.services.ledger import LedgerEvent, ledger_append_many
 from provenance.stamp import EditFacts, StampedImage, StampOrder, stamp_image
 
@@ -118,6 +119,7 @@ def provenance_stamp_image(
     engine: Mapping[str, Any],
     licence_summary: str = DEFAULT_LICENCE_SUMMARY,
     piece_url: str | None = None,
+    edit: EditFacts | None = None,
 ) -> StampedImage:
     """Order a stamp and run it in this process (`provenance.stamp.stamp_image`)."""
     order = provenance_stamp_order(
@@ -126,6 +128,7 @@ def provenance_stamp_image(
         engine=engine,
         licence_summary=licence_summary,
         piece_url=piece_url,
+        edit=edit,
     )
     return stamp_image(order, image)
 
@@ -146,7 +149,9 @@ def provenance_records_created(
 
     Idempotent: a piece that already has a record for the same bytes keeps it.
     Raises WatermarkCollision (retry with a fresh stamp) if a watermark id got taken.
+    An edit's record and entry name its parent (`provenance.services.edits`).
     """
+    edit_parents_check(stamped=[stamped for _, stamped in items])
     for piece, stamped in items:
         if stamped.piece_id != piece.id:
             raise ApplicationError("The stamped image belongs to another piece.", code="mismatch")
@@ -222,11 +227,12 @@ def _record(piece, stamped: StampedImage, prompt_public: bool) -> ProvenanceReco
         signer_fingerprint=stamped.signer_fingerprint,
         ledger_anchor=stamped.ledger_anchor,
         licence_summary=stamped.licence_summary,
+        **edit_record_fields(stamped.edit),
     )
     # Field checks only: the related rows are the saved objects in hand, and the database
     # enforces keys and check constraints at insert (Django would spend a query on each).
     record.full_clean(
-        exclude=["watermark_id", "piece", "job", "creator", "style_version"],
+        exclude=["watermark_id", "piece", "job", "creator", "style_version", "parent"],
         validate_constraints=False,
     )
     return record
@@ -256,6 +262,7 @@ def _created_entry(piece, stamped: StampedImage) -> dict[str, Any]:
         "seed": piece.seed,
         "licence": stamped.licence_summary,
         **created,
+        **edit_ledger_data(stamped.edit),
     }
 
 

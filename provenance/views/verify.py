@@ -10,6 +10,7 @@ from core.images import open_untrusted_image
 from provenance import c2pa_manifest, xmp
 from provenance.forms import IdentifyImageForm
 from provenance.phash import phash_hex
+from provenance.selectors.edits import contribution_summary, provenance_edit_chain
 from provenance.selectors.records import (
     ledger_entries_for_piece,
     provenance_identify_image,
@@ -25,12 +26,16 @@ def verify_piece(request, piece_id):
     record = provenance_record_get(piece_id=piece_id)
     if record is None:
         raise Http404("No provenance record for this piece.")
+    source_type = xmp.digital_source_type(record.human_contribution)
     context = {
         "record": record,
         "phash_hex": phash_hex(record.phash),
         "entries": ledger_entries_for_piece(piece_id=piece_id),
         "manifest": provenance_manifest_status(record=record),
-        "digital_source_type": xmp.TRAINED_ALGORITHMIC_MEDIA,
+        "digital_source_type": source_type,
+        "source_type_name": source_type.rsplit("/", 1)[-1],
+        "chain": provenance_edit_chain(record=record),
+        "contribution": contribution_summary(record=record),
     }
     return render(request, "provenance/verify_piece.html", context)
 

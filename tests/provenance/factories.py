@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from generation.models import GenerationJob, JobStatus, Piece
 from provenance.services.records import provenance_record_created, provenance_stamp_image
+from provenance.stamp import EditFacts
 from tests.factories import UserFactory
 
 ENGINE = {"name": "embedded", "version": "test", "weights_hash": "w" * 16}
@@ -59,6 +60,7 @@ def stamped_piece(
     seed: int = 1,
     prompt_public: bool = False,
     engine: dict | None = None,
+    edit: EditFacts | None = None,
 ):
     """Stamp an image and save it as a Piece + ProvenanceRecord, the way the worker does."""
     job = job or FinishedJobFactory(**({"owner": owner} if owner else {}))
@@ -69,6 +71,7 @@ def stamped_piece(
         piece_id=piece_id,
         creator_name=job.owner.public_name,
         engine=engine or ENGINE,
+        edit=edit,
     )
     piece = Piece.objects.create(
         id=piece_id,
@@ -84,3 +87,34 @@ def stamped_piece(
     )
     record = provenance_record_created(piece=piece, stamped=stamped, prompt_public=prompt_public)
     return piece, record, stamped
+
+
+def edited_piece(
+    *,
+    parent,
+    kind: str = "inpaint",
+    human: tuple[str, ...] = ("parent", "mask"),
+    owner=None,
+    seed: int = 2,
+    strength: float | None = 0.6,
+    upscale: int | None = None,
+    mask_sha256: str = "m" * 64,
+    upload_sha256: str = "",
+):
+    """An edit of `parent` (a Piece), stamped with its EditFacts the way the worker will.
+
+    The child Piece knows nothing of its parent here: the record and the ledger do.
+    """
+    with parent.original.open("rb") as handle:
+        parent_original = handle.read()
+    edit = EditFacts(
+        kind=kind,
+        parent_piece_id=str(parent.pk),
+        parent_original=parent_original,
+        strength=strength,
+        upscale=upscale,
+        mask_sha256=mask_sha256 if "mask" in human else "",
+        upload_sha256=upload_sha256,
+        human=human,
+    )
+    return stamped_piece(owner=owner or parent.owner, seed=seed, edit=edit)

@@ -6,8 +6,9 @@ from django.urls import reverse
 from PIL import Image
 
 from provenance.models import LedgerKind
+from provenance.selectors.edits import provenance_edit_chain
 from provenance.services.ledger import ledger_append
-from tests.provenance.factories import art, stamped_piece
+from tests.provenance.factories import art, edited_piece, stamped_piece
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +99,79 @@ def test_lookup_form_renders(client):
     response = client.get(reverse("provenance:verify"))
     assert response.status_code == 200
     assert 'enctype="multipart/form-data"' in response.content.decode()
+
+
+def test_verify_page_shows_a_two_level_edit_chain(client, creator):
+    original, _, _ = stamped_piece(owner=creator, seed=44)
+    upscaled, _, _ = edited_piece(parent=original, kind="upscale", human=("parent",), upscale=2)
+    inpainted, record, _ = edited_piece(parent=upscaled, seed=45)
+
+    response = client.get(reverse("provenance:verify_piece", args=[inpainted.id]))
+
+    body = response.content.decode()
+    steps = response.context["chain"].steps
+    assert [(step.piece_id, step.kind) for step in steps] == [
+        (inpainted.id, "Inpainting"),
+        (upscaled.id, "Upscale"),
+        (original.id, "Generated"),
+    ]
+    assert not response.context["chain"].truncated
+    assert "AI-edited image." in body
+    assert "<code>compositeWithTrainedAlgorithmicMedia</code>" in body
+    for piece in (inpainted, upscaled, original):
+        assert f'href="/verify/{piece.id}/"' in body
+    assert 'aria-current="page">This piece</a>' in body
+    assert response.context["contribution"] == (
+        "A person chose the piece to start from and painted the mask of what to change; "
+        "the model repainted the masked area."
+    )
+    assert response.context["contribution"] in body
+
+
+def test_the_edit_chain_costs_one_query_per_parent(creator, django_assert_num_queries):
+    original, _, _ = stamped_piece(owner=creator, seed=50)
+    child, _, _ = edited_piece(parent=original)
+    _, record, _ = edited_piece(parent=child, kind="variation", human=("parent",), seed=51)
+
+    with django_assert_num_queries(2):
+        chain = provenance_edit_chain(record=record)
+
+    assert len(chain.steps) == 3
+
+
+def test_verify_page_of_an_upscale_says_what_the_model_did(client, creator):
+    original, _, _ = stamped_piece(owner=creator, seed=46)
+    upscaled, _, _ = edited_piece(parent=original, kind="upscale", human=("parent",), upscale=4)
+
+    response = client.get(reverse("provenance:verify_piece", args=[upscaled.id]))
+
+    assert response.context["contribution"] == (
+        "A person chose the piece to start from; the model enlarged it 4×."
+    )
+    assert "<code>trainedAlgorithmicMedia</code>" in response.content.decode()
+
+
+def test_verify_page_of_a_generation_has_no_edit_history(client, creator):
+    piece, _, _ = stamped_piece(owner=creator, seed=47)
+
+    body = client.get(reverse("provenance:verify_piece", args=[piece.id])).content.decode()
+
+    assert "Edit history" not in body
+    assert "AI-generated image." in body
+
+
+def test_upload_shows_the_ingredient_chain_from_the_files_manifest(client, creator):
+    original, _, _ = stamped_piece(owner=creator, seed=48)
+    child, _, _ = edited_piece(parent=original)
+    _, _, stamped = edited_piece(parent=child, kind="variation", human=("parent",), seed=49)
+    file = SimpleUploadedFile("edit.png", stamped.original_png, content_type="image/png")
+
+    response = client.post(reverse("provenance:verify"), {"image": file})
+
+    assert response.status_code == 200
+    chain = response.context["manifest"].chain
+    assert [link.piece_id for link in chain] == [str(child.id), str(original.id)]
+    body = response.content.decode()
+    assert "Edited from" in body
+    assert f'<a href="/verify/{child.id}/">Promptfolio piece {child.id}</a>' in body
+    assert f'<a href="/verify/{original.id}/">Promptfolio piece {original.id}</a>' in body
