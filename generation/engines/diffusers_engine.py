@@ -121,6 +121,7 @@ class DiffusersEngine(Engine):
         full_hash: bool = False,
         card: dict[str, Any] | None = None,
         upscaler: str = "",
+        max_output_side: int = Engine.max_output_side,
     ) -> None:
         if not min_steps <= default_steps <= max_steps:
             raise EngineUnavailable(
@@ -135,6 +136,7 @@ class DiffusersEngine(Engine):
         self.min_steps = min_steps
         self.max_steps = max_steps
         self.default_guidance = default_guidance
+        self.max_output_side = max_output_side  # the web reads the same option
         self.supported_sizes = tuple(parse_size(s) for s in sizes)
         self._card = dict(card or {})
         self.compile_seconds: float | None = None

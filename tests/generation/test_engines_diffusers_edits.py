@@ -65,6 +65,15 @@ def test_edit_kinds_follow_the_upscaler_option(engine: DiffusersEngine, tiny_pip
         plain.generate([edit(Image.new("RGB", (64, 64)), "upscale")])
 
 
+def test_the_largest_output_is_an_option(tiny_pipeline_dir, tiny_upscaler_dir) -> None:
+    capped = DiffusersEngine(
+        str(tiny_pipeline_dir), upscaler=str(tiny_upscaler_dir), max_output_side=128
+    )
+    big = edit(Image.new("RGB", (64, 64)), "upscale", upscale=4, width=256, height=256)
+    with pytest.raises(ValueError, match="at most 128 pixels"):
+        capped.generate([big])
+
+
 @pytest.mark.parametrize("kind", (*EDITS, "upscale"))
 def test_the_same_edit_twice_gives_identical_pixels(
     engine: DiffusersEngine, source: Image.Image, kind: str

@@ -143,6 +143,12 @@ def test_an_edit_takes_the_size_of_its_source(engine: EmbeddedEngine, source: Im
     assert 1.0 < distance(out, odd) < 40.0
 
 
+def test_the_largest_output_is_an_option(source: Image.Image) -> None:
+    small = EmbeddedEngine(use_embedding=False, max_output_side=512)
+    with pytest.raises(ValueError, match="at most 512 pixels"):
+        small.generate([edit(source, "upscale", upscale=4, width=4 * W, height=4 * H)])
+
+
 def test_a_batch_shares_one_edit_kind(engine: EmbeddedEngine, source: Image.Image) -> None:
     plain = GenerationRequest(prompt=PROMPT, seed=2, width=W, height=H, steps=4)
     with pytest.raises(ValueError, match="share size, steps and edit kind"):

@@ -85,12 +85,14 @@ class EmbeddedEngine(Engine):
         max_batch: int = 32,
         threads: int | None = None,
         micro_batch: int | None = None,
+        max_output_side: int = 2048,
     ) -> None:
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = device
         self._device = torch.device(device)
         self.max_batch = max_batch
+        self.max_output_side = max_output_side  # the web reads the same option
         # CPU: small chunks stay in cache; GPU: one big chunk fills the device.
         self.micro_batch = micro_batch or (4 if self._device.type == "cpu" else max_batch)
         if threads:
@@ -134,6 +136,9 @@ class EmbeddedEngine(Engine):
                 "words are mapped to the nearest known scene by text similarity or hashing.",
                 "Cannot draw people, animals, text, logos or specific objects.",
                 "Same prompt and seed give the same image only for the same engine version.",
+                "Edits are procedural: a variation or image edit blends the source with a fresh "
+                "render, an inpaint paints a fresh render inside the mask, and an upscale is "
+                "Lanczos resampling plus fine detail, not learned super-resolution.",
             ),
             intended_use=(
                 "Decorative wall art, backgrounds and covers sold on this marketplace.",
