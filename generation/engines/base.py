@@ -80,6 +80,30 @@ class GenerationRequest:
 
 
 @dataclass(frozen=True)
+class PromptReading:
+    """How an engine reads a prompt, so a person sees what it will and will not draw.
+
+    `subjects`, `moods` and `styles` are the engine's own names for what it recognised;
+    `palette` the colour, light, season and haze words as written; `unknown` the content
+    words or phrases it cannot draw. `open_vocabulary` engines read any text and list nothing.
+    """
+
+    subjects: tuple[str, ...] = ()
+    moods: tuple[str, ...] = ()
+    styles: tuple[str, ...] = ()
+    palette: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    note: str = ""
+    open_vocabulary: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("subjects", "moods", "styles", "palette", "unknown"):
+            data[key] = list(data[key])
+        return data
+
+
+@dataclass(frozen=True)
 class ModelCard:
     """What buyers and moderators need to know about an engine; persisted with each piece."""
 
@@ -120,6 +144,14 @@ class Engine:
     def edit_kinds_for(cls, options: dict[str, Any]) -> tuple[str, ...]:
         """The edits an engine built with `options` can do (an upscaler may need a checkpoint)."""
         return tuple(cls.edit_kinds)
+
+    @classmethod
+    def read_prompt(cls, prompt: str) -> PromptReading:
+        """How this engine reads `prompt`; a pure classmethod, so the web needs no weights.
+
+        The default suits engines with a text encoder: any words are understood.
+        """
+        return PromptReading(open_vocabulary=True)
 
     @property
     def model_card(self) -> ModelCard:  # pragma: no cover - overridden

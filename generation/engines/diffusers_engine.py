@@ -28,6 +28,14 @@ from .base import (
     StepCallback,
     parse_size,
 )
+from .diffusers_edits import (
+    edit_pipeline,
+    load_upscaler,
+    paste_outside_mask,
+    scheduled_steps,
+    to_requested_size,
+    upscale_kwargs,
+)
 from .memory import out_of_memory_as_engine_error
 
 logger = logging.getLogger(__name__)
@@ -80,7 +88,8 @@ def checkpoint_hash(path: Path, full: bool = False) -> str:
 
 
 class DiffusersEngine(Engine):
-    """Text-to-image with a local diffusers pipeline directory."""
+    """Text-to-image, image-to-image and inpainting with a local diffusers pipeline directory;
+    upscaling too when the operator adds an upscaler checkpoint (option `upscaler`)."""
 
     name = "diffusers"
     # The defaults of __init__, as class facts: the web process reads them without loading.
@@ -90,6 +99,12 @@ class DiffusersEngine(Engine):
     min_steps = 1
     max_steps = 50
     default_guidance = 0.0
+    edit_kinds = ("variation", "image", "inpaint")
+
+    @classmethod
+    def edit_kinds_for(cls, options: dict[str, Any]) -> tuple[str, ...]:
+        """Upscaling needs an upscaler checkpoint; the rest share the main pipeline."""
+        return cls.edit_kinds + (("upscale",) if options.get("upscaler") else ())
 
     def __init__(
         self,
@@ -105,6 +120,8 @@ class DiffusersEngine(Engine):
         sizes: Sequence[str] = DEFAULT_SIZES,
         full_hash: bool = False,
         card: dict[str, Any] | None = None,
+        upscaler: str = "",
+        max_output_side: int = Engine.max_output_side,
     ) -> None:
         if not min_steps <= default_steps <= max_steps:
             raise EngineUnavailable(
@@ -119,6 +136,7 @@ class DiffusersEngine(Engine):
         self.min_steps = min_steps
         self.max_steps = max_steps
         self.default_guidance = default_guidance
+        self.max_output_side = max_output_side  # the web reads the same option
         self.supported_sizes = tuple(parse_size(s) for s in sizes)
         self._card = dict(card or {})
         self.compile_seconds: float | None = None
@@ -134,6 +152,13 @@ class DiffusersEngine(Engine):
         self.weights_hash = checkpoint_hash(self.checkpoint, full=full_hash)
         self.version = str(self.model_index.get("_diffusers_version", "unknown"))
         self.pipe = self._load()
+        self._edit_pipes: dict[str, Any] = {}
+        self.edit_kinds = self.edit_kinds_for({"upscaler": upscaler})
+        self.upscaler, self.upscaler_hash = None, ""
+        if upscaler:
+            self.upscaler, seconds = load_upscaler(upscaler, self.dtype, self.device)
+            self.upscaler_hash = checkpoint_hash(Path(upscaler).expanduser(), full=full_hash)
+            logger.info("Loaded upscaler %s in %.2fs", upscaler, seconds)
         if compile:
             self._compile()
 
@@ -163,6 +188,9 @@ class DiffusersEngine(Engine):
         engine.version = "in-memory"
         pipe.set_progress_bar_config(disable=True)
         engine.pipe = pipe
+        engine._edit_pipes = {}
+        engine.edit_kinds = cls.edit_kinds
+        engine.upscaler, engine.upscaler_hash = None, ""
         if compile:
             engine._compile()
         return engine
@@ -221,6 +249,8 @@ class DiffusersEngine(Engine):
             "licence": "See the checkpoint's own licence.",
             "extra": {"weights_hash": self.weights_hash, "dtype": str(self.dtype)},
         }
+        if self.upscaler_hash:  # upscaled pieces also depend on the upscaler's weights
+            card["extra"]["upscaler_hash"] = self.upscaler_hash
         card.update(self._card)
         for key in ("limitations", "intended_use", "out_of_scope_use"):
             card[key] = tuple(card[key])
@@ -232,43 +262,123 @@ class DiffusersEngine(Engine):
         on_step: StepCallback | None = None,
         should_cancel: CancelCheck | None = None,
     ) -> list[Image.Image]:
-        """One pipeline call for the batch; on_step(i, total) with the 0-based step index."""
+        """One pipeline call for the batch; on_step(i, total) with the 0-based step index.
+
+        One call takes one strength and one edit kind, so a batch shares them (the worker
+        batches alike jobs); prompts, seeds, source pictures and masks are per request.
+        """
         self.validate_batch(requests)
         first = requests[0]
         steps, guidance = self.resolve_steps(first), self.resolve_guidance(first)
-        shared = (first.width, first.height, steps, guidance)
-        if any(
-            (r.width, r.height, self.resolve_steps(r), self.resolve_guidance(r)) != shared
-            for r in requests
-        ):
-            raise ValueError("All requests in one batch must share size, steps and guidance.")
+        if any(self._batch_key(r) != self._batch_key(first) for r in requests):
+            raise ValueError(
+                "All requests in one batch must share size, steps, guidance, edit kind, "
+                "strength and upscale factor."
+            )
         if should_cancel is not None and should_cancel():
             raise GenerationCancelled("Cancelled before step 1.")
         generators = [torch.Generator("cpu").manual_seed(r.seed) for r in requests]
-        negatives = [r.negative_prompt for r in requests]
-        cancelled = False
-
-        def callback(pipe: Any, step: int, timestep: Any, kwargs: dict) -> dict:
-            nonlocal cancelled
-            if on_step is not None:
-                on_step(step, steps)
-            if should_cancel is not None and step + 1 < steps and should_cancel():
-                cancelled = True
-                pipe._interrupt = True
-            return kwargs
-
         with out_of_memory_as_engine_error(self.device), torch.inference_mode():
-            result = self.pipe(
-                prompt=[r.prompt for r in requests],
-                negative_prompt=negatives if any(negatives) else None,
-                num_inference_steps=steps,
-                guidance_scale=guidance,
-                width=first.width,
-                height=first.height,
-                generator=generators,
-                callback_on_step_end=callback,
-                output_type="pil",
-            )
-        if cancelled:
+            run = self._upscale if first.edit == "upscale" else self._diffuse
+            return run(list(requests), steps, guidance, generators, on_step, should_cancel)
+
+    def _batch_key(self, r: GenerationRequest) -> tuple:
+        steps, guidance = self.resolve_steps(r), self.resolve_guidance(r)
+        return (r.width, r.height, steps, guidance, r.edit, r.strength, r.upscale)
+
+    def _pipe_for(self, kind: str) -> Any:
+        """The text-to-image pipeline, or an edit pipeline sharing its components (cached)."""
+        if not kind:
+            return self.pipe
+        key = "inpaint" if kind == "inpaint" else "image"
+        if key not in self._edit_pipes:
+            self._edit_pipes[key] = edit_pipeline(self.pipe, key)
+        return self._edit_pipes[key]
+
+    def _diffuse(
+        self,
+        requests: list[GenerationRequest],
+        steps: int,
+        guidance: float,
+        generators: list[torch.Generator],
+        on_step: StepCallback | None,
+        should_cancel: CancelCheck | None,
+    ) -> list[Image.Image]:
+        """Text-to-image, image-to-image (variation, image) or inpainting, in one call."""
+        first = requests[0]
+        negatives = [r.negative_prompt for r in requests]
+        kwargs: dict[str, Any] = {
+            "prompt": [r.prompt for r in requests],
+            "negative_prompt": negatives if any(negatives) else None,
+            "num_inference_steps": steps,
+            "guidance_scale": guidance,
+            "width": first.width,
+            "height": first.height,
+            "generator": generators,
+            "output_type": "pil",
+        }
+        if first.edit:
+            kwargs["num_inference_steps"] = scheduled_steps(steps, float(first.strength))
+            if not kwargs["num_inference_steps"]:  # strength ~0: the source is the answer
+                _report_all(on_step, steps)
+                return [r.init_image.convert("RGB") for r in requests]
+            kwargs.update(image=[r.init_image.convert("RGB") for r in requests])
+            kwargs.update(strength=float(first.strength))
+            if first.edit == "inpaint":
+                kwargs["mask_image"] = [r.mask.convert("L") for r in requests]
+            else:  # image-to-image takes its size from the source picture
+                del kwargs["width"], kwargs["height"]
+        progress = _Progress(on_step, should_cancel, steps)
+        result = self._pipe_for(first.edit)(callback_on_step_end=progress.on_step_end, **kwargs)
+        if progress.cancelled:
             raise GenerationCancelled("Cancelled between steps.")
-        return list(result.images)
+        images = list(result.images)
+        if first.edit == "inpaint":
+            pairs = zip(images, requests, strict=True)
+            images = [paste_outside_mask(im, r.init_image, r.mask) for im, r in pairs]
+        return images
+
+    def _upscale(
+        self,
+        requests: list[GenerationRequest],
+        steps: int,
+        guidance: float,
+        generators: list[torch.Generator],
+        on_step: StepCallback | None,
+        should_cancel: CancelCheck | None,
+    ) -> list[Image.Image]:
+        """The operator's upscaler at its own factor, then Lanczos to the requested size."""
+        progress = _Progress(on_step, should_cancel, steps)
+        factor = self.upscaler.vae_scale_factor
+        kwargs = upscale_kwargs(requests, steps, guidance, factor, self.max_output_side)
+        result = self.upscaler(generator=generators, callback=progress.on_legacy_step, **kwargs)
+        return to_requested_size(list(result.images), requests[0])
+
+
+class _Progress:
+    """Step reporting and cancelling for both diffusers callback styles."""
+
+    def __init__(self, on_step: StepCallback | None, should_cancel: CancelCheck | None, steps: int):
+        self.report, self.should_cancel, self.steps = on_step, should_cancel, steps
+        self.cancelled = False
+
+    def _step(self, step: int) -> bool:
+        if self.report is not None:
+            self.report(step, self.steps)
+        return self.should_cancel is not None and step + 1 < self.steps and self.should_cancel()
+
+    def on_step_end(self, pipe: Any, step: int, timestep: Any, kwargs: dict) -> dict:
+        if self._step(step):
+            self.cancelled = True
+            pipe._interrupt = True
+        return kwargs
+
+    def on_legacy_step(self, step: int, timestep: Any, latents: Any) -> None:
+        """The upscaler's old-style callback cannot interrupt, so cancelling raises."""
+        if self._step(step):
+            raise GenerationCancelled("Cancelled between steps.")
+
+
+def _report_all(on_step: StepCallback | None, steps: int) -> None:
+    for step in range(steps if on_step is not None else 0):
+        on_step(step, steps)

@@ -1,4 +1,4 @@
-"""Fixtures for engine tests: a tiny random diffusers pipeline saved to a temp dir, built once."""
+"""Fixtures for engine tests: tiny random diffusers pipelines saved to temp dirs, built once."""
 
 from __future__ import annotations
 
@@ -6,10 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.generation.tiny_pipeline import build_tiny_pipeline
+from tests.generation.tiny_pipeline import build_tiny_pipeline, build_tiny_upscaler
 
 
 @pytest.fixture(scope="session")
 def tiny_pipeline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("diffusers", reason="diffusers is not installed")
     return build_tiny_pipeline(tmp_path_factory.mktemp("diffusers") / "tiny-sd")
+
+
+@pytest.fixture(scope="session")
+def tiny_upscaler_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("diffusers", reason="diffusers is not installed")
+    return build_tiny_upscaler(tmp_path_factory.mktemp("diffusers") / "tiny-upscaler")

@@ -88,7 +88,7 @@ def test_guidance_and_negative_prompt_are_used(engine: DiffusersEngine) -> None:
 def test_validation_applies(engine: DiffusersEngine) -> None:
     with pytest.raises(ValueError, match="Size 512x512 is not supported"):
         engine.generate([GenerationRequest(prompt="x", width=512, height=512)])
-    with pytest.raises(ValueError, match="share size, steps and guidance"):
+    with pytest.raises(ValueError, match="share size, steps, guidance, edit kind"):
         engine.generate([req("a", 1), req("b", 2, steps=3)])
 
 

@@ -179,7 +179,7 @@ def test_cancel_between_steps(engine: EmbeddedEngine) -> None:
 
 
 def test_mixed_sizes_in_one_batch_are_rejected(engine: EmbeddedEngine) -> None:
-    with pytest.raises(ValueError, match="share size and steps"):
+    with pytest.raises(ValueError, match="share size, steps and edit kind"):
         engine.generate([req("ocean"), req("ocean", width=512, height=512)])
     with pytest.raises(ValueError, match="Prompt must not be empty"):
         engine.generate([req("ocean"), req(" ")])

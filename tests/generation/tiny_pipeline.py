@@ -70,16 +70,11 @@ def assemble_pipeline(*, tokenizer: Any, text_encoder: Any, unet: Any, vae: Any)
     )
 
 
-def tiny_pipeline(tokenizer_dir: Path) -> Any:
-    """Random-weight SD-style pipeline (CLIP 32, UNet (32, 64), VAE (32, 64)), seeded so the
-    weights (and so the saved checkpoint) are the same on every build."""
-    import torch
-    from diffusers import AutoencoderKL, UNet2DConditionModel
+def tiny_text_encoder(tokenizer: Any) -> Any:
+    """A 2-layer, 32-wide random CLIP text encoder for `tokenizer`."""
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    torch.manual_seed(0)
-    tokenizer = tiny_tokenizer(tokenizer_dir)
-    text_encoder = CLIPTextModel(
+    return CLIPTextModel(
         CLIPTextConfig(
             vocab_size=len(tokenizer),
             hidden_size=32,
@@ -92,6 +87,17 @@ def tiny_pipeline(tokenizer_dir: Path) -> Any:
             pad_token_id=tokenizer.pad_token_id,
         )
     )
+
+
+def tiny_pipeline(tokenizer_dir: Path) -> Any:
+    """Random-weight SD-style pipeline (CLIP 32, UNet (32, 64), VAE (32, 64)), seeded so the
+    weights (and so the saved checkpoint) are the same on every build."""
+    import torch
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+
+    torch.manual_seed(0)
+    tokenizer = tiny_tokenizer(tokenizer_dir)
+    text_encoder = tiny_text_encoder(tokenizer)
     unet = UNet2DConditionModel(
         block_out_channels=(32, 64),
         layers_per_block=1,
@@ -117,4 +123,57 @@ def tiny_pipeline(tokenizer_dir: Path) -> Any:
 def build_tiny_pipeline(path: Path) -> Path:
     """The tiny pipeline saved as a checkpoint directory at `path` (~6 MB on disk)."""
     tiny_pipeline(path.parent / (path.name + "-tok")).save_pretrained(str(path))
+    return path
+
+
+def tiny_upscaler(tokenizer_dir: Path) -> Any:
+    """Random-weight StableDiffusionUpscalePipeline shaped like the x4 upscaler: a UNet fed
+    latents plus the low-res picture (7 channels), a noise-level class embedding, and a
+    three-block VAE that decodes at 4x."""
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        DDIMScheduler,
+        DDPMScheduler,
+        StableDiffusionUpscalePipeline,
+        UNet2DConditionModel,
+    )
+
+    torch.manual_seed(0)
+    tokenizer = tiny_tokenizer(tokenizer_dir)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 64),
+        layers_per_block=1,
+        sample_size=32,
+        in_channels=7,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32,
+        attention_head_dim=(2, 4),
+        num_class_embeds=100,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=(32, 32, 64),
+        in_channels=3,
+        out_channels=3,
+        down_block_types=("DownEncoderBlock2D",) * 3,
+        up_block_types=("UpDecoderBlock2D",) * 3,
+        latent_channels=4,
+        scaling_factor=0.08333,
+    )
+    return StableDiffusionUpscalePipeline(
+        vae=vae,
+        text_encoder=tiny_text_encoder(tokenizer),
+        tokenizer=tokenizer,
+        unet=unet,
+        low_res_scheduler=DDPMScheduler(),
+        scheduler=DDIMScheduler(prediction_type="v_prediction"),
+        max_noise_level=350,
+    )
+
+
+def build_tiny_upscaler(path: Path) -> Path:
+    """The tiny upscaler saved as a checkpoint directory at `path`."""
+    tiny_upscaler(path.parent / (path.name + "-tok")).save_pretrained(str(path))
     return path

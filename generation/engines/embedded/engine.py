@@ -11,22 +11,25 @@ import torch
 from PIL import Image
 
 from ..base import (
+    EDIT_KINDS,
     CancelCheck,
     Engine,
     GenerationCancelled,
     GenerationRequest,
     ModelCard,
+    PromptReading,
     StepCallback,
 )
 from ..memory import out_of_memory_as_engine_error
 from ..text import TextEmbedder, get_text_embedder, minilm_path
-from . import lexicon
+from . import edits, lexicon
 from .context import Ctx, make_ctx
 from .landscapes import SCENE_STAGES, desert, forest, mountains, ocean
 from .night_scenes import city, space
 from .noise import Rng, fbm2d
 from .patterns import abstract, flowers, geometric
 from .prompt import SceneSpec, parse_prompt, to_yiq, words_of
+from .reading import read_prompt
 from .styles import STYLE_PASSES, finish, grade
 
 RENDERERS = {
@@ -72,6 +75,8 @@ class EmbeddedEngine(Engine):
     default_steps = 8
     min_steps = 1
     max_steps = 50
+    edit_kinds = EDIT_KINDS
+    max_output_side = 2048
 
     def __init__(
         self,
@@ -80,12 +85,14 @@ class EmbeddedEngine(Engine):
         max_batch: int = 32,
         threads: int | None = None,
         micro_batch: int | None = None,
+        max_output_side: int = 2048,
     ) -> None:
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = device
         self._device = torch.device(device)
         self.max_batch = max_batch
+        self.max_output_side = max_output_side  # the web reads the same option
         # CPU: small chunks stay in cache; GPU: one big chunk fills the device.
         self.micro_batch = micro_batch or (4 if self._device.type == "cpu" else max_batch)
         if threads:
@@ -129,6 +136,9 @@ class EmbeddedEngine(Engine):
                 "words are mapped to the nearest known scene by text similarity or hashing.",
                 "Cannot draw people, animals, text, logos or specific objects.",
                 "Same prompt and seed give the same image only for the same engine version.",
+                "Edits are procedural: a variation or image edit blends the source with a fresh "
+                "render, an inpaint paints a fresh render inside the mask, and an upscale is "
+                "Lanczos resampling plus fine detail, not learned super-resolution.",
             ),
             intended_use=(
                 "Decorative wall art, backgrounds and covers sold on this marketplace.",
@@ -159,27 +169,42 @@ class EmbeddedEngine(Engine):
         on_step: StepCallback | None = None,
         should_cancel: CancelCheck | None = None,
     ) -> list[Image.Image]:
-        """Render a batch; on_step(i, total) gets the 0-based index of each finished step."""
+        """Render a batch; on_step(i, total) gets the 0-based index of each finished step.
+
+        A batch is one kind of work (the worker batches alike jobs), so size, steps and edit
+        kind are shared; strengths, masks and source pictures are per request.
+        """
         self.validate_batch(requests)
         first = requests[0]
         steps = self.resolve_steps(first)
-        if any(
-            (r.width, r.height, self.resolve_steps(r)) != (first.width, first.height, steps)
-            for r in requests
-        ):
-            raise ValueError("All requests in one batch must share size and steps.")
+        shared = (first.width, first.height, steps, first.edit)
+        if any((r.width, r.height, self.resolve_steps(r), r.edit) != shared for r in requests):
+            raise ValueError("All requests in one batch must share size, steps and edit kind.")
         # Soft glows decay through denormal floats, which are ~30x slower on x86 CPUs.
         torch.set_flush_denormal(True)
         with out_of_memory_as_engine_error(self.device), torch.inference_mode():
-            return self._generate(requests, steps, on_step, should_cancel)
+            if first.edit == "upscale":
+                args = (self.version, requests, steps, self._device, on_step, should_cancel)
+                return [Image.fromarray(a.cpu().numpy(), mode="RGB") for a in edits.upscale(*args)]
+            rendered = self._render(requests, steps, on_step, should_cancel)
+            if first.edit:
+                rendered = edits.apply_edit(self.version, requests, rendered, self._device)
+            array = rendered.cpu().numpy()
+        return [Image.fromarray(array[i], mode="RGB") for i in range(len(requests))]
 
-    def _generate(
+    @classmethod
+    def read_prompt(cls, prompt: str) -> PromptReading:
+        """What the lexicon draws and which words it cannot; no text model, no instance."""
+        return read_prompt(prompt)
+
+    def _render(
         self,
         requests: Sequence[GenerationRequest],
         steps: int,
         on_step: StepCallback | None,
         should_cancel: CancelCheck | None,
-    ) -> list[Image.Image]:
+    ) -> torch.Tensor:
+        """Fresh renders of the requests' prompts and seeds, uint8 (B, H, W, 3)."""
         specs = self.specs_for(requests)
         gens = []
         for request in requests:
@@ -216,8 +241,7 @@ class EmbeddedEngine(Engine):
                 if on_step is not None:
                     on_step(done, steps)
                 done += 1
-        array = torch.cat(results).cpu().numpy()
-        return [Image.fromarray(array[i], mode="RGB") for i in range(len(requests))]
+        return torch.cat(results)
 
     def _stages(
         self,
