@@ -18,6 +18,7 @@ from typing import Any
 import torch
 from PIL import Image
 
+from .adapters import LoraSlots
 from .base import (
     CancelCheck,
     Engine,
@@ -90,6 +91,8 @@ class DiffusersEngine(Engine):
     min_steps = 1
     max_steps = 50
     default_guidance = 0.0
+    supports_adapters = True
+    max_adapters = 8  # LoRA adapters kept loaded (least recently used evicted)
 
     def __init__(
         self,
@@ -105,6 +108,7 @@ class DiffusersEngine(Engine):
         sizes: Sequence[str] = DEFAULT_SIZES,
         full_hash: bool = False,
         card: dict[str, Any] | None = None,
+        max_adapters: int = 8,
     ) -> None:
         if not min_steps <= default_steps <= max_steps:
             raise EngineUnavailable(
@@ -121,6 +125,7 @@ class DiffusersEngine(Engine):
         self.default_guidance = default_guidance
         self.supported_sizes = tuple(parse_size(s) for s in sizes)
         self._card = dict(card or {})
+        self.max_adapters = max_adapters
         self.compile_seconds: float | None = None
         if not self.checkpoint.is_dir():
             raise EngineUnavailable(f"Diffusers checkpoint directory not found: {self.checkpoint}")
@@ -200,6 +205,14 @@ class DiffusersEngine(Engine):
         self.generate([GenerationRequest(prompt="warm-up", width=width, height=height)])
         self.compile_seconds = time.perf_counter() - started
 
+    def _lora_slots(self) -> LoraSlots:
+        """Made on first use: a worker whose styles attach no adapters never builds it."""
+        if getattr(self, "_loras", None) is None:
+            self._loras = LoraSlots(
+                self.pipe, model=self.checkpoint.name, max_loaded=self.max_adapters
+            )
+        return self._loras
+
     @property
     def model_card(self) -> ModelCard:
         cls = self.model_index.get("_class_name", "diffusers pipeline")
@@ -242,6 +255,7 @@ class DiffusersEngine(Engine):
             for r in requests
         ):
             raise ValueError("All requests in one batch must share size, steps and guidance.")
+        self._lora_slots().apply_batch(requests)
         if should_cancel is not None and should_cancel():
             raise GenerationCancelled("Cancelled before step 1.")
         generators = [torch.Generator("cpu").manual_seed(r.seed) for r in requests]
