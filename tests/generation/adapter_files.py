@@ -1,5 +1,5 @@
 """Tiny LoRA files for the adapter tests, written tensor by tensor with safetensors (no peft,
-no downloads): shapes come from the tiny pipeline's UNet header."""
+no downloads; shapes come from the tiny pipeline's UNet header), and styles that use them."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import pickle
 from pathlib import Path
 
 import torch
+from django.core.files.base import ContentFile
 from safetensors.torch import save_file
 
 from generation.engines.adapters import denoiser_shapes
+from generation.services.adapters import AdapterUpload
+from generation.services.styles import StyleRecipe, style_create
 
 TARGETS = ("attn1.to_q", "attn2.to_k", "attn2.to_v")
 
@@ -59,3 +62,22 @@ def write_pickle(path: Path) -> Path:
     with path.open("wb") as stream:
         pickle.dump({"lora_A": [[0.0, 1.0]]}, stream, protocol=4)
     return path
+
+
+def upload(path: Path, name: str | None = None, scale: float = 1.0) -> AdapterUpload:
+    file = ContentFile(path.read_bytes(), name=name or path.name)
+    return AdapterUpload(name=name or path.name, file=file, scale=scale)
+
+
+def styled(creator, *adapters, engine="lora", title="Ink"):
+    recipe = StyleRecipe(
+        prompt_template="{prompt}, ink",
+        width=256,
+        height=256,
+        steps=2,
+        engine=engine,
+        adapters=tuple(adapters),
+    )
+    return style_create(
+        creator=creator, title=title, price_amount=500, recipe=recipe, sample_prompts=["a cat"]
+    )

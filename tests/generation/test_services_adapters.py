@@ -8,60 +8,20 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
 from core.errors import ApplicationError
-from generation.engines import clear_cache
 from generation.models import GenerationJob, JobStatus, Piece, Style, StyleVersion
 from generation.services.adapters import (
     EMBEDDED_REFUSAL,
-    AdapterUpload,
     adapter_cache_dir,
     adapter_key,
 )
 from generation.services.batch import batch_run
-from generation.services.styles import StyleRecipe, style_create
 from generation.services.worker import job_claim_batch
 from provenance.models import LedgerEntry
-from tests.generation.adapter_files import write_lora, write_pickle
+from tests.generation.adapter_files import styled, upload, write_lora, write_pickle
 from tests.generation.doubles import ScriptedEngine
 from tests.provenance.fixtures import provenance_settings  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lora_engine(settings, tiny_pipeline_dir, tmp_path):
-    """A `lora` engine (the scripted double) whose base model is the tiny pipeline."""
-    ScriptedEngine.reset()
-    settings.GENERATION_ENGINES = {
-        **settings.GENERATION_ENGINES,
-        "lora": {
-            "class": "tests.generation.doubles.AdapterScriptedEngine",
-            "options": {"checkpoint": str(tiny_pipeline_dir)},
-        },
-    }
-    settings.STYLE_ADAPTER_MAX_BYTES = 64 * 1024
-    settings.STYLE_ADAPTER_CACHE_DIR = tmp_path / "adapter-cache"
-    clear_cache()
-    yield tiny_pipeline_dir
-    clear_cache()
-
-
-def upload(path: Path, name: str | None = None, scale: float = 1.0) -> AdapterUpload:
-    file = ContentFile(path.read_bytes(), name=name or path.name)
-    return AdapterUpload(name=name or path.name, file=file, scale=scale)
-
-
-def styled(creator, *adapters, engine="lora", title="Ink"):
-    recipe = StyleRecipe(
-        prompt_template="{prompt}, ink",
-        width=256,
-        height=256,
-        steps=2,
-        engine=engine,
-        adapters=tuple(adapters),
-    )
-    return style_create(
-        creator=creator, title=title, price_amount=500, recipe=recipe, sample_prompts=["a cat"]
-    )
 
 
 def test_version_records_adapter_hashes_and_stores_the_file_privately(
