@@ -154,13 +154,18 @@ def adapters_attach(
     return adapters
 
 
-def job_adapter_refs(*, job: GenerationJob) -> tuple:
-    """The AdapterRefs of a job's style version as local files (a batch shares one set)."""
-    if not job.adapter_key:
+def job_adapter_refs(*, job: GenerationJob) -> tuple[AdapterRef, ...]:
+    """The AdapterRefs of a job's style version (a batch shares one set)."""
+    return version_adapter_refs(version=job.style_version) if job.adapter_key else ()
+
+
+def version_adapter_refs(*, version: StyleVersion | None) -> tuple[AdapterRef, ...]:
+    """A version's adapters as local files the engine can load, verified by sha256."""
+    if version is None or not version.adapter_key:
         return ()
     return tuple(
         AdapterRef(name=a.name, path=str(_materialise(a)), sha256=a.sha256, scale=a.scale)
-        for a in job.style_version.adapters.order_by("sha256")
+        for a in version.adapters.order_by("sha256")
     )
 
 

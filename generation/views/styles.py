@@ -77,7 +77,7 @@ def style_manage(request, style_id):
             return redirect("style_manage", style_id=style.pk)
     context = {
         "style": style,
-        "versions": style.versions.order_by("-number"),
+        "versions": style.versions.order_by("-number").prefetch_related("adapters"),
         "samples": style_samples(style=style),
         "form": form,
     }

@@ -36,7 +36,12 @@ def test_a_new_version_with_adapters_from_the_form(
 
     assert response.status_code == 302
     version = style.current_version
-    assert (version.number, version.adapters.get().scale) == (2, 0.7)
+    adapter = version.adapters.get()
+    assert (version.number, adapter.scale) == (2, 0.7)
+    page = client.get(f"/styles/{style.pk}/manage/").content.decode()
+    assert f"chalk.safetensors ×0.7 <code>{adapter.sha256[:13]}…</code>" in page
+    public = client.get(f"/styles/{style.pk}/").content.decode()
+    assert "chalk" not in public and adapter.sha256[:13] not in public
 
 
 def test_adapter_errors_are_shown_on_the_field(client, creator, settings, lora_engine):
