@@ -209,10 +209,11 @@ def _old_content_types(apps) -> dict[tuple[str, str], int]:
 
 def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[dict]]:
     """The old rows as the new layout must show them: only Notification.dispute became ref,
-    and jobs gained the default priority (generation 0005_job_priority)."""
+    and jobs gained the default priority (generation 0005_job_priority) and an empty adapter
+    key (generation 0006_style_adapters)."""
     expected = dict(before)
     expected["generation_generationjob"] = [
-        {**row, "priority": 0} for row in before["generation_generationjob"]
+        {**row, "priority": 0, "adapter_key": ""} for row in before["generation_generationjob"]
     ]
     notifications = []
     for row in before["licensing_notification"]:

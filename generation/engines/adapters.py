@@ -133,7 +133,8 @@ def _split_key(key: str, kohya_modules: Mapping[str, str]) -> tuple[str, str, st
 
 
 def _pairs(keys: Iterable[str], shapes: Shapes, base: Shapes) -> dict[str, dict[str, Any]]:
-    kohya_modules = {k[: -len(".weight")].replace(".", "_"): k[: -len(".weight")] for k in base}
+    modules = [key.removesuffix(".weight") for key in base if key.endswith(".weight")]
+    kohya_modules = {module.replace(".", "_"): module for module in modules}
     found: dict[str, dict[str, Any]] = {}
     for key in keys:
         if key.startswith(TEXT_ENCODER_PREFIXES):

@@ -29,6 +29,7 @@ from generation.services.engines import engine_config
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 MAX_ADAPTERS = 4
+MAX_SCALE = 2.0  # as the StyleAdapter constraint
 EMBEDDED_REFUSAL = (
     "The embedded engine maps a style to its own style parameters; LoRA adapters need a "
     "diffusers engine."
@@ -105,6 +106,10 @@ def _denoiser_shapes(checkpoint: str, mtime: float) -> Shapes:
 
 
 def _check_one(upload: AdapterUpload, base: Shapes, engine: str) -> CheckedAdapter:
+    if not 0 < upload.scale <= MAX_SCALE:
+        raise ApplicationError(
+            f"An adapter's strength is above 0 and at most {MAX_SCALE:g}.", field="adapter_scale"
+        )
     size, limit = upload.file.size, adapter_max_bytes()
     if size > limit:
         raise ApplicationError(

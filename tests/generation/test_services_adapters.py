@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
 from core.errors import ApplicationError
+from generation.engines.adapters import AdapterIncompatible
 from generation.models import GenerationJob, JobStatus, Piece, Style, StyleVersion
 from generation.services.adapters import (
     EMBEDDED_REFUSAL,
@@ -81,6 +82,13 @@ def test_pickles_oversized_and_misfitting_adapters_are_refused(creator, lora_eng
     )
 
 
+def test_an_adapter_strength_out_of_range_is_refused(creator, lora_engine, tmp_path):
+    good = write_lora(tmp_path / "good.safetensors", lora_engine)
+    with pytest.raises(ApplicationError, match="at most 2") as caught:
+        styled(creator, upload(good, scale=2.5))
+    assert caught.value.field == "adapter_scale" and StyleVersion.objects.count() == 0
+
+
 def test_the_embedded_engine_refuses_adapters(creator, lora_engine, tmp_path):
     good = write_lora(tmp_path / "good.safetensors", lora_engine)
     assert refused(creator, upload(good), engine="embedded") == EMBEDDED_REFUSAL
@@ -143,3 +151,20 @@ def test_a_tampered_stored_adapter_fails_the_job_without_retry(creator, lora_eng
         "not match its sha256"
     )
     assert list(adapter_cache_dir().iterdir()) == []
+
+
+def test_an_incompatible_adapter_fails_the_job_at_once(creator, lora_engine, tmp_path):
+    version = styled(creator, upload(write_lora(tmp_path / "i.safetensors", lora_engine)))
+    job = GenerationJob.objects.get(style_version=version.current_version)
+    ScriptedEngine.fail_next = [
+        AdapterIncompatible("adapter i.safetensors is incompatible with model tiny-sd: no fit")
+    ]
+
+    assert batch_run(job_id=job.pk, worker="w1").failed == 1
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.FAILED, 1)
+    assert job.error == (
+        "The engine rejected the request: adapter i.safetensors is incompatible with model "
+        "tiny-sd: no fit"
+    )
