@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import pytest
 import torch
 from django.core.files.base import ContentFile
 from safetensors.torch import save_file
@@ -15,6 +16,19 @@ from generation.services.adapters import AdapterUpload
 from generation.services.styles import StyleRecipe, style_create
 
 TARGETS = ("attn1.to_q", "attn2.to_k", "attn2.to_v")
+
+
+def _peft_backend() -> bool:
+    try:
+        from diffusers.utils import USE_PEFT_BACKEND
+    except ImportError:
+        return False
+    return bool(USE_PEFT_BACKEND)
+
+
+needs_peft = pytest.mark.skipif(
+    not _peft_backend(), reason="loading LoRA in diffusers needs the peft package"
+)
 
 
 def lora_modules(checkpoint: Path) -> list[str]:

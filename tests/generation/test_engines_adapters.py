@@ -20,7 +20,7 @@ from generation.engines.adapters import (
     read_header_file,
 )
 from generation.engines.base import AdapterRef, GenerationRequest
-from tests.generation.adapter_files import write_lora, write_pickle
+from tests.generation.adapter_files import needs_peft, write_lora, write_pickle
 
 
 def header_of(data: bytes) -> dict:
@@ -80,19 +80,6 @@ def test_shapes_and_names_that_do_not_fit_say_why(tmp_path: Path, tiny_pipeline_
             check_adapter({key: {"shape": [4, 32]}}, base)
     with pytest.raises(AdapterIncompatible, match="only half"):
         check_adapter({"unet.conv_in.lora_A.weight": {"shape": [4, 4, 3, 3]}}, base)
-
-
-def _peft_backend() -> bool:
-    try:
-        from diffusers.utils import USE_PEFT_BACKEND
-    except ImportError:
-        return False
-    return bool(USE_PEFT_BACKEND)
-
-
-needs_peft = pytest.mark.skipif(
-    not _peft_backend(), reason="loading LoRA in diffusers needs the peft package"
-)
 
 
 @pytest.fixture

@@ -16,9 +16,11 @@ from generation.services.adapters import (
     adapter_key,
 )
 from generation.services.batch import batch_run
+from generation.services.jobs import JobSpec, job_create
+from generation.services.styles import StyleRecipe, style_create
 from generation.services.worker import job_claim_batch
-from provenance.models import LedgerEntry
-from tests.generation.adapter_files import styled, upload, write_lora, write_pickle
+from provenance.models import LedgerEntry, ProvenanceRecord
+from tests.generation.adapter_files import needs_peft, styled, upload, write_lora, write_pickle
 from tests.generation.doubles import ScriptedEngine
 from tests.provenance.fixtures import provenance_settings  # noqa: F401
 
@@ -168,3 +170,47 @@ def test_an_incompatible_adapter_fails_the_job_at_once(creator, lora_engine, tmp
         "The engine rejected the request: adapter i.safetensors is incompatible with model "
         "tiny-sd: no fit"
     )
+
+
+@needs_peft
+def test_a_diffusers_worker_renders_a_style_with_its_adapter(
+    creator,
+    buyer,
+    settings,
+    lora_engine,
+    tmp_path,
+    provenance_settings,  # noqa: F811
+):
+    settings.GENERATION_ENGINES = {
+        **settings.GENERATION_ENGINES,
+        "tiny": {
+            "class": "generation.engines.diffusers_engine.DiffusersEngine",
+            "options": {"checkpoint": str(lora_engine), "sizes": ["256x256"], "device": "cpu"},
+        },
+    }
+    lora = upload(write_lora(tmp_path / "ink.safetensors", lora_engine))
+    versions = []
+    for adapters in ((lora,), ()):
+        recipe = StyleRecipe(
+            prompt_template="{prompt}, ink",
+            width=256,
+            height=256,
+            steps=2,
+            engine="tiny",
+            adapters=adapters,
+        )
+        style = style_create(
+            creator=creator, title="Ink", price_amount=500, recipe=recipe, sample_prompts=["x"]
+        )
+        versions.append(style.current_version)
+    GenerationJob.objects.all().delete()
+    jobs = [
+        job_create(owner=buyer, spec=JobSpec.in_style(v, prompt="a fox", seed=5)) for v in versions
+    ]
+
+    outcomes = [batch_run(job_id=job.pk, worker="w1") for job in jobs]
+
+    assert [(o.jobs, o.succeeded) for o in outcomes] == [(1, 1), (1, 1)]
+    styled_record, plain_record = (ProvenanceRecord.objects.get(job=job) for job in jobs)
+    assert styled_record.output_sha256 != plain_record.output_sha256
+    assert styled_record.style_params_sha256 == versions[0].params_sha256
