@@ -107,6 +107,9 @@ def test_an_adapter_changes_the_output_and_none_restores_it(engine, tmp_path, ti
     again = np.asarray(engine.generate([req()])[0], dtype=np.int16)
     assert np.abs(plain - styled).mean() > 1.0
     assert np.array_equal(plain, again)
+    kohya = ref(write_lora(tmp_path / "k.safetensors", tiny_pipeline_dir, kohya=True))
+    kohya_styled = np.asarray(engine.generate([req(kohya)])[0], dtype=np.int16)
+    assert np.abs(plain - kohya_styled).mean() > 1.0
     with pytest.raises(ValueError, match="share their adapters"):
         engine.generate([req(lora), req()])
 
