@@ -209,11 +209,12 @@ def _old_content_types(apps) -> dict[tuple[str, str], int]:
 
 def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[dict]]:
     """The old rows as the new layout must show them: only Notification.dispute became ref,
-    jobs gained the default priority (generation 0005_job_priority) and provenance records
-    the empty edit fields of a fresh generation (provenance 0002_edits)."""
+    jobs gained the default priority (generation 0005_job_priority) and an empty adapter key
+    (generation 0006_style_adapters), and provenance records the empty edit fields of a fresh
+    generation (provenance 0002_edits)."""
     expected = dict(before)
     expected["generation_generationjob"] = [
-        {**row, "priority": 0} for row in before["generation_generationjob"]
+        {**row, "priority": 0, "adapter_key": ""} for row in before["generation_generationjob"]
     ]
     not_an_edit = {"parent_id": None, "edit_kind": "", "edit": {}, "human_contribution": []}
     expected["licensing_provenancerecord"] = [

@@ -236,6 +236,10 @@ GENERATION_WORKER_ENGINES = env_list("GENERATION_WORKER_ENGINES", list(GENERATIO
 # Workers write a heartbeat row this often; one silent for the stale window counts as gone.
 GENERATION_WORKER_HEARTBEAT_SECONDS = float(env_int("GENERATION_WORKER_HEARTBEAT_SECONDS", 15))
 GENERATION_WORKER_STALE_SECONDS = env_int("GENERATION_WORKER_STALE_SECONDS", 60)
+# LoRA adapters a style version attaches (generation/services/adapters.py): the largest file
+# accepted, and where workers keep verified local copies (<sha256>.safetensors).
+STYLE_ADAPTER_MAX_BYTES = env_int("STYLE_ADAPTER_MAX_BYTES", 256 * 1024 * 1024)
+STYLE_ADAPTER_CACHE_DIR = Path(env_str("STYLE_ADAPTER_CACHE_DIR", str(VAR_DIR / "adapters")))
 
 # --- Provenance ---------------------------------------------------------------------------
 # The signing identity (root CA + P-256 leaf) lives outside the repo. Embedded runs create it

@@ -139,6 +139,7 @@ class Engine:
     device: str = "cpu"
     edit_kinds: tuple[str, ...] = ()  # which of EDIT_KINDS this engine can do
     max_output_side: int = 2048  # the largest upscale output, in pixels on a side
+    supports_adapters: ClassVar[bool] = False  # LoRA adapters (GenerationRequest.adapters)
 
     @classmethod
     def edit_kinds_for(cls, options: dict[str, Any]) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from typing import Any
 import torch
 from PIL import Image
 
+from .adapters import LoraSlots
 from .base import (
     CancelCheck,
     Engine,
@@ -106,6 +107,9 @@ class DiffusersEngine(Engine):
         """Upscaling needs an upscaler checkpoint; the rest share the main pipeline."""
         return cls.edit_kinds + (("upscale",) if options.get("upscaler") else ())
 
+    supports_adapters = True
+    max_adapters = 8  # LoRA adapters kept loaded (least recently used evicted)
+
     def __init__(
         self,
         checkpoint: str,
@@ -122,6 +126,7 @@ class DiffusersEngine(Engine):
         card: dict[str, Any] | None = None,
         upscaler: str = "",
         max_output_side: int = Engine.max_output_side,
+        max_adapters: int = 8,
     ) -> None:
         if not min_steps <= default_steps <= max_steps:
             raise EngineUnavailable(
@@ -139,6 +144,7 @@ class DiffusersEngine(Engine):
         self.max_output_side = max_output_side  # the web reads the same option
         self.supported_sizes = tuple(parse_size(s) for s in sizes)
         self._card = dict(card or {})
+        self.max_adapters = max_adapters
         self.compile_seconds: float | None = None
         if not self.checkpoint.is_dir():
             raise EngineUnavailable(f"Diffusers checkpoint directory not found: {self.checkpoint}")
@@ -228,6 +234,14 @@ class DiffusersEngine(Engine):
         self.generate([GenerationRequest(prompt="warm-up", width=width, height=height)])
         self.compile_seconds = time.perf_counter() - started
 
+    def _lora_slots(self) -> LoraSlots:
+        """Made on first use: a worker whose styles attach no adapters never builds it."""
+        if getattr(self, "_loras", None) is None:
+            self._loras = LoraSlots(
+                self.pipe, model=self.checkpoint.name, max_loaded=self.max_adapters
+            )
+        return self._loras
+
     @property
     def model_card(self) -> ModelCard:
         cls = self.model_index.get("_class_name", "diffusers pipeline")
@@ -275,6 +289,7 @@ class DiffusersEngine(Engine):
                 "All requests in one batch must share size, steps, guidance, edit kind, "
                 "strength and upscale factor."
             )
+        self._lora_slots().apply_batch(requests)
         if should_cancel is not None and should_cancel():
             raise GenerationCancelled("Cancelled before step 1.")
         generators = [torch.Generator("cpu").manual_seed(r.seed) for r in requests]

@@ -59,6 +59,11 @@ class GenerationJob(models.Model):
         related_name="jobs",
         help_text="Rendered in this creator style: `prompt` fills the style's {prompt} slot.",
     )
+    adapter_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The style version's adapter key: jobs share a batch only with equal keys.",
+    )
     priority = models.SmallIntegerField(
         default=0,
         help_text="Higher renders first (a paid commission); within one priority, owners "

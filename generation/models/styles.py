@@ -76,6 +76,11 @@ class StyleVersion(models.Model):
     params_sha256 = models.CharField(
         max_length=64, help_text="sha256 of the canonical JSON of the recipe."
     )
+    adapter_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="sha256 of the version's LoRA adapters (sorted sha256:scale); '' for none.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -97,8 +102,9 @@ class StyleVersion(models.Model):
         super().save(*args, **kwargs)
 
     def params(self) -> dict:
-        """The recipe as plain JSON (what the hash covers)."""
-        return {
+        """The recipe as plain JSON (what the hash covers). The adapters enter through their
+        key only when there are some, so versions without adapters keep their hash."""
+        params = {
             "engine": self.engine,
             "prompt_template": self.prompt_template,
             "negative_prompt": self.negative_prompt,
@@ -107,12 +113,49 @@ class StyleVersion(models.Model):
             "steps": self.steps,
             "guidance": self.guidance,
         }
+        if self.adapter_key:
+            params["adapter_key"] = self.adapter_key
+        return params
 
     def compose(self, *, prompt: str, negative_prompt: str = "") -> tuple[str, str]:
         """What the engine sees: the buyer's prompt in the slot, both negatives joined."""
         composed = self.prompt_template.replace(PROMPT_SLOT, prompt.strip())
         negatives = [n for n in (self.negative_prompt.strip(), negative_prompt.strip()) if n]
         return composed, ", ".join(negatives)
+
+
+def adapters_upload_to(adapter: "StyleAdapter", filename: str) -> str:
+    return f"styles/adapters/{adapter.style_version.style_id}/{adapter.sha256}.safetensors"
+
+
+class StyleAdapter(models.Model):
+    """A LoRA adapter a style version applies: a validated safetensors file in private
+    storage (the worker reads it; buyers never see or download it)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    style_version = models.ForeignKey(
+        StyleVersion, on_delete=models.PROTECT, related_name="adapters"
+    )
+    name = models.CharField(max_length=100)
+    file = models.FileField(upload_to=adapters_upload_to, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    scale = models.FloatField(default=1.0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["style_version", "sha256"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["style_version", "sha256"], name="style_adapter_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scale__gt=0, scale__lte=2), name="style_adapter_scale_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:12]})"
 
 
 class StyleEvent(StatusHistory):

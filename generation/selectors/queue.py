@@ -65,17 +65,20 @@ class QueuedJob:
     height: int
     steps: int
     count: int
+    adapter_key: str = ""
 
     @property
-    def shape(self) -> tuple[int, int, int]:
-        """Jobs of one shape (and engine) can share a batch."""
-        return (self.width, self.height, self.steps)
+    def shape(self) -> tuple[int, int, int, str]:
+        """Jobs of one shape (and engine) can share a batch: one size, steps and adapter set."""
+        return (self.width, self.height, self.steps, self.adapter_key)
 
 
 def fair_candidates(*, engine: str) -> list[QueuedJob]:
     """The engine's queue in fair order, as light tuples (queues are bounded by the per-user
     active-job limit, so reading all of it is cheap)."""
-    rows = fair_queue(engine=engine).values_list("pk", "width", "height", "steps", "count")
+    rows = fair_queue(engine=engine).values_list(
+        "pk", "width", "height", "steps", "count", "adapter_key"
+    )
     return [QueuedJob(*row) for row in rows]
 
 

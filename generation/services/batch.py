@@ -20,6 +20,7 @@ from generation.engines import (
     GenerationRequest,
 )
 from generation.models import GenerationJob
+from generation.services.adapters import job_adapter_refs
 from generation.services.engines import configured_engine
 from generation.services.stamping import (
     EMPTY,
@@ -106,6 +107,11 @@ def _claim_and_render(engine: Engine, job_id: str, worker: str, stage: StampingS
         return EMPTY
     slots = [(job, index) for job in batch for index in range(job.count)]
     texts = {job.pk: engine_prompts(job) for job in batch}
+    try:  # one batch shares one adapter set (the claim groups jobs by adapter_key)
+        adapters = job_adapter_refs(job=batch[0])
+    except (OSError, ValueError) as error:
+        message = f"The style's adapters could not be fetched: {error}"
+        return _fail_batch(batch, worker, message, isinstance(error, OSError))
     requests = [
         GenerationRequest(
             prompt=texts[job.pk][0],
@@ -115,6 +121,7 @@ def _claim_and_render(engine: Engine, job_id: str, worker: str, stage: StampingS
             height=job.height,
             steps=job.steps,
             guidance=job.guidance,
+            adapters=adapters,
         )
         for job, index in slots
     ]

@@ -211,6 +211,7 @@ def _job_insert(
         count=spec.count,
         retry_of=retry_of,
         style_version=spec.style_version,
+        adapter_key=spec.style_version.adapter_key if spec.style_version else "",
         priority=priority,
         progress_total=steps,
     )

@@ -10,6 +10,7 @@ from PIL import Image
 
 from core.errors import ApplicationError
 from generation.engines import EngineError, GenerationRequest
+from generation.services.adapters import version_adapter_refs
 from generation.services.engines import configured_engine
 from provenance import phash, watermark
 from provenance.models import ProvenanceRecord
@@ -50,9 +51,10 @@ def provenance_reproduce(*, record: ProvenanceRecord) -> Reproduction:
             height=record.height,
             steps=record.steps,
             guidance=record.guidance,
+            adapters=version_adapter_refs(version=record.style_version),
         )
         image = engine.generate([request])[0].convert("RGB")
-    except (EngineError, ValueError) as exc:
+    except (EngineError, ValueError, OSError) as exc:
         raise ApplicationError(f"Could not re-run the engine: {exc}", code="engine") from exc
     output_sha256 = phash.pixel_sha256(image)
     marked = watermark.embed(image, record.watermark_id)

@@ -1,10 +1,11 @@
 """Creator styles: a private recipe (template with a {prompt} slot, negative prompt, engine,
-size, steps, guidance) that buyers commission in. Every edit is a new immutable version whose
-hash (sha256 of the recipe's canonical JSON) is recorded with each piece made in it."""
+size, steps, guidance, LoRA adapters) that buyers commission in. Every edit is a new immutable
+version whose hash (sha256 of the recipe's canonical JSON) is recorded with each piece made in
+it."""
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -20,6 +21,12 @@ from generation.models import (
     StyleEvent,
     StyleStatus,
     StyleVersion,
+)
+from generation.services.adapters import (
+    AdapterUpload,
+    adapter_key,
+    adapters_attach,
+    adapters_check,
 )
 from generation.services.engines import engine_spec
 from generation.services.jobs import JobSpec, job_create
@@ -45,6 +52,7 @@ class StyleRecipe:
     steps: int | None = None
     guidance: float | None = None
     engine: str | None = None
+    adapters: tuple[AdapterUpload, ...] = field(default=(), compare=False)
 
 
 def style_params_sha256(params: dict) -> str:
@@ -171,13 +179,18 @@ def style_publish_version(
         if style.status == StyleStatus.WITHDRAWN:
             raise ApplicationError("This style was withdrawn; create a new style instead.")
         version = _next_version(style, recipe)
+        checked = adapters_check(uploads=recipe.adapters, engine=version.engine)
+        version.adapter_key = adapter_key((a.sha256, a.upload.scale) for a in checked)
         version.params_sha256 = style_params_sha256(version.params())
         version.full_clean()
         version.save(force_insert=True)
+        adapters_attach(version=version, checked=checked)
         previous = style.status
         style.status = StyleStatus.PUBLISHED
         style.save(update_fields=["status", "updated_at"])
-        _record(style, from_status=previous, actor=actor, message=f"version {version.number}")
+        message = f"version {version.number}"
+        message += f" with {len(checked)} LoRA adapter(s)" if checked else ""
+        _record(style, from_status=previous, actor=actor, message=message)
         prompts = [p.strip() for p in sample_prompts if p.strip()] or list(DEFAULT_SAMPLE_PROMPTS)
         for prompt in prompts[:MAX_SAMPLES]:
             job_create(owner=actor, spec=JobSpec.in_style(version, prompt=prompt))

@@ -46,7 +46,7 @@ def my_styles(request):
 def style_new(request):
     if not request.user.is_creator:
         raise Http404("Styles are for creators.")
-    form = StyleCreateForm(request.POST or None)
+    form = StyleCreateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             style = style_create(creator=request.user, **form.create_kwargs())
@@ -66,7 +66,7 @@ def style_manage(request, style_id):
     style = style_for_creator(creator=request.user, style_id=style_id)
     if style is None:
         raise Http404("No such style.")
-    form = StyleRecipeForm(request.POST or None)
+    form = StyleRecipeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             style_publish_version(style=style, actor=request.user, **form.recipe_kwargs())
@@ -77,7 +77,7 @@ def style_manage(request, style_id):
             return redirect("style_manage", style_id=style.pk)
     context = {
         "style": style,
-        "versions": style.versions.order_by("-number"),
+        "versions": style.versions.order_by("-number").prefetch_related("adapters"),
         "samples": style_samples(style=style),
         "form": form,
     }

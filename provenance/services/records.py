@@ -249,6 +249,8 @@ def _created_entry(piece, stamped: StampedImage) -> dict[str, Any]:
             "creator": style.style.creator_id,
             "commissioned_by": piece.owner.pk,
         }
+        if style.adapter_key:  # LoRA adapters the version applied, by file hash
+            created["style"]["adapters"] = sorted(style.adapters.values_list("sha256", flat=True))
     return {
         "sha256": stamped.sha256,
         "pixel_sha256": stamped.pixel_sha256,

@@ -1,4 +1,5 @@
-"""Fixtures for engine tests: tiny random diffusers pipelines saved to temp dirs, built once."""
+"""Fixtures for engine tests: tiny random diffusers pipelines saved to temp dirs, built once,
+and an adapter-taking engine whose base model is the tiny pipeline."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from generation.engines import clear_cache
+from tests.generation.doubles import ScriptedEngine
 from tests.generation.tiny_pipeline import build_tiny_pipeline, build_tiny_upscaler
 
 
@@ -15,7 +18,6 @@ def tiny_pipeline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_pipeline(tmp_path_factory.mktemp("diffusers") / "tiny-sd")
 
 
-@pytest.fixture(scope="session")
-def tiny_upscaler_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("diffusers", reason="diffusers is not installed")
-    return build_tiny_upscaler(tmp_path_factory.mktemp("diffusers") / "tiny-upscaler")
+from generation.engines import clear_cache
+from tests.generation.doubles import ScriptedEngine
+from tests.generation.tiny_pipeline import build_tiny_pipeline, build_tiny_upscaler

@@ -58,3 +58,15 @@ class ScriptedEngine(Engine):
     def reset(cls) -> None:
         cls.calls = []
         cls.fail_next = []
+
+
+class AdapterScriptedEngine(ScriptedEngine):
+    """The scripted engine standing in for diffusers: it takes LoRA adapters, which the web
+    side checks against the denoiser header of `checkpoint` (the tiny pipeline's)."""
+
+    name = "scripted-lora"
+    supports_adapters = True
+
+    def __init__(self, checkpoint: str = "", max_batch: int = 8, step_delay: float = 0.0):
+        super().__init__(max_batch=max_batch, step_delay=step_delay)
+        self.checkpoint = checkpoint
