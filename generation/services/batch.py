@@ -20,6 +20,7 @@ from generation.engines import (
     GenerationRequest,
 )
 from generation.models import GenerationJob
+from generation.services.edits import edit_request_fields
 from generation.services.engines import configured_engine
 from generation.services.stamping import (
     EMPTY,
@@ -106,6 +107,10 @@ def _claim_and_render(engine: Engine, job_id: str, worker: str, stage: StampingS
         return EMPTY
     slots = [(job, index) for job in batch for index in range(job.count)]
     texts = {job.pk: engine_prompts(job) for job in batch}
+    try:
+        edits = {job.pk: edit_request_fields(job) for job in batch}
+    except OSError as error:
+        return _fail_batch(batch, worker, f"The picture to edit could not be read: {error}", False)
     requests = [
         GenerationRequest(
             prompt=texts[job.pk][0],
@@ -115,6 +120,7 @@ def _claim_and_render(engine: Engine, job_id: str, worker: str, stage: StampingS
             height=job.height,
             steps=job.steps,
             guidance=job.guidance,
+            **edits[job.pk],
         )
         for job, index in slots
     ]

@@ -42,9 +42,7 @@ def test_seed_has_four_tiers_with_v1_terms_and_v2_with_the_derivatives_term(tier
     assert terms_current(tier=exclusive).transfers_copyright is True
     derivative_rules = {
         code: (terms.derivatives, terms.derivative_resale)
-        for code, terms in (
-            (tier.code, terms_current(tier=tier)) for tier in Tier.objects.all()
-        )
+        for code, terms in ((tier.code, terms_current(tier=tier)) for tier in Tier.objects.all())
     }
     assert derivative_rules == {
         "personal": (False, False),
