@@ -14,6 +14,7 @@ from generation.models import GenerationJob, JobStatus
 from generation.services import stamping
 from generation.services.batch import batch_run
 from generation.services.edits import job_create_edit
+from generation.services.jobs import job_cancel, job_retry
 from generation.services.reproduce import provenance_reproduce
 from generation.services.worker import job_claim_batch
 from tests.factories import UserFactory
@@ -257,3 +258,16 @@ def test_the_stamp_order_carries_the_edit_facts(buyer, parent, monkeypatch):
     assert facts.parent_original == parent_bytes
     assert facts.mask_sha256 == job.mask_sha256
     assert facts.human == ("choice of parent", "mask")
+
+
+def test_a_failed_edit_is_retried_as_the_same_edit(buyer, parent):
+    job = job_create_edit(owner=buyer, piece=parent, kind="inpaint", strength=0.5, mask=mask_png())
+    job_cancel(job=job, actor=buyer)
+
+    retry = job_retry(job=job, actor=buyer)
+
+    assert retry.retry_of == job
+    same = ("edit_kind", "parent_piece", "strength", "mask", "mask_sha256", "seed", "width")
+    assert all(getattr(retry, name) == getattr(job, name) for name in same)
+    batch_run(job_id=retry.pk, worker=W)
+    assert retry.pieces.get().parent == parent
