@@ -43,6 +43,15 @@ def edit_unavailable_reason(*, spec: EngineSpec, kind: str) -> str:
     return f"{KIND_LABELS[kind]} is not available for model {spec.label}."
 
 
+def edit_availability(*, piece: Piece) -> dict[str, str]:
+    """For each edit kind, why the piece's engine cannot do it ("" when it can)."""
+    try:
+        spec = engine_spec(piece.job.engine)
+    except ValueError:
+        return dict.fromkeys(EDIT_KINDS, f"Model {piece.job.engine} is no longer offered.")
+    return {kind: edit_unavailable_reason(spec=spec, kind=kind) for kind in EDIT_KINDS}
+
+
 def job_create_edit(
     *,
     owner,
