@@ -59,7 +59,9 @@ def test_an_edit_the_model_cannot_do_is_greyed_out_with_the_reason(client, buyer
 
     page = client.get(reverse("piece_edit", args=[piece.pk])).content.decode()
 
-    assert "Upscaling is not available for model Sketchy." in page
+    reason = "Upscaling is not available for model Sketchy."
+    assert f'<p class="muted" id="edit-upscale-unavailable">{reason}</p>' in page
+    assert '<button type="button" disabled aria-describedby="edit-upscale-unavailable">' in page
     assert 'name="upscale-upscale"' not in page
 
 
