@@ -2,6 +2,7 @@
 (licensing answers generation's may_derive hook)."""
 
 import pytest
+from django.urls import reverse
 
 from core.errors import PermissionDeniedError
 from generation.models import GenerationJob
@@ -62,3 +63,20 @@ def test_a_revoked_licence_allows_no_edits(piece, buyer):
     LicenceGrant.objects.filter(pk=grant.pk).update(status="revoked", revoked_at=grant.issued_at)
 
     assert not piece_editable_by(user=buyer, piece=piece)
+
+
+def test_the_library_offers_edit_only_where_the_terms_allow_it(client, creator, buyer):
+    extended_piece, personal_piece = (
+        scripted_piece(creator, seed=8),
+        scripted_piece(creator, seed=9),
+    )
+    licensed(extended_piece, buyer, "extended")
+    licensed(personal_piece, buyer, "personal")
+    client.force_login(buyer)
+
+    page = client.get(reverse("licensing:library")).content.decode()
+
+    assert reverse("piece_edit", args=[extended_piece.pk]) in page
+    assert reverse("piece_edit", args=[personal_piece.pk]) not in page
+    assert client.get(reverse("piece_edit", args=[extended_piece.pk])).status_code == 200
+    assert client.get(reverse("piece_edit", args=[personal_piece.pk])).status_code == 404
