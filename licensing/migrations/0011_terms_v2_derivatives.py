@@ -80,7 +80,16 @@ def publish(apps, schema_editor, using: str = "default"):
         )
 
 
+def unpublish(apps, schema_editor):
+    """Going back removes the versions published here that no grant was sold under (0010's
+    reverse drops the columns that state the term); a sold one stays, as terms must."""
+    TermsVersion = apps.get_model("licensing", "TermsVersion")
+    TermsVersion.objects.using(schema_editor.connection.alias).filter(
+        body__contains=MARKER, grants__isnull=True
+    ).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [("licensing", "0010_terms_derivatives")]
 
-    operations = [migrations.RunPython(publish, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(publish, unpublish)]
