@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from PIL import Image
 
 from core.errors import ApplicationError, PermissionDeniedError
@@ -224,7 +225,7 @@ def test_edits_batch_only_with_the_same_kind_strength_and_factor(buyer, parent):
     assert set(queued) == {other_kind, factor_2, text_job}
 
 
-def test_reproduce_remakes_an_edited_piece_from_its_parent_and_mask(buyer, parent):
+def test_reproduce_remakes_an_edited_piece_from_its_parent_and_mask(buyer, parent, capsys):
     job = job_create_edit(owner=buyer, piece=parent, kind="inpaint", strength=0.5, mask=mask_png())
     batch_run(job_id=job.pk, worker=W)
     piece = job.pieces.get()
@@ -233,6 +234,17 @@ def test_reproduce_remakes_an_edited_piece_from_its_parent_and_mask(buyer, paren
 
     assert result.match and result.marked_match
     assert result.mean_abs_diff == 0.0
+    call_command("reproduce", str(piece.pk))
+    assert "Match: identical pixels." in capsys.readouterr().out
+
+
+def test_reproduce_of_an_edit_needs_its_parent_original(buyer, parent):
+    job = job_create_edit(owner=buyer, piece=parent, kind="upscale", upscale=2)
+    batch_run(job_id=job.pk, worker=W)
+    storages["default"].delete(parent.original.name)
+
+    with pytest.raises(ApplicationError, match="Could not read the edit's source"):
+        provenance_reproduce(record=job.pieces.get().provenance)
 
 
 def test_the_stamp_order_carries_the_edit_facts(buyer, parent, monkeypatch):
@@ -271,3 +283,15 @@ def test_a_failed_edit_is_retried_as_the_same_edit(buyer, parent):
     assert all(getattr(retry, name) == getattr(job, name) for name in same)
     batch_run(job_id=retry.pk, worker=W)
     assert retry.pieces.get().parent == parent
+
+
+def test_an_edit_whose_parent_file_is_gone_fails_saying_so(buyer, parent):
+    job = job_create_edit(owner=buyer, piece=parent, kind="variation", strength=0.5)
+    storages["default"].delete(parent.original.name)
+
+    batch_run(job_id=job.pk, worker=W)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.error.startswith("The picture to edit could not be read:")
+    assert not job.pieces.exists()
