@@ -112,7 +112,7 @@ def _edit_insert(
         steps=parent.steps,
         guidance=parent.guidance,
         edit=kind,
-        init_image=parent_original_image(piece),
+        init_image=_source_image(piece),
         mask=_mask_image(mask, spec, size) if kind == "inpaint" else None,
         strength=strength,
         upscale=upscale,
@@ -142,6 +142,13 @@ def _edit_insert(
     )
     job.full_clean()
     return _save_with_mask(job, request.mask, owner)
+
+
+def _source_image(piece: Piece) -> Image.Image:
+    try:
+        return parent_original_image(piece)
+    except OSError:
+        raise ApplicationError("The original of this image cannot be read just now.") from None
 
 
 def _edit_engine(parent: GenerationJob, kind: str, owner) -> EngineSpec:
