@@ -35,3 +35,16 @@ class OriginalRequested:
 job_finished: Hook[JobFinished] = Hook("generation.job_finished")
 style_tier_chosen: Hook[StyleTierChosen] = Hook("generation.style_tier_chosen")
 original_requested: Hook[OriginalRequested] = Hook("generation.original_requested")
+
+
+@dataclass(frozen=True)
+class DeriveRequested:
+    """Someone other than the owner asks to edit a piece (a variation, inpaint, upscale…); a
+    handler answers True when it knows them as allowed to make derivatives of it (e.g. a
+    licensee whose terms allow derivatives)."""
+
+    user: object  # the signed-in user asking
+    piece_id: uuid.UUID
+
+
+may_derive: Hook[DeriveRequested] = Hook("generation.may_derive")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/jobs/<uuid:job_id>/", jobs.job_status_json, name="api_job_status"),
     path("pieces/<uuid:piece_id>/pick/", pieces.piece_pick_view, name="piece_pick"),
     path("pieces/<uuid:piece_id>/original/", pieces.piece_original, name="piece_original"),
+    path("pieces/<uuid:piece_id>/edit/", pieces.piece_edit, name="piece_edit"),
     path("styles/", styles.style_browse, name="style_browse"),
     path("styles/mine/", styles.my_styles, name="my_styles"),
     path("styles/new/", styles.style_new, name="style_new"),

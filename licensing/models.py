@@ -62,6 +62,13 @@ class TermsVersion(models.Model):
         null=True, blank=True, help_text="Copies/impressions allowed; empty = unlimited."
     )
     merchandise = models.BooleanField(help_text="Products for resale (prints, mugs, shirts).")
+    derivatives = models.BooleanField(
+        default=False,
+        help_text="The licensee may make edited versions (variations, inpaints, upscales).",
+    )
+    derivative_resale = models.BooleanField(
+        default=False, help_text="…and sell or license those edited versions to others."
+    )
     indemnity_amount = models.PositiveIntegerField(help_text="Minor units; 0 = none.")
     indemnity_currency = models.CharField(max_length=3, default=Currency.USD)
     transfers_copyright = models.BooleanField(

@@ -2,13 +2,20 @@
 
 from core.errors import ApplicationError
 from generation.hooks import (
+    DeriveRequested,
     OriginalRequested,
     StyleTierChosen,
+    may_derive,
     original_requested,
     style_tier_chosen,
 )
 from licensing.models import Tier
-from licensing.selectors.grants import licensee_holds_piece, listings_offering_tier, tier_choices
+from licensing.selectors.grants import (
+    licensee_holds_piece,
+    licensee_may_derive,
+    listings_offering_tier,
+    tier_choices,
+)
 from licensing.services.privacy import licences_export_data
 from marketplace.hooks import (
     AccountData,
@@ -35,6 +42,10 @@ def licensee_may_download(event: OriginalRequested) -> bool:
     return licensee_holds_piece(user=event.user, piece_id=event.piece_id)
 
 
+def licensee_may_edit(event: DeriveRequested) -> bool:
+    return licensee_may_derive(user=event.user, piece_id=event.piece_id)
+
+
 def offered_tiers(_: TierChoices) -> list[tuple[str, str]]:
     return tier_choices()
 
@@ -58,3 +69,4 @@ def connect() -> None:
     listing_tier_filter.register(listings_with_tier)
     style_tier_chosen.register(refuse_unsellable_style_tier)
     original_requested.register(licensee_may_download)
+    may_derive.register(licensee_may_edit)

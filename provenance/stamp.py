@@ -32,8 +32,8 @@ PREVIEW_QUALITY = 85
 class EditFacts:
     """How an edited piece came from its source, for its manifest, record and ledger entry.
 
-    `human` names what a person contributed (the choice of parent, a painted mask, an
-    uploaded picture): purely AI output is not copyrightable in the US, human edits may be,
+    `human` names what a person contributed: "parent" (chose the piece to start from),
+    "mask" (painted what to change), "upload" (supplied the picture). Purely AI output is not copyrightable in the US, human edits may be,
     so the record keeps them apart.
     """
 

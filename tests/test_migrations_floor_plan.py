@@ -14,7 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from core.models import Notification
 from disputes.models import Dispute, DisputeEvent, DisputeMessage, Evidence
 from generation.models import Piece
-from licensing.models import LicenceGrant
+from licensing.models import LicenceGrant, TermsVersion
 from marketplace.models import Listing, User
 from payments.models import OrderLine
 from provenance import ledger as chain
@@ -209,12 +209,29 @@ def _old_content_types(apps) -> dict[tuple[str, str], int]:
 
 def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[dict]]:
     """The old rows as the new layout must show them: only Notification.dispute became ref,
-    jobs gained the default priority (generation 0005_job_priority) and an empty adapter key
-    (generation 0006_style_adapters), and provenance records the empty edit fields of a fresh
+    jobs gained the default priority (generation 0005_job_priority), an empty adapter key
+    (0006_style_adapters) and empty edit fields, pieces no parent (0007_edit_jobs), terms no
+    derivatives (licensing 0010), and provenance records the empty edit fields of a fresh
     generation (provenance 0002_edits)."""
     expected = dict(before)
+    no_edit = {
+        "edit_kind": "",
+        "parent_piece_id": None,
+        "strength": None,
+        "upscale_factor": None,
+        "mask": "",
+        "mask_sha256": "",
+    }
     expected["generation_generationjob"] = [
-        {**row, "priority": 0, "adapter_key": ""} for row in before["generation_generationjob"]
+        {**row, "priority": 0, "adapter_key": "", **no_edit}
+        for row in before["generation_generationjob"]
+    ]
+    expected["generation_piece"] = [
+        {**row, "parent_id": None} for row in before["generation_piece"]
+    ]
+    expected["licensing_termsversion"] = [
+        {**row, "derivatives": False, "derivative_resale": False}
+        for row in before["licensing_termsversion"]
     ]
     not_an_edit = {"parent_id": None, "edit_kind": "", "edit": {}, "human_contribution": []}
     expected["licensing_provenancerecord"] = [
@@ -231,13 +248,17 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
     return expected
 
 
-def _assert_rows_intact(expected: dict[str, list[dict]]) -> None:
+def _assert_rows_intact(expected: dict[str, list[dict]], added: dict[str, int]) -> None:
+    """Every old row as expected; `added` counts the rows a data migration published after
+    them (licensing 0011: the next terms version of each tier)."""
     by_table = {
         model._meta.db_table: model for model in current_apps.get_models(include_auto_created=True)
     }
     assert set(expected) <= set(by_table)
     for table, rows in expected.items():
-        assert list(by_table[table].objects.order_by("pk").values()) == rows, table
+        current = list(by_table[table].objects.order_by("pk").values())
+        assert current[: len(rows)] == rows, table
+        assert len(current) - len(rows) == added.get(table, 0), table
 
 
 def _assert_links(ids: dict) -> None:
@@ -322,7 +343,12 @@ def test_old_main_database_migrates_with_every_row_intact():
 
         _migrate_to_latest()
 
-        _assert_rows_intact(_expected_after(before, ids))
+        tiers = len(before["licensing_termsversion"])  # one v1 each
+        _assert_rows_intact(_expected_after(before, ids), {"licensing_termsversion": tiers})
+        assert sorted(
+            TermsVersion.objects.filter(version=2).values_list("tier__code", "derivatives")
+        ) == [("exclusive", True), ("extended", True), ("personal", False), ("standard", True)]
+        assert LicenceGrant.objects.get(pk=ids["grant"]).terms.version == 1
         _assert_links(ids)
         _assert_ledger(ids)
         _assert_content_types(content_types)

@@ -15,6 +15,12 @@ from core.models import StatusHistory
 
 MAX_IMAGES_PER_JOB = 8
 MAX_SEED = 2**32 - 1
+EDIT_KIND_CHOICES = [
+    ("variation", "Variation"),
+    ("image", "Image to image"),
+    ("inpaint", "Inpaint"),
+    ("upscale", "Upscale"),
+]
 
 
 def previews_storage():
@@ -69,6 +75,30 @@ class GenerationJob(models.Model):
         help_text="Higher renders first (a paid commission); within one priority, owners "
         "take turns image by image (generation/selectors/queue.py).",
     )
+    edit_kind = models.CharField(
+        max_length=16,
+        choices=EDIT_KIND_CHOICES,
+        blank=True,
+        help_text="Empty: made from text. Otherwise an edit of `parent_piece`.",
+    )
+    parent_piece = models.ForeignKey(
+        "generation.Piece",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="derived_jobs",
+    )
+    strength = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="How far a variation, image-to-image or inpaint moves from the parent.",
+    )
+    upscale_factor = models.PositiveSmallIntegerField(null=True, blank=True)
+    mask = models.FileField(
+        upload_to="masks/", max_length=300, blank=True, help_text="Inpaint: 255 = repaint."
+    )
+    mask_sha256 = models.CharField(max_length=64, blank=True)
 
     status = models.CharField(
         max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
@@ -121,6 +151,21 @@ class GenerationJob(models.Model):
                 | models.Q(lease_expires_at__isnull=False),
                 name="job_running_has_lease",
             ),
+            models.CheckConstraint(
+                condition=models.Q(edit_kind="", parent_piece__isnull=True)
+                | (~models.Q(edit_kind="") & models.Q(parent_piece__isnull=False)),
+                name="job_edit_has_parent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(strength__isnull=True)
+                | models.Q(strength__gte=0.0, strength__lte=1.0),
+                name="job_strength_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(upscale_factor__isnull=True)
+                | models.Q(upscale_factor__in=(2, 4)),
+                name="job_upscale_factor_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,6 +190,10 @@ class GenerationJob(models.Model):
         if not self.progress_total:
             return 0
         return round(100 * self.progress_step / self.progress_total)
+
+    @property
+    def is_edit(self) -> bool:
+        return bool(self.edit_kind)
 
     def image_seed(self, index: int) -> int:
         """Image i of a job uses seed + i, so any single image can be reproduced alone."""
@@ -175,6 +224,14 @@ class Piece(models.Model):
     seed = models.BigIntegerField()
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="derivatives",
+        help_text="The piece this one was edited from (its job's parent piece).",
+    )
     original = models.FileField(upload_to="pieces/", max_length=300)
     preview = models.FileField(upload_to="previews/", storage=previews_storage, max_length=300)
     sha256 = models.CharField(max_length=64, db_index=True)

@@ -56,30 +56,37 @@ def fair_queue(*, engine: str) -> QuerySet[GenerationJob]:
     )
 
 
+# Jobs that agree on these (and the engine) can share a batch: an edit batches only with
+# edits of the same kind, strength and upscale factor.
+BATCH_SHAPE = (
+    "width",
+    "height",
+    "steps",
+    "adapter_key",
+    "edit_kind",
+    "strength",
+    "upscale_factor",
+)
+
+
+def batch_shape(job: GenerationJob) -> tuple:
+    return tuple(getattr(job, name) for name in BATCH_SHAPE)
+
+
 @dataclass(frozen=True)
 class QueuedJob:
     """What a worker needs to choose a batch from the fair order, without the row."""
 
     pk: object
-    width: int
-    height: int
-    steps: int
     count: int
-    adapter_key: str = ""
-
-    @property
-    def shape(self) -> tuple[int, int, int, str]:
-        """Jobs of one shape (and engine) can share a batch: one size, steps and adapter set."""
-        return (self.width, self.height, self.steps, self.adapter_key)
+    shape: tuple  # the job's BATCH_SHAPE values
 
 
 def fair_candidates(*, engine: str) -> list[QueuedJob]:
     """The engine's queue in fair order, as light tuples (queues are bounded by the per-user
     active-job limit, so reading all of it is cheap)."""
-    rows = fair_queue(engine=engine).values_list(
-        "pk", "width", "height", "steps", "count", "adapter_key"
-    )
-    return [QueuedJob(*row) for row in rows]
+    rows = fair_queue(engine=engine).values_list("pk", "count", *BATCH_SHAPE)
+    return [QueuedJob(pk, count, tuple(shape)) for pk, count, *shape in rows]
 
 
 def fair_images_ahead(*, job: GenerationJob) -> tuple[int, int] | None:

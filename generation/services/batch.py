@@ -21,6 +21,7 @@ from generation.engines import (
 )
 from generation.models import GenerationJob
 from generation.services.adapters import job_adapter_refs
+from generation.services.edits import edit_request_fields
 from generation.services.engines import configured_engine
 from generation.services.stamping import (
     EMPTY,
@@ -106,25 +107,9 @@ def _claim_and_render(engine: Engine, job_id: str, worker: str, stage: StampingS
     if not batch:
         return EMPTY
     slots = [(job, index) for job in batch for index in range(job.count)]
-    texts = {job.pk: engine_prompts(job) for job in batch}
-    try:  # one batch shares one adapter set (the claim groups jobs by adapter_key)
-        adapters = job_adapter_refs(job=batch[0])
-    except (OSError, ValueError) as error:
-        message = f"The style's adapters could not be fetched: {error}"
-        return _fail_batch(batch, worker, message, isinstance(error, OSError))
-    requests = [
-        GenerationRequest(
-            prompt=texts[job.pk][0],
-            negative_prompt=texts[job.pk][1],
-            seed=job.image_seed(index),
-            width=job.width,
-            height=job.height,
-            steps=job.steps,
-            guidance=job.guidance,
-            adapters=adapters,
-        )
-        for job, index in slots
-    ]
+    requests = _requests_for(batch, slots, worker)
+    if isinstance(requests, BatchOutcome):
+        return requests
     reporter = ProgressReporter(
         job_ids=[job.pk for job in batch],
         worker=worker,
@@ -156,6 +141,35 @@ def _claim_and_render(engine: Engine, job_id: str, worker: str, stage: StampingS
         engine.name,
     )
     return RenderedBatch(jobs=batch, slots=slots, images=images, engine=engine, worker=worker)
+
+
+def _requests_for(batch, slots, worker: str) -> list[GenerationRequest] | BatchOutcome:
+    """One engine request per image slot, with the job's edit source and the style's adapters;
+    a source or adapter that cannot be read fails the batch (an outcome instead)."""
+    texts = {job.pk: engine_prompts(job) for job in batch}
+    try:  # one batch shares one adapter set (the claim groups jobs by adapter_key)
+        adapters = job_adapter_refs(job=batch[0])
+    except (OSError, ValueError) as error:
+        message = f"The style's adapters could not be fetched: {error}"
+        return _fail_batch(batch, worker, message, isinstance(error, OSError))
+    try:
+        edits = {job.pk: edit_request_fields(job) for job in batch}
+    except OSError as error:
+        return _fail_batch(batch, worker, f"The picture to edit could not be read: {error}", False)
+    return [
+        GenerationRequest(
+            prompt=texts[job.pk][0],
+            negative_prompt=texts[job.pk][1],
+            seed=job.image_seed(index),
+            width=job.width,
+            height=job.height,
+            steps=job.steps,
+            guidance=job.guidance,
+            adapters=adapters,
+            **edits[job.pk],
+        )
+        for job, index in slots
+    ]
 
 
 def render_splitting_on_oom(engine: Engine, requests: list, reporter: ProgressReporter) -> list:

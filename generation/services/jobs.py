@@ -19,6 +19,7 @@ from generation.models import (
     PromptSource,
     StyleVersion,
 )
+from generation.selectors.pieces import piece_editable_by
 from generation.services.engines import engine_queue, engine_spec
 from generation.services.prompt_reviews import prompt_screen
 
@@ -189,14 +190,7 @@ def _job_insert(
                 field="prompt",
             ) from None
         raise ApplicationError(str(error)) from None
-    active = GenerationJob.objects.filter(
-        owner=owner, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
-    ).count()
-    if active >= MAX_ACTIVE_JOBS_PER_USER:
-        raise ApplicationError(
-            f"You already have {active} jobs waiting or running; "
-            "wait for one to finish or cancel one."
-        )
+    job_check_active_limit(owner=owner)
     steps = engine.resolve_steps(request)
     job = GenerationJob(
         owner=owner,
@@ -220,6 +214,18 @@ def _job_insert(
     job_record_event(job=job, from_status="", source="user", actor=owner)
     enqueue(job)
     return job
+
+
+def job_check_active_limit(*, owner: User) -> None:
+    """One person's queue stays bounded (and so the fair order cheap to read)."""
+    active = GenerationJob.objects.filter(
+        owner=owner, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).count()
+    if active >= MAX_ACTIVE_JOBS_PER_USER:
+        raise ApplicationError(
+            f"You already have {active} jobs waiting or running; "
+            "wait for one to finish or cancel one."
+        )
 
 
 def _lock_own_job(job: GenerationJob, user: User) -> GenerationJob:
@@ -268,12 +274,33 @@ def _job_retry(*, job: GenerationJob, actor: User) -> GenerationJob:
     job = _lock_own_job(job, actor)
     if not job.can_retry:
         raise ApplicationError("Only failed or cancelled jobs can be retried.")
+    if job.is_edit:
+        return _edit_retry_insert(job=job, actor=actor)
     if job.style_version_id is not None and job.style_version.style.creator_id != actor.pk:
         raise ApplicationError(
             "A commission in a creator's style is paid per run; commission it again instead."
         )
     # Screened by job_retry before this transaction.
     return _job_insert(owner=actor, spec=JobSpec.of_job(job), retry_of=job)
+
+
+def _edit_retry_insert(*, job: GenerationJob, actor: User) -> GenerationJob:
+    """An edit's retry: the same parent, mask file and settings, checked when it was first
+    queued; the actor must still be allowed to edit the parent (a licence may be gone)."""
+    if not piece_editable_by(user=actor, piece=job.parent_piece):
+        raise PermissionDeniedError("You may no longer edit this image.")
+    job_check_active_limit(owner=actor)
+    names = ("engine", "prompt", "negative_prompt", "seed", "width", "height", "steps")
+    names += ("guidance", "count", "style_version", "edit_kind", "parent_piece", "strength")
+    names += ("upscale_factor", "mask", "mask_sha256", "priority")
+    retry = GenerationJob(
+        owner=actor, retry_of=job, progress_total=job.steps, **{n: getattr(job, n) for n in names}
+    )
+    retry.full_clean()
+    retry.save()
+    job_record_event(job=retry, from_status="", source="user", actor=actor)
+    enqueue(retry)
+    return retry
 
 
 @transaction.atomic(durable=True)

@@ -1,4 +1,5 @@
-"""Re-generation check: run the recorded engine, prompt and seed again and compare pixels."""
+"""Re-generation check: run the recorded engine, prompt and seed again and compare pixels
+(an edit is re-made from its stored parent and mask)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PIL import Image
 from core.errors import ApplicationError
 from generation.engines import EngineError, GenerationRequest
 from generation.services.adapters import version_adapter_refs
+from generation.services.edits import edit_request_fields
 from generation.services.engines import configured_engine
 from provenance import phash, watermark
 from provenance.models import ProvenanceRecord
@@ -52,9 +54,13 @@ def provenance_reproduce(*, record: ProvenanceRecord) -> Reproduction:
             steps=record.steps,
             guidance=record.guidance,
             adapters=version_adapter_refs(version=record.style_version),
+            **edit_request_fields(record.piece.job),  # an edit starts from the same parent
         )
         image = engine.generate([request])[0].convert("RGB")
-    except (EngineError, ValueError, OSError) as exc:
+    except OSError as exc:
+        message = f"Could not read the edit's source or the style's adapters: {exc}"
+        raise ApplicationError(message, code="edit") from exc
+    except (EngineError, ValueError) as exc:
         raise ApplicationError(f"Could not re-run the engine: {exc}", code="engine") from exc
     output_sha256 = phash.pixel_sha256(image)
     marked = watermark.embed(image, record.watermark_id)

@@ -33,6 +33,7 @@ from PIL import Image
 
 from generation.engines import Engine
 from generation.models import GenerationJob
+from generation.services.edits import edit_facts
 from generation.services.styles import style_licence_summary
 from generation.services.worker import (
     StoredImage,
@@ -321,6 +322,7 @@ def finish_batch(batch: RenderedBatch, *, stage: StampingStage) -> BatchOutcome:
 def _submit_stamps(batch: RenderedBatch, job: GenerationJob, stage: StampingStage) -> list:
     engine_facts = batch.engine.describe()
     licence = {"licence_summary": style_licence_summary(job=job)} if job.style_version_id else {}
+    edit = edit_facts(job)
     submitted = []
     for index, image in batch.outputs_of(job):
         started = time.perf_counter()
@@ -328,6 +330,7 @@ def _submit_stamps(batch: RenderedBatch, job: GenerationJob, stage: StampingStag
             piece_id=uuid.uuid4(),
             creator_name=job.owner.public_name,
             engine=engine_facts,
+            edit=edit,
             **licence,
         )
         stage.stats.add("order", (time.perf_counter() - started) * 1000)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from generation.hooks import JobFinished, job_finished
 from generation.models import GenerationJob, JobStatus, Piece
-from generation.selectors.queue import QueuedJob, fair_candidates
+from generation.selectors.queue import QueuedJob, batch_shape, fair_candidates
 from generation.services.engines import engine_config
 from generation.services.jobs import enqueue, job_record_event
 from provenance.services.records import StampedImage, provenance_records_created
@@ -29,8 +29,9 @@ def lease_seconds() -> int:
 
 @transaction.atomic(durable=True)
 def job_claim_batch(*, job_id: str, worker: str, max_images: int) -> list[GenerationJob]:
-    """Claim the fair head of `job_id`'s engine queue plus compatible jobs (same size, steps
-    and adapter set) in fair order, up to `max_images`; the leader comes first.
+    """Claim the fair head of `job_id`'s engine queue plus compatible jobs (same size, steps,
+    adapter set and edit settings: `batch_shape`) in fair order, up to `max_images`; the
+    leader comes first.
 
     The message only wakes a worker for an engine: what it claims is whatever the fair order
     (`generation.selectors.queue`) puts first. Returns [] when nothing is queued (or all of
@@ -89,7 +90,7 @@ def _lock_fair_batch(order: list[QueuedJob], max_images: int) -> list[Generation
         for job in _lock_queued(tried):
             locked[job.pk] = job
             room -= job.count
-            shape = shape or (job.width, job.height, job.steps, job.adapter_key)
+            shape = shape or batch_shape(job)
     rank = {row.pk: index for index, row in enumerate(order)}
     return sorted(locked.values(), key=lambda job: rank[job.pk])
 
@@ -177,6 +178,7 @@ def job_complete(
             seed=image.seed,
             width=image.width,
             height=image.height,
+            parent_id=job.parent_piece_id,
             original=image.original_name,
             preview=image.preview_name,
             sha256=image.sha256,

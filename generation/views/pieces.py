@@ -2,11 +2,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
+from generation.engines import EDIT_KINDS
+from generation.forms.edits import EditForm
 from generation.hooks import OriginalRequested, original_requested
 from generation.models import Piece
+from generation.selectors.pieces import piece_for_editing
+from generation.services.edits import KIND_LABELS, edit_availability, job_create_edit
 from generation.services.jobs import piece_pick
 
 
@@ -51,3 +56,34 @@ def piece_original(request, piece_id):
     response["Content-Disposition"] = f'attachment; filename="{piece.pk}.png"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def piece_edit(request, piece_id):
+    """The piece's edit panels (one form per kind); a queued edit lands on its job page."""
+    piece = piece_for_editing(user=request.user, piece_id=piece_id)
+    if piece is None:
+        raise Http404("No such image.")
+    posted = request.POST.get("kind") if request.method == "POST" else None
+    forms = {
+        kind: EditForm(
+            request.POST if kind == posted else None,
+            request.FILES if kind == posted else None,
+            kind=kind,
+        )
+        for kind in EDIT_KINDS
+    }
+    form = forms.get(posted)
+    if form is not None and form.is_valid():
+        try:
+            job = job_create_edit(owner=request.user, piece=piece, **form.edit_arguments())
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            return redirect("job_detail", job_id=job.pk)
+    reasons = edit_availability(piece=piece)
+    panels = [(kind, KIND_LABELS[kind], forms[kind], reasons[kind]) for kind in EDIT_KINDS]
+    context = {"piece": piece, "panels": panels, "posted": posted}
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "generation/piece_edit.html", context, status=status)

@@ -156,3 +156,13 @@ def licensee_holds_piece(*, user, piece_id) -> bool:
     return LicenceGrant.objects.filter(
         licensee=user, status=GrantStatus.ACTIVE, pieces__pk=piece_id
     ).exists()
+
+
+def licensee_may_derive(*, user, piece_id) -> bool:
+    """Whether `user` holds an active licence covering the piece whose terms version allows
+    derivatives (the version the grant was sold under, not the tier's current one)."""
+    if not user.is_authenticated:
+        return False
+    return LicenceGrant.objects.filter(
+        licensee=user, status=GrantStatus.ACTIVE, pieces__pk=piece_id, terms__derivatives=True
+    ).exists()

@@ -19,6 +19,7 @@ class LibraryItem:
     status: str  # active, revoked or refunded
     download_url: str  # answers with a short-lived signed URL for the original
     certificate_url: str = ""
+    edit_url: str = ""  # when the grant's terms allow derivatives (variations, upscales…)
 
     @property
     def active(self) -> bool:
@@ -35,6 +36,11 @@ def library_for_buyer(*, buyer) -> list[LibraryItem]:
             status=grant.status,
             download_url=reverse("piece_original", kwargs={"piece_id": grant.piece_id}),
             certificate_url=grant.get_certificate_pdf_url(),
+            edit_url=(
+                reverse("piece_edit", kwargs={"piece_id": grant.piece_id})
+                if grant.terms.derivatives
+                else ""
+            ),
         )
         for grant in grants_for_licensee(user=buyer)
         if grant.listing_id is not None  # commissions are listed on the commissions page

@@ -139,6 +139,7 @@ def certificate_pdf(*, grant: LicenceGrant) -> bytes:
         f"Commercial use: {'yes' if terms.commercial else 'no (personal, non-commercial only)'}",
         f"Copies: {copies_text(terms.max_copies)}",
         f"Merchandise for resale: {'allowed' if terms.merchandise else 'not allowed'}",
+        f"Edited versions: {derivatives_text(terms)}",
         "Indemnity: "
         + (
             money_text(terms.indemnity_amount, terms.indemnity_currency)
@@ -204,3 +205,10 @@ def certificate_pdf(*, grant: LicenceGrant) -> bytes:
     )
     document.build(story)
     return buffer.getvalue()
+
+
+def derivatives_text(terms) -> str:
+    """What the certificate says about edits (variations, inpaints, upscales) of the work."""
+    if not terms.derivatives:
+        return "not allowed"
+    return "allowed, and may be sold" if terms.derivative_resale else "allowed, not for resale"

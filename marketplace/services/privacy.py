@@ -75,12 +75,16 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "height",
             "steps",
             "count",
+            "edit_kind",
+            "parent_piece_id",
+            "strength",
+            "upscale_factor",
             "status",
             "created_at",
             "finished_at",
         ),
         "pieces": export_rows(
-            pieces, "id", "job_id", "seed", "width", "height", "sha256", "created_at"
+            pieces, "id", "job_id", "parent_id", "seed", "width", "height", "sha256", "created_at"
         ),
         "prompt_reviews": export_rows(
             PromptReview.objects.filter(user=user).order_by("created_at"),
@@ -146,7 +150,8 @@ def account_export(*, user: User) -> bytes:
             "Your Promptfolio data. data.json holds your account, jobs, pieces, provenance, "
             "listings, licences, orders, commissions, prepaid credit, disputes and "
             "notifications; files/ holds your avatar, the original of every piece you "
-            "generated and the reference images you sent with your briefs.\n",
+            "generated, the masks you painted for edits and the reference images you sent with "
+            "your briefs.\n",
         )
         if user.avatar:
             _add_file(archive, storages["previews"], user.avatar.name, "files/avatar.png")
@@ -158,6 +163,8 @@ def account_export(*, user: User) -> bytes:
                     piece.original.name,
                     f"files/pieces/{piece.pk}.png",
                 )
+        for job in GenerationJob.objects.filter(owner=user).exclude(mask=""):
+            _add_file(archive, storages["default"], job.mask.name, f"files/masks/{job.pk}.png")
         for files in account_export_files.call(AccountData(user)):
             for alias, name, arcname in files:
                 _add_file(archive, storages[alias], name, arcname)

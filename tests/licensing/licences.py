@@ -8,12 +8,14 @@ from payments.models import Order, OrderLine, OrderStatus
 from tests.marketplace.factories import make_listing
 
 _seed = importlib.import_module("licensing.migrations.0004_seed_tiers")
+_derivatives = importlib.import_module("licensing.migrations.0011_terms_v2_derivatives")
 
 
 def ensure_tiers() -> None:
-    """The data migration's tiers and v1 terms (idempotent). Normally already there: the
-    post_migrate handler restores them after a transactional test's flush."""
+    """The data migrations' tiers, v1 terms and v2 (the derivatives term), idempotent.
+    Normally already there: the post_migrate handler restores them after a flush."""
     _seed.seed(apps, None)
+    _derivatives.publish(apps, None)
 
 
 def published_listing(creator, **fields):

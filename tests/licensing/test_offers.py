@@ -39,7 +39,7 @@ def test_without_offers_the_listing_price_is_the_standard_tier(listing):
     offers = listing_offers(listing=listing)
     assert codes(offers) == [("standard", 1500, "EUR")]
     assert offers[0].pk is None
-    assert offers[0].current_terms.version == 1
+    assert offers[0].current_terms.version == 2
 
 
 def test_creator_sets_tiers_ordered_by_rank_and_listing_price_is_the_lowest(listing, creator):

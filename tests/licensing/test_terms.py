@@ -13,7 +13,7 @@ from tests.licensing.licences import paid_line, published_listing
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_has_four_tiers_with_v1_terms(tiers):
+def test_seed_has_four_tiers_with_v1_terms_and_v2_with_the_derivatives_term(tiers):
     assert list(Tier.objects.values_list("code", flat=True)) == [
         "personal",
         "standard",
@@ -21,7 +21,7 @@ def test_seed_has_four_tiers_with_v1_terms(tiers):
         "exclusive",
     ]
     standard = terms_current(tier=Tier.objects.get(code="standard"))
-    assert standard.version == 1
+    assert standard.version == 2
     assert standard.sha256 == hashlib.sha256(standard.body.encode()).hexdigest()
     assert (standard.commercial, standard.max_copies, standard.merchandise) == (
         True,
@@ -40,6 +40,21 @@ def test_seed_has_four_tiers_with_v1_terms(tiers):
     exclusive = Tier.objects.get(code="exclusive")
     assert exclusive.exclusive is True
     assert terms_current(tier=exclusive).transfers_copyright is True
+    derivative_rules = {
+        code: (terms.derivatives, terms.derivative_resale)
+        for code, terms in ((tier.code, terms_current(tier=tier)) for tier in Tier.objects.all())
+    }
+    assert derivative_rules == {
+        "personal": (False, False),
+        "standard": (True, False),
+        "extended": (True, True),
+        "exclusive": (True, True),
+    }
+    v1 = TermsVersion.objects.get(tier__code="standard", version=1)
+    assert (v1.derivatives, v1.derivative_resale) == (False, False)
+    assert standard.body.startswith("PROMPTFOLIO STANDARD LICENCE, VERSION 2\n")
+    assert v1.body in standard.body.replace("VERSION 2", "VERSION 1", 1)
+    assert "7. Derivatives. The Licensee may make edited versions" in standard.body
 
 
 def test_editing_terms_publishes_a_new_version_and_old_grants_keep_their_hash(
@@ -47,29 +62,34 @@ def test_editing_terms_publishes_a_new_version_and_old_grants_keep_their_hash(
 ):
     listing = published_listing(creator)
     tier = Tier.objects.get(code="standard")
-    v1 = terms_current(tier=tier)
+    current = terms_current(tier=tier)
     grant = licence_grant_issue(order_line=paid_line(listing=listing, buyer=buyer), licensee=buyer)
 
-    v2 = terms_publish_new_version(
-        tier=tier, body=v1.body + "\n\n7. New clause.", max_copies=250_000, actor=creator
+    newer = terms_publish_new_version(
+        tier=tier, body=current.body + "\n\n8. New clause.", max_copies=250_000, actor=creator
     )
 
-    assert (v2.version, v2.max_copies, v2.summary, v2.merchandise) == (
-        2,
+    assert (newer.version, newer.max_copies, newer.summary, newer.merchandise) == (
+        3,
         250_000,
-        v1.summary,
+        current.summary,
         False,
     )
-    assert v2.sha256 == hashlib.sha256(v2.body.encode()).hexdigest() != v1.sha256
-    assert terms_current(tier=tier) == v2
+    assert (newer.derivatives, newer.derivative_resale) == (True, False)  # copied
+    assert newer.sha256 == hashlib.sha256(newer.body.encode()).hexdigest() != current.sha256
+    assert terms_current(tier=tier) == newer
     grant.refresh_from_db()
-    assert (grant.terms_id, grant.terms_version, grant.terms_sha256) == (v1.pk, 1, v1.sha256)
-    v1.refresh_from_db()
-    assert v1.max_copies == 500_000  # untouched
+    assert (grant.terms_id, grant.terms_version, grant.terms_sha256) == (
+        current.pk,
+        2,
+        current.sha256,
+    )
+    current.refresh_from_db()
+    assert current.max_copies == 500_000  # untouched
 
     other = UserFactory()
     later = licence_grant_issue(order_line=paid_line(listing=listing, buyer=other), licensee=other)
-    assert (later.terms_version, later.terms_sha256) == (2, v2.sha256)
+    assert (later.terms_version, later.terms_sha256) == (3, newer.sha256)
 
 
 def test_terms_versions_cannot_be_changed_or_deleted(tiers):
@@ -92,28 +112,30 @@ def test_empty_terms_are_refused(tiers):
     tier = Tier.objects.get(code="personal")
     with pytest.raises(ApplicationError, match="cannot be empty"):
         terms_publish_new_version(tier=tier, body="  \r\n ")
-    assert TermsVersion.objects.filter(tier=tier).count() == 1
+    assert TermsVersion.objects.filter(tier=tier).count() == 2
 
 
 def test_admin_publishes_a_new_version_and_shows_saved_ones_read_only(tiers, client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
-    v1 = TermsVersion.objects.get(tier__code="personal", version=1)
+    v2 = TermsVersion.objects.get(tier__code="personal", version=2)
 
     add_url = reverse("admin:licensing_termsversion_add")
-    page = client.get(add_url, {"from": v1.pk})
+    page = client.get(add_url, {"from": v2.pk})
     assert page.status_code == 200
-    assert v1.summary in page.content.decode()
+    assert v2.summary in page.content.decode()
 
     response = client.post(
         add_url,
         {
-            "tier": v1.tier_id,
-            "summary": v1.summary,
-            "body": v1.body + "\n\n7. Clarified.",
+            "tier": v2.tier_id,
+            "summary": v2.summary,
+            "body": v2.body + "\n\n8. Clarified.",
             "commercial": "",
             "max_copies": "",
             "merchandise": "",
+            "derivatives": "",
+            "derivative_resale": "",
             "indemnity_amount": "0",
             "indemnity_currency": "USD",
             "transfers_copyright": "",
@@ -121,9 +143,9 @@ def test_admin_publishes_a_new_version_and_shows_saved_ones_read_only(tiers, cli
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    v2 = TermsVersion.objects.get(tier=v1.tier, version=2)
-    assert v2.body.endswith("7. Clarified.") and v2.created_by == admin
-    change = client.get(reverse("admin:licensing_termsversion_change", args=[v2.pk]))
+    v3 = TermsVersion.objects.get(tier=v2.tier, version=3)
+    assert v3.body.endswith("8. Clarified.") and v3.created_by == admin
+    change = client.get(reverse("admin:licensing_termsversion_change", args=[v3.pk]))
     assert change.status_code == 200
     assert '<textarea name="body"' not in change.content.decode()
     assert "Publish a new version based on this one" in change.content.decode()

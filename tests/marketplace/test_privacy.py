@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
+from PIL import Image
 
 from commissions.models import Commission, CommissionReference
 from commissions.services import brief
@@ -17,6 +18,7 @@ from disputes.services.decisions import dispute_decide
 from disputes.services.filing import dispute_file
 from disputes.services.remedies import remedy_refund
 from generation.models import JobStatus, Piece
+from generation.services.edits import job_create_edit
 from licensing.models import GrantStatus, LicenceGrant
 from marketplace.models import AccountEvent, Favourite, ListingStatus, User
 from marketplace.services.engagement import favourite_toggle
@@ -28,6 +30,7 @@ from provenance.models import LedgerEntry, ProvenanceRecord
 from tests.commissions.factories import make_style, pay, run_job
 from tests.commissions.test_services_brief import make_brief
 from tests.factories import PASSWORD, UserFactory, image_upload
+from tests.generation.factories import scripted_piece
 from tests.marketplace.factories import make_listing, make_piece
 from tests.payments import conftest as payments_fixtures
 from tests.payments.conftest import session_completed
@@ -403,3 +406,22 @@ def test_delete_with_a_commission_in_progress_is_refused(buyer, creator, who):
     assert user.is_active
     commission.refresh_from_db()
     assert commission.status == "in_progress" and commission.references.count() == 0
+
+
+def test_export_holds_edit_jobs_and_their_painted_masks(buyer, scripted_engine, generation_wakeups):
+    parent = scripted_piece(buyer)
+    mask = Image.new("L", (256, 256), 0)
+    mask.paste(255, (0, 0, 64, 64))
+    job = job_create_edit(owner=buyer, piece=parent, kind="inpaint", strength=0.5, mask=mask)
+
+    archive = zipfile.ZipFile(io.BytesIO(account_export(user=buyer)))
+
+    data = json.loads(archive.read("data.json"))
+    [edit] = [row for row in data["jobs"] if row["id"] == str(job.pk)]
+    assert (edit["edit_kind"], edit["parent_piece_id"], edit["strength"]) == (
+        "inpaint",
+        str(parent.pk),
+        0.5,
+    )
+    with job.mask.open("rb") as handle:
+        assert archive.read(f"files/masks/{job.pk}.png") == handle.read()

@@ -208,6 +208,7 @@ def matrix(w):
         "job_status": (reverse("job_status", args=[job.pk]), {"owner"}),
         "api_job_status": (reverse("api_job_status", args=[job.pk]), {"owner"}),
         "piece_original": (reverse("piece_original", args=[piece.pk]), {"owner"}),
+        "piece_edit": (reverse("piece_edit", args=[piece.pk]), {"owner"}),
         "order_detail": (reverse("order_detail", args=[order.pk]), {"owner"}),
         "local_pay": (reverse("local_pay", args=[order.pk]), set()),  # Stripe mode: off
         "licensing:certificate_pdf": (
