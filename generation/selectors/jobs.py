@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet, Sum
 
+from generation.engines import PromptReading
 from generation.models import GenerationJob, JobStatus, Piece
 from generation.selectors.queue import fair_images_ahead
+from generation.services.engines import prompt_reading
 
 User = get_user_model()
 
@@ -77,3 +79,12 @@ def job_queue_state(*, job: GenerationJob) -> QueueState:
         images_ahead=images_ahead,
         eta_seconds=round((images_ahead + job.count) * per_image),
     )
+
+
+def job_prompt_reading(*, job: GenerationJob) -> PromptReading | None:
+    """What the job's engine understood of the text it is given (a style's template
+    included), for the job page and its JSON."""
+    prompt = job.prompt
+    if job.style_version_id is not None:
+        prompt, _ = job.style_version.compose(prompt=job.prompt)
+    return prompt_reading(engine=job.engine, prompt=prompt)

@@ -11,7 +11,14 @@ from typing import Any
 
 from django.conf import settings
 
-from generation.engines import Engine, GenerationRequest, parse_size, registry, validate_request
+from generation.engines import (
+    Engine,
+    GenerationRequest,
+    PromptReading,
+    parse_size,
+    registry,
+    validate_request,
+)
 from generation.engines.registry import import_class
 
 
@@ -87,3 +94,12 @@ def engine_queue(name: str) -> str:
 
 def engine_specs() -> list[EngineSpec]:
     return [engine_spec(name) for name in sorted(engine_config())]
+
+
+def prompt_reading(*, engine: str, prompt: str) -> PromptReading | None:
+    """What engine `engine` understands of `prompt` (None when it is no longer configured):
+    the class reads it, so the web process loads no weights."""
+    entry = engine_config().get(engine)
+    if entry is None:
+        return None
+    return import_class(entry["class"]).read_prompt(prompt)

@@ -9,7 +9,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError
 from core.forms import add_application_error
 from generation.forms.jobs import CommissionForm, JobFilter
-from generation.selectors.jobs import job_for_owner, job_pieces, job_queue_state, jobs_for_owner
+from generation.selectors.jobs import (
+    job_for_owner,
+    job_pieces,
+    job_prompt_reading,
+    job_queue_state,
+    jobs_for_owner,
+)
 from generation.selectors.workers import job_waiting_for_worker
 from generation.services.jobs import job_cancel, job_create, job_retry
 
@@ -58,7 +64,8 @@ def _job_context(job) -> dict:
 @require_GET
 def job_detail(request, job_id):
     job = _own_job_or_404(request, job_id)
-    return render(request, "generation/job_detail.html", _job_context(job))
+    context = {**_job_context(job), "reading": job_prompt_reading(job=job)}
+    return render(request, "generation/job_detail.html", context)
 
 
 @login_required
@@ -74,6 +81,7 @@ def job_status(request, job_id):
 def job_status_json(request, job_id):
     job = _own_job_or_404(request, job_id)
     queue = job_queue_state(job=job)
+    reading = job_prompt_reading(job=job)
     return JsonResponse(
         {
             "id": str(job.pk),
@@ -82,6 +90,7 @@ def job_status_json(request, job_id):
             "queue_position": queue.position,
             "eta_seconds": queue.eta_seconds,
             "error": job.error,
+            "prompt_reading": reading.as_dict() if reading else None,
             "pieces": [
                 {"id": str(piece.id), "preview_url": piece.preview.url, "seed": piece.seed}
                 for piece in job_pieces(job=job)

@@ -220,3 +220,27 @@ def test_queue_position_in_the_api_follows_the_fair_order(client, buyer):
     body = client.get(reverse("api_job_status", kwargs={"job_id": heavy[-1].pk})).json()
 
     assert body["queue_position"] == 4  # behind its own two and the other person's image
+
+
+def test_the_job_page_and_its_json_say_what_the_engine_could_not_draw(client, buyer):
+    job = GenerationJobFactory(owner=buyer, engine="embedded", prompt="a red fox in snow")
+    client.force_login(buyer)
+
+    page = client.get(reverse("job_detail", kwargs={"job_id": job.pk})).content.decode()
+    body = client.get(reverse("api_job_status", kwargs={"job_id": job.pk})).json()
+
+    assert "What the model understood" in page and "Cannot draw" in page
+    assert "fox" in body["prompt_reading"]["unknown"]
+    assert "diffusers" in body["prompt_reading"]["note"]
+
+
+def test_an_open_vocabulary_engine_shows_no_reading_section(client, buyer, scripted_engine):
+    job = GenerationJobFactory(owner=buyer, prompt="a red fox in snow")
+    client.force_login(buyer)
+
+    page = client.get(reverse("job_detail", kwargs={"job_id": job.pk})).content.decode()
+    body = client.get(reverse("api_job_status", kwargs={"job_id": job.pk})).json()
+
+    assert "What the model understood" not in page
+    assert body["prompt_reading"]["open_vocabulary"] is True
+    assert body["prompt_reading"]["unknown"] == []
