@@ -68,3 +68,11 @@ def test_paint_a_mask_and_inpaint(
     assert mask.size == (256, 256)
     assert mask.getpixel((128, 128)) == 255 and mask.getpixel((160, 128)) == 255
     assert mask.getpixel((20, 12)) == 0 and mask.getpixel((250, 250)) == 0  # undone, unpainted
+
+    # The new piece's public verify page shows where it came from: the parent, linked.
+    child = job.pieces.get()
+    page.goto(f"{live_server.url}/verify/{child.pk}/")
+    history = page.get_by_role("list", name="Edit history")
+    expect(history).to_contain_text(re.compile("inpaint", re.IGNORECASE))
+    expect(history.locator(f'a[href="/verify/{parent.pk}/"]')).to_have_count(1)
+    screenshot("edit-verify-chain")
