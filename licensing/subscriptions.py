@@ -19,11 +19,13 @@ from licensing.selectors.grants import (
 from licensing.services.privacy import licences_export_data
 from marketplace.hooks import (
     AccountData,
+    DerivativeResaleRequested,
     TierChoices,
     TierFilter,
     account_export_sections,
     listing_tier_choices,
     listing_tier_filter,
+    may_resell_derivative,
 )
 
 
@@ -44,6 +46,10 @@ def licensee_may_download(event: OriginalRequested) -> bool:
 
 def licensee_may_edit(event: DeriveRequested) -> bool:
     return licensee_may_derive(user=event.user, piece_id=event.piece_id)
+
+
+def licensee_may_sell_edits(event: DerivativeResaleRequested) -> bool:
+    return licensee_may_derive(user=event.user, piece_id=event.piece_id, resale=True)
 
 
 def offered_tiers(_: TierChoices) -> list[tuple[str, str]]:
@@ -70,3 +76,4 @@ def connect() -> None:
     style_tier_chosen.register(refuse_unsellable_style_tier)
     original_requested.register(licensee_may_download)
     may_derive.register(licensee_may_edit)
+    may_resell_derivative.register(licensee_may_sell_edits)

@@ -1,9 +1,11 @@
 """What marketplace asks, or tells, the floors above it (they subscribe in AppConfig.ready).
 
 Browse offers a licence-tier filter, but tiers and their prices belong to licensing (above):
-licensing answers with the choices and applies the filter. Privacy export and erasure ask
-every app for its own rows of the user."""
+licensing answers with the choices and applies the filter. Listing an edit of another
+creator's piece asks whether the lister's licence lets them sell derivatives of it. Privacy
+export and erasure ask every app for its own rows of the user."""
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,17 @@ class TierChoices:
     """A handler returns the (code, name) pairs browse may filter by."""
 
 
+@dataclass(frozen=True)
+class DerivativeResaleRequested:
+    """`user` wants to list an edit of `piece_id`, another creator's piece; a handler answers
+    True when it knows them as allowed to sell derivatives of it (e.g. a licensee whose terms
+    allow derivative resale). No answer, or only False: refused."""
+
+    user: object
+    piece_id: uuid.UUID
+
+
+may_resell_derivative: Hook[DerivativeResaleRequested] = Hook("marketplace.may_resell_derivative")
 listing_tier_filter: Hook[TierFilter] = Hook("marketplace.listing_tier_filter")
 listing_tier_choices: Hook[TierChoices] = Hook("marketplace.listing_tier_choices")
 

@@ -158,11 +158,15 @@ def licensee_holds_piece(*, user, piece_id) -> bool:
     ).exists()
 
 
-def licensee_may_derive(*, user, piece_id) -> bool:
+def licensee_may_derive(*, user, piece_id, resale: bool = False) -> bool:
     """Whether `user` holds an active licence covering the piece whose terms version allows
-    derivatives (the version the grant was sold under, not the tier's current one)."""
+    derivatives (the version the grant was sold under, not the tier's current one), and with
+    `resale`, allows selling them too (`derivative_resale`)."""
     if not user.is_authenticated:
         return False
+    terms = {"terms__derivatives": True}
+    if resale:
+        terms["terms__derivative_resale"] = True
     return LicenceGrant.objects.filter(
-        licensee=user, status=GrantStatus.ACTIVE, pieces__pk=piece_id, terms__derivatives=True
+        licensee=user, status=GrantStatus.ACTIVE, pieces__pk=piece_id, **terms
     ).exists()

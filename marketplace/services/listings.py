@@ -1,7 +1,8 @@
 """Use cases that write listings. Each is atomic, takes the acting user and writes a
 ListingEvent for every status change.
 
-Publishing checks every piece for near-duplicates of other creators' work (licensing) and
+Publishing checks every piece for near-duplicates of other creators' work (provenance), an
+edit of another creator's piece for a licence that allows selling it (licensing), and
 appends a "listed" entry to the provenance ledger; the MiniLM embedding used by "more like
 this" is computed afterwards by a Celery task, never in a web request.
 """
@@ -29,6 +30,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.search import search_vectors_refresh
+from marketplace.selectors.derivatives import derivative_resale_allowed, derived_from
 from provenance.models import LedgerKind, ProvenanceRecord
 from provenance.services.ledger import ledger_append
 from provenance.services.records import provenance_listing_check
@@ -88,7 +90,23 @@ def _check_pieces(*, creator: User, pieces: Sequence[Piece], listing: Listing | 
     if taken.exists():
         raise ApplicationError("A piece you chose is already in another listing.", field="pieces")
     for position, piece in enumerate(pieces, start=1):
+        _derivative_check(creator, piece, position)
         _near_duplicate_check(piece, position)
+
+
+def _derivative_check(creator: User, piece: Piece, position: int) -> None:
+    """An edit of another creator's piece is listed only under a licence that allows selling
+    derivatives of it (ADR 006)."""
+    credit = derived_from(piece=piece)
+    if credit is None or derivative_resale_allowed(user=creator, credit=credit):
+        return
+    raise ApplicationError(
+        f"Piece {position} (seed {piece.seed}) is an edit of {credit.creator.public_name}'s "
+        "piece, and you hold no licence for that piece that allows selling edits of it, so "
+        "it cannot be listed.",
+        field="pieces",
+        code="derivative_resale",
+    )
 
 
 def _near_duplicate_check(piece: Piece, position: int) -> list:
@@ -269,6 +287,7 @@ def listing_publish(*, listing: Listing, actor: User) -> Listing:
         raise ApplicationError("Add at least one piece before publishing.", field="pieces")
     warnings = {}
     for position, piece in enumerate(pieces, start=1):
+        _derivative_check(actor, piece, position)
         matches = _near_duplicate_check(piece, position)
         if matches:
             warnings[str(piece.pk)] = [str(match.piece_id) for match in matches]

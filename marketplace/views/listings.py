@@ -16,6 +16,7 @@ from core.errors import ApplicationError
 from core.forms import add_application_error
 from core.pagecache import anonymous_page_cache
 from marketplace.forms.listings import ListingFilter, ListingForm
+from marketplace.selectors.derivatives import listing_credits
 from marketplace.selectors.listings import (
     cached_count,
     favourite_ids,
@@ -127,6 +128,7 @@ def detail(request, listing_id):
         "is_owner": request.user.is_authenticated and request.user.pk == listing.creator_id,
         "is_favourite": bool(favourite_ids(user=request.user, listings=[listing])),
         "commission_url": commission_similar_url(listing, prompt),
+        "derived_from": listing_credits(listing=listing),
     }
     return render(request, "marketplace/listing_detail.html", context)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from provenance.models import EditKind, ProvenanceRecord
 
 MAX_CHAIN_STEPS = 20  # a longer chain is cut here and says so
+STEP_FIELDS = ("piece_id", "parent_id", "edit_kind", "created_at", "creator_name", "creator_id")
 
 HUMAN_WORDS = {
     "parent": "chose the piece to start from",
@@ -30,6 +31,7 @@ class EditStep:
     kind: str  # an EditKind label, or "Generated" for the first one
     created_at: datetime.datetime
     creator_name: str
+    creator_id: int
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,7 @@ def provenance_edit_chain(*, record: ProvenanceRecord) -> EditChain:
     """This piece ← parent ← grandparent …, one small query per parent."""
     steps, current = [_step(record)], record
     while current.parent_id is not None and len(steps) < MAX_CHAIN_STEPS:
-        current = ProvenanceRecord.objects.only(
-            "piece_id", "parent_id", "edit_kind", "created_at", "creator_name"
-        ).get(pk=current.parent_id)
+        current = ProvenanceRecord.objects.only(*STEP_FIELDS).get(pk=current.parent_id)
         steps.append(_step(current))
     return EditChain(steps=steps, truncated=current.parent_id is not None)
 
@@ -56,7 +56,17 @@ def _step(record: ProvenanceRecord) -> EditStep:
         kind=kind,
         created_at=record.created_at,
         creator_name=record.creator_name,
+        creator_id=record.creator_id,
     )
+
+
+def provenance_ancestors(*, piece_id) -> list[EditStep]:
+    """The pieces `piece_id` was edited from, its parent first (empty for a piece made from
+    text, or one without a record). The chain our records declare, cut at MAX_CHAIN_STEPS."""
+    record = ProvenanceRecord.objects.only(*STEP_FIELDS).filter(pk=piece_id).first()
+    if record is None:
+        return []
+    return provenance_edit_chain(record=record).steps[1:]
 
 
 def contribution_summary(*, record: ProvenanceRecord) -> str:

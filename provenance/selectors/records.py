@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -39,6 +40,7 @@ def phash_near_duplicates(
     max_distance: int | None = None,
     exclude_owner=None,
     exclude_piece_id=None,
+    exclude_piece_ids: Collection = (),
     limit: int = 20,
 ) -> list[NearDuplicate]:
     """Pieces whose pHash is within `max_distance` bits, nearest first (index lookups only).
@@ -60,6 +62,8 @@ def phash_near_duplicates(
         rows = rows.exclude(owner=exclude_owner)
     if exclude_piece_id is not None:
         rows = rows.exclude(piece_id=exclude_piece_id)
+    if exclude_piece_ids:
+        rows = rows.exclude(piece_id__in=list(exclude_piece_ids))
     found = [
         NearDuplicate(piece_id=pid, owner_id=oid, distance=ph.distance(phash, value))
         for pid, oid, value in rows.values_list("piece_id", "owner_id", "phash")

@@ -32,6 +32,7 @@ from provenance.models import (
     PhashIndex,
     ProvenanceRecord,
 )
+from provenance.selectors.edits import provenance_ancestors
 from provenance.selectors.records import phash_near_duplicates
 from provenance.services.edits import edit_ledger_data, edit_parents_check, edit_record_fields
 from provenance.services.ledger import LedgerEvent, ledger_append_many
@@ -282,12 +283,18 @@ def provenance_listing_check(*, piece) -> list:
     """Near-duplicates of `piece` owned by others; raises when settings say to block.
 
     PHASH_NEAR_DUPLICATE_ACTION = "warn" (default: return them) or "block" (raise).
+    A declared edit is not a near-duplicate of the pieces it was edited from: its ancestors
+    are left out (whether it may be sold is the derivative-resale rule's question).
     """
     entry = PhashIndex.objects.filter(piece=piece).first()
     if entry is None:
         return []
+    ancestors = [step.piece_id for step in provenance_ancestors(piece_id=piece.pk)]
     matches = phash_near_duplicates(
-        phash=entry.phash, exclude_owner=piece.owner, exclude_piece_id=piece.pk
+        phash=entry.phash,
+        exclude_owner=piece.owner,
+        exclude_piece_id=piece.pk,
+        exclude_piece_ids=ancestors,
     )
     if matches and _setting("PHASH_NEAR_DUPLICATE_ACTION", "warn") == "block":
         raise ApplicationError(

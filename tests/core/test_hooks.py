@@ -55,7 +55,11 @@ def test_unregister_removes_a_handler():
 def test_the_higher_floors_subscribe_at_startup():
     from commissions.hooks import commissions_held
     from generation.hooks import job_finished, may_derive, original_requested, style_tier_chosen
-    from marketplace.hooks import account_erase_check, account_export_sections
+    from marketplace.hooks import (
+        account_erase_check,
+        account_export_sections,
+        may_resell_derivative,
+    )
     from payments.hooks import order_line_paid, order_line_refunded
 
     names = lambda hook: [handler.__module__ for handler in hook.handlers]  # noqa: E731
@@ -71,6 +75,7 @@ def test_the_higher_floors_subscribe_at_startup():
     assert names(style_tier_chosen) == ["licensing.subscriptions"]
     assert names(original_requested) == ["licensing.subscriptions"]
     assert names(may_derive) == ["licensing.subscriptions"]
+    assert names(may_resell_derivative) == ["licensing.subscriptions"]
     # Prepaid credit is refused before open commissions, as before the move.
     assert names(account_erase_check) == ["payments.subscriptions", "commissions.subscriptions"]
     assert names(account_export_sections) == [

@@ -100,6 +100,7 @@ def edited_piece(
     upscale: int | None = None,
     mask_sha256: str = "m" * 64,
     upload_sha256: str = "",
+    image: Image.Image | None = None,
 ):
     """An edit of `parent` (a Piece), stamped with its EditFacts the way the worker will.
 
@@ -117,4 +118,4 @@ def edited_piece(
         upload_sha256=upload_sha256,
         human=human,
     )
-    return stamped_piece(owner=owner or parent.owner, seed=seed, edit=edit)
+    return stamped_piece(owner=owner or parent.owner, seed=seed, edit=edit, image=image)

@@ -11,9 +11,15 @@ import pytest
 from core.errors import ApplicationError
 from provenance import c2pa_manifest, signing, xmp
 from provenance.models import LedgerEntry, LedgerKind
+from provenance.selectors.edits import provenance_ancestors
 from provenance.selectors.records import ledger_verify
-from provenance.services.records import provenance_stamp_image, provenance_stamp_order
+from provenance.services.records import (
+    provenance_listing_check,
+    provenance_stamp_image,
+    provenance_stamp_order,
+)
 from provenance.stamp import EditFacts, stamp_image
+from tests.factories import UserFactory
 from tests.provenance.factories import ENGINE, art, edited_piece, stamped_piece
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +215,21 @@ def test_an_edit_order_and_its_stamp_pickle_for_the_pool():
     assert pickle.loads(pickle.dumps(order)) == order
     stamped = stamp_image(order, art(8))
     assert pickle.loads(pickle.dumps(stamped)).edit == edit.without_parent_file()
+
+
+def test_the_listing_check_ignores_the_ancestors_of_a_declared_edit(settings):
+    settings.PHASH_NEAR_DUPLICATE_ACTION = "block"
+    grandparent, _, _ = stamped_piece(image=art(61))
+    parent, _, _ = edited_piece(parent=grandparent, image=art(61), seed=3)
+    child, _, _ = edited_piece(parent=parent, owner=UserFactory(creator=True), image=art(61))
+    lookalike, _, _ = stamped_piece(image=art(61))  # the same picture, but no ancestor
+
+    assert [step.piece_id for step in provenance_ancestors(piece_id=child.pk)] == [
+        parent.pk,
+        grandparent.pk,
+    ]
+    with pytest.raises(ApplicationError) as blocked:
+        provenance_listing_check(piece=child)
+    assert blocked.value.code == "near_duplicate"
+    lookalike.phash_entry.delete()
+    assert provenance_listing_check(piece=child) == []
