@@ -82,9 +82,6 @@ def job_queue_state(*, job: GenerationJob) -> QueueState:
 
 
 def job_prompt_reading(*, job: GenerationJob) -> PromptReading | None:
-    """What the job's engine understood of the text it is given (a style's template
-    included), for the job page and its JSON."""
-    prompt = job.prompt
-    if job.style_version_id is not None:
-        prompt, _ = job.style_version.compose(prompt=job.prompt)
-    return prompt_reading(engine=job.engine, prompt=prompt)
+    """What the job's engine understood of the owner's own words, for the job page and its
+    JSON. A style's recipe is the creator's secret, so it is never read out here."""
+    return prompt_reading(engine=job.engine, prompt=job.prompt)
