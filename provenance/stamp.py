@@ -33,8 +33,8 @@ class EditFacts:
     """How an edited piece came from its source, for its manifest, record and ledger entry.
 
     `human` names what a person contributed: "parent" (chose the piece to start from),
-    "mask" (painted what to change), "upload" (supplied the picture). Purely AI output is not copyrightable in the US, human edits may be,
-    so the record keeps them apart.
+    "mask" (painted what to change), "upload" (supplied the picture). Purely AI output is not
+    copyrightable in the US, human edits may be, so the record keeps them apart.
     """
 
     kind: str  # variation, image, inpaint, upscale (generation.engines.EDIT_KINDS) or upload
