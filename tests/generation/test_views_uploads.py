@@ -62,6 +62,21 @@ def test_an_upload_queues_a_job_and_lands_on_its_page(client, buyer):
     assert response["Location"] == reverse("job_detail", args=[job.pk])
     assert (job.edit_kind, job.strength, job.prompt) == ("image", 0.5, "a winter version")
     assert storages["default"].exists(job.source_upload.name)
+    page = client.get(response["Location"]).content.decode()
+    assert "Image to image of your uploaded picture, strength 0.5" in page
+
+
+def test_the_job_page_links_an_uploaded_piece_of_ours(client, buyer):
+    mine = scripted_piece(buyer, seed=41)
+    with storages["default"].open(mine.original.name, "rb") as handle:
+        upload = SimpleUploadedFile("mine.png", handle.read())
+    client.force_login(buyer)
+
+    response = client.post(URL, {**form_data(), "image": upload})
+
+    page = client.get(response["Location"]).content.decode()
+    assert "of your uploaded picture (" in page
+    assert reverse("piece_edit", args=[mine.pk]) in page
 
 
 @pytest.mark.parametrize(
