@@ -109,12 +109,15 @@ def _read_upload(upload) -> tuple[bytes, Image.Image]:
 
 
 def closest_size(engine: EngineSpec, size: tuple[int, int]) -> tuple[int, int]:
-    """The engine's supported size nearest the picture's aspect ratio (then the largest), so
-    the centre crop of `fit_source` cuts as little as it can."""
-    ratio = math.log(size[0] / size[1])
+    """The engine's supported size nearest the picture's aspect ratio, then nearest its
+    pixel count, so the centre crop of `fit_source` cuts and rescales as little as it can."""
+    ratio, area = math.log(size[0] / size[1]), math.log(size[0] * size[1])
     return min(
         engine.supported_sizes,
-        key=lambda wh: (round(abs(math.log(wh[0] / wh[1]) - ratio), 6), -wh[0] * wh[1]),
+        key=lambda wh: (
+            round(abs(math.log(wh[0] / wh[1]) - ratio), 6),
+            abs(math.log(wh[0] * wh[1]) - area),
+        ),
     )
 
 
