@@ -4,6 +4,7 @@ input stores nothing, and reproduce re-makes the piece from the stored upload.""
 
 import io
 import json
+import uuid
 
 import c2pa
 import pytest
@@ -22,9 +23,10 @@ from generation.services.jobs import job_cancel, job_retry
 from generation.services.reproduce import provenance_reproduce
 from generation.services.uploads import UploadSpec, closest_size, job_create_from_upload
 from provenance import c2pa_manifest, signing
+from provenance.stamp import StampOrder, stamp_image
 from tests.generation.doubles import EDIT_COLOUR
 from tests.generation.factories import scripted_piece
-from tests.provenance.factories import art
+from tests.provenance.factories import ENGINE, art
 
 pytestmark = pytest.mark.django_db
 W = "worker-a:1"
@@ -230,3 +232,33 @@ def test_a_retry_starts_from_the_same_upload(buyer):
     assert all(getattr(retry, name) == getattr(job, name) for name in same)
     batch_run(job_id=retry.pk, worker=W)
     assert retry.pieces.get().provenance.human_contribution == ["upload"]
+
+
+def test_a_picture_with_someone_elses_manifest_keeps_it_in_the_ingredient(buyer, tmp_path):
+    elsewhere, _ = signing.init_signing_identity(tmp_path / "elsewhere")
+    theirs = stamp_image(
+        StampOrder(
+            piece_id=uuid.uuid4(),
+            watermark_id=987_654,
+            ledger_anchor="0" * 64,
+            piece_url="https://elsewhere.test/",
+            creator_name="Someone",
+            engine=ENGINE,
+            licence_summary="theirs",
+            claim_generator="Elsewhere",
+            claim_generator_version="1",
+            signing_dir=str(elsewhere),
+        ),
+        art(4343, (256, 256)),
+    )
+    with c2pa.Reader("image/png", io.BytesIO(theirs.original_png)) as reader:
+        their_label = json.loads(reader.json())["active_manifest"]
+
+    job = job_create_from_upload(
+        owner=buyer, upload=SimpleUploadedFile("theirs.png", theirs.original_png), spec=spec()
+    )
+    batch_run(job_id=job.pk, worker=W)
+
+    assert job.parent_piece is None
+    [ingredient] = manifest_store(original_bytes(job.pieces.get()))["ingredients"]
+    assert (ingredient["title"], ingredient["active_manifest"]) == ("Uploaded picture", their_label)
