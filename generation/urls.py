@@ -1,9 +1,14 @@
 from django.urls import path
 
-from generation.views import jobs, pieces, prompt_reviews, styles
+from generation.views import jobs, pieces, prompt_reviews, styles, uploads
 
 urlpatterns = [
     path("commission/", jobs.commission, name="commission"),
+    path(
+        "commission/from-picture/",
+        uploads.commission_from_picture,
+        name="commission_from_picture",
+    ),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<uuid:job_id>/", jobs.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/status/", jobs.job_status, name="job_status"),

@@ -210,7 +210,8 @@ def _old_content_types(apps) -> dict[tuple[str, str], int]:
 def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[dict]]:
     """The old rows as the new layout must show them: only Notification.dispute became ref,
     jobs gained the default priority (generation 0005_job_priority), an empty adapter key
-    (0006_style_adapters) and empty edit fields, pieces no parent (0007_edit_jobs), terms no
+    (0006_style_adapters) and empty edit fields, pieces no parent (0007_edit_jobs), no
+    uploaded source (0008_source_upload), terms no
     derivatives (licensing 0010), and provenance records the empty edit fields of a fresh
     generation (provenance 0002_edits)."""
     expected = dict(before)
@@ -221,6 +222,8 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
         "upscale_factor": None,
         "mask": "",
         "mask_sha256": "",
+        "source_upload": "",
+        "source_sha256": "",
     }
     expected["generation_generationjob"] = [
         {**row, "priority": 0, "adapter_key": "", **no_edit}

@@ -79,7 +79,8 @@ class GenerationJob(models.Model):
         max_length=16,
         choices=EDIT_KIND_CHOICES,
         blank=True,
-        help_text="Empty: made from text. Otherwise an edit of `parent_piece`.",
+        help_text="Empty: made from text. Otherwise an edit of `parent_piece` and/or of "
+        "`source_upload`.",
     )
     parent_piece = models.ForeignKey(
         "generation.Piece",
@@ -99,6 +100,13 @@ class GenerationJob(models.Model):
         upload_to="masks/", max_length=300, blank=True, help_text="Inpaint: 255 = repaint."
     )
     mask_sha256 = models.CharField(max_length=64, blank=True)
+    source_upload = models.FileField(
+        upload_to="uploads/",
+        max_length=300,
+        blank=True,
+        help_text="Image-to-image from an upload: the uploaded file as received (private).",
+    )
+    source_sha256 = models.CharField(max_length=64, blank=True)
 
     status = models.CharField(
         max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
@@ -152,9 +160,16 @@ class GenerationJob(models.Model):
                 name="job_running_has_lease",
             ),
             models.CheckConstraint(
-                condition=models.Q(edit_kind="", parent_piece__isnull=True)
-                | (~models.Q(edit_kind="") & models.Q(parent_piece__isnull=False)),
-                name="job_edit_has_parent",
+                condition=models.Q(edit_kind="", parent_piece__isnull=True, source_upload="")
+                | (
+                    ~models.Q(edit_kind="")
+                    & (models.Q(parent_piece__isnull=False) | ~models.Q(source_upload=""))
+                ),
+                name="job_edit_has_source",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source_upload="") | models.Q(edit_kind="image"),
+                name="job_upload_is_image_to_image",
             ),
             models.CheckConstraint(
                 condition=models.Q(strength__isnull=True)

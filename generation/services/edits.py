@@ -3,7 +3,9 @@
 An edit job is a GenerationJob with `edit_kind` and `parent_piece` set, so queueing, fair
 share, progress, cancel and retry work as for any job. The worker (batch.py), the stamping
 stage and `manage.py reproduce` rebuild the engine request from the job with
-`edit_request_fields`, loading the parent's stored original and the stored mask.
+`edit_request_fields`, loading the parent's stored original and the stored mask, or, for
+image-to-image from an upload (generation/services/uploads.py), the stored upload fitted to
+the job's size.
 """
 
 import hashlib
@@ -14,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
-from PIL import Image
+from PIL import Image, ImageOps
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.images import open_untrusted_image
@@ -253,6 +255,27 @@ def stored_mask(job: GenerationJob) -> Image.Image | None:
         return Image.open(io.BytesIO(handle.read())).convert("L")
 
 
+def fit_source(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """An uploaded picture as the engine's init image: EXIF orientation applied, RGB, scaled
+    to cover `size` (Lanczos) and cropped to it around the centre. Deterministic, so the
+    worker and `manage.py reproduce` start from the same pixels."""
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    return ImageOps.fit(image, size, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+
+
+def stored_upload_bytes(job: GenerationJob) -> bytes:
+    """The uploaded picture exactly as received (its marks and manifest included)."""
+    with storages["default"].open(job.source_upload.name, "rb") as handle:
+        return handle.read()
+
+
+def _init_image(job: GenerationJob) -> Image.Image:
+    if job.source_upload:
+        image = Image.open(io.BytesIO(stored_upload_bytes(job)))
+        return fit_source(image, (job.width, job.height))
+    return parent_original_image(job.parent_piece)
+
+
 def edit_request_fields(job: GenerationJob) -> dict:
     """The GenerationRequest fields that make `job` an edit ({} for text-to-image): the
     worker and `manage.py reproduce` build the same request from them."""
@@ -260,7 +283,7 @@ def edit_request_fields(job: GenerationJob) -> dict:
         return {}
     return {
         "edit": job.edit_kind,
-        "init_image": parent_original_image(job.parent_piece),
+        "init_image": _init_image(job),
         "mask": stored_mask(job),
         "strength": job.strength,
         "upscale": job.upscale_factor,
@@ -271,6 +294,15 @@ def edit_facts(job: GenerationJob) -> EditFacts | None:
     """How an edit job's pieces came from their parent, for their provenance stamp."""
     if not job.is_edit:
         return None
+    if job.source_upload:  # the upload itself is the ingredient, its marks carried
+        return EditFacts(
+            kind=job.edit_kind,
+            parent_piece_id=str(job.parent_piece_id) if job.parent_piece_id else None,
+            parent_original=stored_upload_bytes(job),
+            strength=job.strength,
+            upload_sha256=job.source_sha256,
+            human=("upload",),
+        )
     human = ("parent", "mask") if job.mask else ("parent",)
     return EditFacts(
         kind=job.edit_kind,

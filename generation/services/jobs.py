@@ -285,14 +285,17 @@ def _job_retry(*, job: GenerationJob, actor: User) -> GenerationJob:
 
 
 def _edit_retry_insert(*, job: GenerationJob, actor: User) -> GenerationJob:
-    """An edit's retry: the same parent, mask file and settings, checked when it was first
-    queued; the actor must still be allowed to edit the parent (a licence may be gone)."""
-    if not piece_editable_by(user=actor, piece=job.parent_piece):
+    """An edit's retry: the same parent, mask or uploaded picture and settings, checked when
+    it was first queued; the actor must still be allowed to edit the parent (a licence may
+    be gone)."""
+    parent = job.parent_piece
+    if parent is not None and not piece_editable_by(user=actor, piece=parent):
         raise PermissionDeniedError("You may no longer edit this image.")
     job_check_active_limit(owner=actor)
     names = ("engine", "prompt", "negative_prompt", "seed", "width", "height", "steps")
     names += ("guidance", "count", "style_version", "edit_kind", "parent_piece", "strength")
-    names += ("upscale_factor", "mask", "mask_sha256", "priority")
+    names += ("upscale_factor", "mask", "mask_sha256", "source_upload", "source_sha256")
+    names += ("priority",)
     retry = GenerationJob(
         owner=actor, retry_of=job, progress_total=job.steps, **{n: getattr(job, n) for n in names}
     )

@@ -79,6 +79,7 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "parent_piece_id",
             "strength",
             "upscale_factor",
+            "source_sha256",
             "status",
             "created_at",
             "finished_at",
@@ -150,8 +151,8 @@ def account_export(*, user: User) -> bytes:
             "Your Promptfolio data. data.json holds your account, jobs, pieces, provenance, "
             "listings, licences, orders, commissions, prepaid credit, disputes and "
             "notifications; files/ holds your avatar, the original of every piece you "
-            "generated, the masks you painted for edits and the reference images you sent with "
-            "your briefs.\n",
+            "generated, the masks you painted for edits, the pictures you uploaded to start "
+            "images from and the reference images you sent with your briefs.\n",
         )
         if user.avatar:
             _add_file(archive, storages["previews"], user.avatar.name, "files/avatar.png")
@@ -165,6 +166,11 @@ def account_export(*, user: User) -> bytes:
                 )
         for job in GenerationJob.objects.filter(owner=user).exclude(mask=""):
             _add_file(archive, storages["default"], job.mask.name, f"files/masks/{job.pk}.png")
+        for job in GenerationJob.objects.filter(owner=user).exclude(source_upload=""):
+            name = job.source_upload.name
+            _add_file(
+                archive, storages["default"], name, f"files/uploads/{name.rsplit('/', 1)[-1]}"
+            )
         for files in account_export_files.call(AccountData(user)):
             for alias, name, arcname in files:
                 _add_file(archive, storages[alias], name, arcname)

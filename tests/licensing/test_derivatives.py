@@ -1,13 +1,18 @@
 """Who may edit a licensed piece: the terms version a grant was sold under decides
 (licensing answers generation's may_derive hook)."""
 
-import pytest
-from django.urls import reverse
+import io
 
-from core.errors import PermissionDeniedError
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from core.errors import ApplicationError, PermissionDeniedError
 from generation.models import GenerationJob
 from generation.selectors.pieces import piece_editable_by
 from generation.services.edits import job_create_edit
+from generation.services.uploads import UploadSpec, job_create_from_upload
 from licensing.models import LicenceGrant, TermsVersion
 from licensing.services.grants import licence_grant_issue
 from tests.generation.factories import scripted_piece
@@ -80,3 +85,38 @@ def test_the_library_offers_edit_only_where_the_terms_allow_it(client, creator, 
     assert reverse("piece_edit", args=[personal_piece.pk]) not in page
     assert client.get(reverse("piece_edit", args=[extended_piece.pk])).status_code == 200
     assert client.get(reverse("piece_edit", args=[personal_piece.pk])).status_code == 404
+
+
+def _stripped_upload(piece) -> SimpleUploadedFile:
+    """The piece as a re-encoded JPEG: manifest and XMP gone, found by its watermark."""
+    with piece.original.open("rb") as handle:
+        pixels = Image.open(handle).convert("RGB")
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", pixels.size, pixels.tobytes()).save(buffer, "JPEG", quality=85)
+    return SimpleUploadedFile("found.jpg", buffer.getvalue())
+
+
+def test_an_upload_of_a_piece_licensed_for_derivatives_starts_from_it(creator, buyer):
+    piece = scripted_piece(creator, size=(512, 512), seed=21)
+    licensed(piece, buyer, "standard")
+
+    job = job_create_from_upload(
+        owner=buyer,
+        upload=_stripped_upload(piece),
+        spec=UploadSpec(prompt="in autumn", strength=0.5, engine="scripted"),
+    )
+
+    assert (job.owner, job.parent_piece, job.edit_kind) == (buyer, piece, "image")
+
+
+def test_an_upload_of_a_piece_under_a_personal_licence_is_refused(creator, buyer):
+    piece = scripted_piece(creator, size=(512, 512), seed=22)
+    licensed(piece, buyer, "personal")
+
+    with pytest.raises(ApplicationError, match="terms allow derivatives"):
+        job_create_from_upload(
+            owner=buyer,
+            upload=_stripped_upload(piece),
+            spec=UploadSpec(prompt="in autumn", strength=0.5, engine="scripted"),
+        )
+    assert not GenerationJob.objects.filter(owner=buyer).exists()

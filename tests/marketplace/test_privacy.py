@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
@@ -19,6 +20,7 @@ from disputes.services.filing import dispute_file
 from disputes.services.remedies import remedy_refund
 from generation.models import JobStatus, Piece
 from generation.services.edits import job_create_edit
+from generation.services.uploads import UploadSpec, job_create_from_upload
 from licensing.models import GrantStatus, LicenceGrant
 from marketplace.models import AccountEvent, Favourite, ListingStatus, User
 from marketplace.services.engagement import favourite_toggle
@@ -425,3 +427,21 @@ def test_export_holds_edit_jobs_and_their_painted_masks(buyer, scripted_engine, 
     )
     with job.mask.open("rb") as handle:
         assert archive.read(f"files/masks/{job.pk}.png") == handle.read()
+
+
+def test_export_holds_the_pictures_uploaded_to_start_from(
+    buyer, scripted_engine, generation_wakeups
+):
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (20, 120, 200)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("mine.png", buffer.getvalue())
+    spec = UploadSpec(prompt="a blue wall, painted", strength=0.5, engine="scripted")
+    job = job_create_from_upload(owner=buyer, upload=upload, spec=spec)
+
+    archive = zipfile.ZipFile(io.BytesIO(account_export(user=buyer)))
+
+    [row] = [
+        row for row in json.loads(archive.read("data.json"))["jobs"] if row["id"] == str(job.pk)
+    ]
+    assert (row["edit_kind"], row["source_sha256"]) == ("image", job.source_sha256)
+    assert archive.read(f"files/uploads/{job.pk}.png") == buffer.getvalue()

@@ -53,6 +53,7 @@ PUBLIC = {
 # Signed-in pages that show only the visitor's own data (no object id in the URL).
 OWN_DATA = {
     "commission",
+    "commission_from_picture",
     "job_list",
     "order_list",
     "licensing:library",
