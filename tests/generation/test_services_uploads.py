@@ -49,8 +49,11 @@ def spec(**changes) -> UploadSpec:
 
 
 def stored_uploads() -> int:
-    storage = storages["default"]
-    return len(storage.listdir("uploads")[1]) if storage.exists("uploads") else 0
+    # A folder is only a key prefix on S3: list it rather than asking whether it exists.
+    try:
+        return len(storages["default"].listdir("uploads")[1])
+    except FileNotFoundError:
+        return 0
 
 
 def original_bytes(piece) -> bytes:
