@@ -117,6 +117,22 @@ def celery_worker(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def worker_stage_idle_before_flush(request):
+    """The session worker's stamping stage finishes its batches before a transactional test's
+    flush: a batch still being stored would race the TRUNCATE (a deadlock on PostgreSQL) and
+    leak rows into the next test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # torn down (flushed) after this fixture
+    yield
+    from generation.services.stamping import worker_stage_drain
+
+    worker_stage_drain()
+
+
+@pytest.fixture(autouse=True)
 def ledger_guard_off_for_sqlite_flush(request):
     """Transactional tests end with a flush; on SQLite that is DELETE, which the append-only
     trigger refuses once ledger rows exist. Drop the triggers just before the flush and put

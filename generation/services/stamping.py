@@ -392,6 +392,14 @@ _worker_stage: StampingStage | None = None
 _worker_stage_lock = threading.Lock()
 
 
+def worker_stage_drain() -> None:
+    """Wait for what this process's stage holds, if it has one (tests, between cases)."""
+    with _worker_stage_lock:
+        stage = _worker_stage
+    if stage is not None:
+        stage.drain()
+
+
 def worker_stage() -> StampingStage:
     """This worker process's stage, built on first use from settings."""
     global _worker_stage
