@@ -15,6 +15,9 @@ THREADS = 8
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    # The paid commissions' jobs are only recorded: a session worker rendering them would
+    # race this test's flush.
+    pytest.mark.usefixtures("generation_wakeups"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL row locks (CI runs this on PostgreSQL)",
