@@ -20,6 +20,7 @@ from provenance import xmp
 from tests.factories import UserFactory
 from tests.faults.workers import kill
 from tests.faults.workers import start_worker as start_worker_process
+from tests.storage import stored_names
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -44,10 +45,7 @@ def stamping_job_exists() -> bool:
 
 
 def piece_files() -> list[str]:
-    try:
-        return storages["default"].listdir("pieces")[1]
-    except FileNotFoundError:
-        return []
+    return stored_names("pieces")
 
 
 def commission(count: int, size: int, steps: int) -> list[GenerationJob]:

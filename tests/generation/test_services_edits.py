@@ -21,6 +21,7 @@ from generation.services.worker import job_claim_batch
 from tests.factories import UserFactory
 from tests.generation.doubles import EDIT_COLOUR
 from tests.generation.factories import scripted_piece
+from tests.storage import stored_names
 
 pytestmark = pytest.mark.django_db
 W = "worker-a:1"
@@ -45,11 +46,7 @@ def mask_png(size=(256, 256), box=(0, 0, 128, 256), *, fmt="PNG", mode="L") -> S
 
 
 def stored_masks() -> int:
-    # A folder is only a key prefix on S3: list it rather than asking whether it exists.
-    try:
-        return len(storages["default"].listdir("masks")[1])
-    except FileNotFoundError:
-        return 0
+    return len(stored_names("masks"))
 
 
 def test_owner_makes_a_variation_with_the_parent_settings_and_a_new_seed(buyer, parent):

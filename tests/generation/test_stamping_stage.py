@@ -16,6 +16,7 @@ from generation.services.stamping import InlineStamper, ProcessStamper, Stamping
 from generation.services.worker import jobs_sweep
 from provenance import watermark
 from tests.generation.factories import GenerationJobFactory
+from tests.storage import stored_names
 
 pytestmark = pytest.mark.django_db(transaction=True)
 W = "worker-stage:1"
@@ -47,11 +48,8 @@ def status(job):
     return GenerationJob.objects.get(pk=job.pk).status
 
 
-def stored_files(prefix="pieces"):
-    try:
-        return storages["default"].listdir(prefix)[1]
-    except FileNotFoundError:
-        return []
+def stored_files():
+    return stored_names("pieces")
 
 
 def test_the_engine_loop_returns_before_stamping_and_the_stage_finishes_the_job(
