@@ -14,3 +14,11 @@ class ApplicationError(Exception):
 class PermissionDeniedError(ApplicationError):
     def __init__(self, message: str = "You are not allowed to do that."):
         super().__init__(message, code="permission_denied")
+
+
+class QuotaExceededError(ApplicationError):
+    """A limit on use (rate, daily images, concurrent jobs): try again after `retry_after` s."""
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None):
+        super().__init__(message, field=field, code="quota_exceeded")
+        self.retry_after = retry_after
