@@ -41,14 +41,17 @@ def setup_django() -> None:
 
 
 def make_jobs(count: int, *, images: int, steps_from: int) -> list:
-    from generation.services.jobs import MAX_ACTIVE_JOBS_PER_USER, JobSpec, job_create
+    from django.conf import settings
+
+    from generation.services.jobs import JobSpec, job_create
     from tests.factories import UserFactory
 
-    owners = [UserFactory() for _ in range(0, count, MAX_ACTIVE_JOBS_PER_USER)]
+    per_owner = settings.GENERATION_MAX_ACTIVE_JOBS
+    owners = [UserFactory() for _ in range(0, count, per_owner)]
     # Distinct step counts: one batch per job, so some jobs always wait in the queue.
     return [
         job_create(
-            owner=owners[i // MAX_ACTIVE_JOBS_PER_USER],
+            owner=owners[i // per_owner],
             spec=JobSpec(
                 prompt=f"storm over the sea number {i}, oil painting",
                 width=512,

@@ -207,6 +207,9 @@ GENERATION_PROGRESS_INTERVAL = 0.25
 # stamp (default: every core) and how many rendered batches may wait there at once.
 GENERATION_STAMP_PROCESSES = env_int("GENERATION_STAMP_PROCESSES", os.cpu_count() or 1)
 GENERATION_STAGE_BATCHES = env_int("GENERATION_STAGE_BATCHES", 2)
+# Each person's GPU allowance (generation/services/quotas.py).
+GENERATION_MAX_ACTIVE_JOBS = env_int("GENERATION_MAX_ACTIVE_JOBS", 10)
+GENERATION_IMAGES_PER_DAY = env_int("GENERATION_IMAGES_PER_DAY", 400)
 GENERATION_DEFAULT_ENGINE = env_str("GENERATION_DEFAULT_ENGINE", "embedded")
 # A job's wake-up goes to its engine's queue, gpu.<engine> (generation.services.jobs.enqueue);
 # this route only catches a bare run_generation.delay() that names none.

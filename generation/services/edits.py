@@ -24,8 +24,9 @@ from generation.engines import EDIT_KINDS, UPSCALE_FACTORS, GenerationRequest, v
 from generation.models import GenerationJob, Piece, PromptSource
 from generation.selectors.pieces import piece_editable_by
 from generation.services.engines import EngineSpec, engine_spec
-from generation.services.jobs import enqueue, job_check_active_limit, job_record_event
+from generation.services.jobs import enqueue, job_record_event
 from generation.services.prompt_reviews import prompt_screen
+from generation.services.quotas import job_check_quotas
 from provenance.stamp import EditFacts
 
 MASK_MAX_BYTES = 4 * 1024 * 1024
@@ -123,7 +124,7 @@ def _edit_insert(
         spec.validate(request)
     except ValueError as error:
         raise ApplicationError(str(error), field="upscale" if upscale else None) from None
-    job_check_active_limit(owner=owner)
+    job_check_quotas(owner=owner, images=1)
     job = GenerationJob(
         owner=owner,
         engine=spec.name,

@@ -22,10 +22,9 @@ from generation.models import (
 from generation.selectors.pieces import piece_editable_by
 from generation.services.engines import engine_queue, engine_spec
 from generation.services.prompt_reviews import prompt_screen
+from generation.services.quotas import job_check_quotas
 
 User = get_user_model()
-
-MAX_ACTIVE_JOBS_PER_USER = 10
 
 
 def job_record_event(
@@ -190,7 +189,7 @@ def _job_insert(
                 field="prompt",
             ) from None
         raise ApplicationError(str(error)) from None
-    job_check_active_limit(owner=owner)
+    job_check_quotas(owner=owner, images=spec.count)
     steps = engine.resolve_steps(request)
     job = GenerationJob(
         owner=owner,
@@ -214,18 +213,6 @@ def _job_insert(
     job_record_event(job=job, from_status="", source="user", actor=owner)
     enqueue(job)
     return job
-
-
-def job_check_active_limit(*, owner: User) -> None:
-    """One person's queue stays bounded (and so the fair order cheap to read)."""
-    active = GenerationJob.objects.filter(
-        owner=owner, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
-    ).count()
-    if active >= MAX_ACTIVE_JOBS_PER_USER:
-        raise ApplicationError(
-            f"You already have {active} jobs waiting or running; "
-            "wait for one to finish or cancel one."
-        )
 
 
 def _lock_own_job(job: GenerationJob, user: User) -> GenerationJob:
@@ -291,7 +278,7 @@ def _edit_retry_insert(*, job: GenerationJob, actor: User) -> GenerationJob:
     parent = job.parent_piece
     if parent is not None and not piece_editable_by(user=actor, piece=parent):
         raise PermissionDeniedError("You may no longer edit this image.")
-    job_check_active_limit(owner=actor)
+    job_check_quotas(owner=actor, images=job.count)
     names = ("engine", "prompt", "negative_prompt", "seed", "width", "height", "steps")
     names += ("guidance", "count", "style_version", "edit_kind", "parent_piece", "strength")
     names += ("upscale_factor", "mask", "mask_sha256", "source_upload", "source_sha256")

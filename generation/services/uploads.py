@@ -28,8 +28,9 @@ from generation.models import GenerationJob, Piece, PromptSource
 from generation.selectors.pieces import piece_editable_by
 from generation.services.edits import edit_unavailable_reason, fit_source
 from generation.services.engines import EngineSpec, engine_spec
-from generation.services.jobs import enqueue, job_check_active_limit, job_record_event
+from generation.services.jobs import enqueue, job_record_event
 from generation.services.prompt_reviews import prompt_screen
+from generation.services.quotas import job_check_quotas
 from provenance.services.identify import provenance_identify_upload
 
 UPLOAD_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
@@ -170,7 +171,7 @@ def _upload_insert(
         engine.validate(request)
     except ValueError as error:
         raise ApplicationError(str(error)) from None
-    job_check_active_limit(owner=owner)
+    job_check_quotas(owner=owner, images=1)
     steps = engine.resolve_steps(request)
     job = GenerationJob(
         owner=owner,

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
 from core.forms import add_application_error
+from generation.selectors.quotas import quota_usage
 from marketplace.forms.accounts import CreatorOnboardingForm, ProfileForm, SignupForm
 from marketplace.services.accounts import creator_onboard, user_create, user_update_profile
 
@@ -45,7 +46,8 @@ def profile(request):
         else:
             messages.success(request, "Profile saved.")
             return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form}, status=_status(request, form))
+    context = {"form": form, "usage": quota_usage(user_id=user.pk)}
+    return render(request, "accounts/profile.html", context, status=_status(request, form))
 
 
 @login_required
