@@ -220,10 +220,17 @@ class LoraSlots:
         # diffusers/peft raise many types for a LoRA that does not fit; to the job they all
         # mean the same: this adapter cannot run on this model, so do not retry.
         except Exception as exc:  # noqa: BLE001
+            self._discard_partial(ref.sha256)
             raise AdapterIncompatible(
                 f"adapter {ref.name} is incompatible with model {self.model}: {exc}"
             ) from exc
         self.loaded[ref.sha256] = ref
+
+    def _discard_partial(self, name: str) -> None:
+        """A load that failed half-way may have wrapped some layers already; left there,
+        they would stay active in every later batch."""
+        if any(name in names for names in self.pipe.get_list_adapters().values()):
+            self.pipe.delete_adapters(name)
 
     def _evict(self, *, keep: set[str]) -> None:
         for sha in [s for s in self.loaded if s not in keep]:

@@ -133,3 +133,25 @@ def test_an_incompatible_adapter_fails_with_a_clear_message(engine, tmp_path, ti
     ):
         engine.generate([req(wrong)])
     assert isinstance(AdapterIncompatible("x"), ValueError)  # the worker does not retry it
+
+
+@needs_peft
+def test_a_load_that_fails_half_way_leaves_no_adapter_behind(
+    engine, tmp_path, tiny_pipeline_dir, monkeypatch
+):
+    plain = np.asarray(engine.generate([req()])[0], dtype=np.int16)
+    slots = engine._lora_slots()
+    real_load = slots.pipe.load_lora_weights
+
+    def load_then_fail(*args, **kwargs):  # the layers are wrapped, then something breaks
+        real_load(*args, **kwargs)
+        raise RuntimeError("out of host memory")
+
+    monkeypatch.setattr(slots.pipe, "load_lora_weights", load_then_fail)
+    lora = ref(write_lora(tmp_path / "a.safetensors", tiny_pipeline_dir))
+    with pytest.raises(AdapterIncompatible, match="out of host memory"):
+        engine.generate([req(lora)])
+
+    assert not any(slots.pipe.get_list_adapters().values())
+    after = np.asarray(engine.generate([req()])[0], dtype=np.int16)
+    assert np.array_equal(plain, after)
