@@ -1,10 +1,9 @@
 """The GPU allowance per person: concurrent jobs and images per day (settings
-GENERATION_MAX_ACTIVE_JOBS, GENERATION_IMAGES_PER_DAY), the same for the site and the API."""
+GENERATION_MAX_ACTIVE_JOBS, GENERATION_IMAGES_PER_DAY), for every way a job is queued."""
 
 import math
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from core.errors import QuotaExceededError
@@ -19,11 +18,11 @@ ACTIVE_LIMIT_RETRY_SECONDS = 30
 def job_check_quotas(*, owner: User, images: int) -> None:
     """Refuse a job that would pass either limit. Call inside the transaction that writes
     the job: the owner's row lock makes concurrent submissions queue here one at a time,
-    so two of them cannot both see room for one more."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("job_check_quotas must run inside the job's transaction")
+    so two of them cannot both see room for one more (on PostgreSQL, Django refuses the
+    lock outside a transaction)."""
     User.objects.select_for_update().filter(pk=owner.pk).first()
-    usage = quota_usage(user_id=owner.pk)
+    now = timezone.now()
+    usage = quota_usage(user_id=owner.pk, now=now)
     if usage.active_jobs >= usage.max_active_jobs:
         raise QuotaExceededError(
             f"You already have {usage.active_jobs} jobs waiting or running; "
@@ -31,7 +30,7 @@ def job_check_quotas(*, owner: User, images: int) -> None:
             retry_after=ACTIVE_LIMIT_RETRY_SECONDS,
         )
     if usage.images_today + images > usage.images_per_day:
-        wait = math.ceil((usage.resets_at - timezone.now()).total_seconds())
+        wait = math.ceil((usage.resets_at - now).total_seconds())
         raise QuotaExceededError(
             f"This would make {usage.images_today + images} images today; your daily "
             f"allowance is {usage.images_per_day} ({usage.images_left_today} left). "
