@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("disputes.urls")),
     path("", include("payments.urls")),
     path("", include("commissions.urls")),
+    path("", include("webhooks.urls")),
+    path("", include("api.urls")),
     path("", include("marketplace.urls")),
 ]
 

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "payments",
     "commissions",
     "disputes",
+    "webhooks",
+    "api",
     "demo",  # demo data through every floor's services (bin/run)
 ]
 
