@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "ninja",  # the API docs page's bundled Swagger UI (no CDN)
     # The floors, ground first (docs/architecture.md): each may import only those above it here.
     "core",
     "provenance",
@@ -200,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     "dispute-reminders": {"task": "disputes.send_dispute_reminders", "schedule": 3600.0},
     # Settles finished commission jobs (1 min grace) and auto-accepts overdue deliveries.
     "commissions-sweep": {"task": "commissions.sweep", "schedule": 60.0},
+    "expire-idempotency-records": {
+        "task": "api.tasks.expire_idempotency_records",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Generation engines -----------------------------------------------------------------
@@ -212,6 +217,11 @@ GENERATION_STAGE_BATCHES = env_int("GENERATION_STAGE_BATCHES", 2)
 # Each person's GPU allowance (generation/services/quotas.py).
 GENERATION_MAX_ACTIVE_JOBS = env_int("GENERATION_MAX_ACTIVE_JOBS", 10)
 GENERATION_IMAGES_PER_DAY = env_int("GENERATION_IMAGES_PER_DAY", 400)
+# The public API (api/): requests a minute, per token and per person across all tokens.
+API_RATE_LIMIT_PER_TOKEN = env_int("API_RATE_LIMIT_PER_TOKEN", 120)
+API_RATE_LIMIT_PER_USER = env_int("API_RATE_LIMIT_PER_USER", 300)
+API_MAX_TOKENS_PER_USER = env_int("API_MAX_TOKENS_PER_USER", 10)
+API_ORIGINAL_URL_SECONDS = env_int("API_ORIGINAL_URL_SECONDS", 300)
 GENERATION_DEFAULT_ENGINE = env_str("GENERATION_DEFAULT_ENGINE", "embedded")
 # A job's wake-up goes to its engine's queue, gpu.<engine> (generation.services.jobs.enqueue);
 # this route only catches a bare run_generation.delay() that names none.

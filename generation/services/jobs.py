@@ -242,7 +242,9 @@ def job_cancel(*, job: GenerationJob, actor: User) -> GenerationJob:
             message="Cancel requested; the worker stops at the next step.",
         )
     elif job.is_finished:
-        raise ApplicationError(f"This job has already {job.get_status_display().lower()}.")
+        raise ApplicationError(
+            f"This job has already {job.get_status_display().lower()}.", code="conflict"
+        )
     return job
 
 
@@ -260,7 +262,7 @@ def job_retry(*, job: GenerationJob, actor: User) -> GenerationJob:
 def _job_retry(*, job: GenerationJob, actor: User) -> GenerationJob:
     job = _lock_own_job(job, actor)
     if not job.can_retry:
-        raise ApplicationError("Only failed or cancelled jobs can be retried.")
+        raise ApplicationError("Only failed or cancelled jobs can be retried.", code="conflict")
     if job.is_edit:
         return _edit_retry_insert(job=job, actor=actor)
     if job.style_version_id is not None and job.style_version.style.creator_id != actor.pk:

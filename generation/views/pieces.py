@@ -8,9 +8,8 @@ from core.errors import ApplicationError
 from core.forms import add_application_error
 from generation.engines import EDIT_KINDS
 from generation.forms.edits import EditForm
-from generation.hooks import OriginalRequested, original_requested
 from generation.models import Piece
-from generation.selectors.pieces import piece_for_editing
+from generation.selectors.pieces import piece_for_editing, piece_original_allowed
 from generation.services.edits import KIND_LABELS, edit_availability, job_create_edit
 from generation.services.jobs import piece_pick
 
@@ -43,11 +42,7 @@ def piece_original(request, piece_id):
     """Originals are private: their owner and active licensees get a short-lived signed URL
     (S3) or a streamed file (local storage); everyone else gets 404."""
     piece = Piece.objects.filter(pk=piece_id).first()
-    allowed = piece is not None and (
-        piece.owner_id == request.user.pk
-        or any(original_requested.call(OriginalRequested(request.user, piece_id=piece.pk)))
-    )
-    if not allowed:
+    if piece is None or not piece_original_allowed(user=request.user, piece=piece):
         raise Http404("No such image.")
     storage = storages["default"]
     if hasattr(storage, "bucket_name"):

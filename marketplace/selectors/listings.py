@@ -59,6 +59,17 @@ def listings_public() -> QuerySet[Listing]:
     )
 
 
+def listings_published_full() -> QuerySet[Listing]:
+    """Published listings with every public field, creator, cover and tags (the API's
+    catalogue, which shows more than a grid card)."""
+    return (
+        Listing.objects.select_related("creator", "cover")
+        .prefetch_related("tags")
+        .defer("embedding", "search_document", "search_vector")
+        .filter(status=ListingStatus.PUBLISHED)
+    )
+
+
 def listings_newest(*, limit: int = 8) -> list[Listing]:
     return list(listings_public().order_by(*SORTS["newest"])[:limit])
 
