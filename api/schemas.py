@@ -67,7 +67,7 @@ class JobOut(Schema):
     steps: int
     seed: int
     count: int
-    style_version: int | None
+    style_version: uuid.UUID | None
     edit_kind: str
     parent_piece: uuid.UUID | None
     progress: ProgressOut

@@ -2,10 +2,10 @@
 
 import base64
 import binascii
-import io
 import uuid
 from datetime import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Schema, Status
 
@@ -93,7 +93,8 @@ def _mask(payload: EditIn):
     if payload.mask_png_base64 is None:
         return None
     try:
-        return io.BytesIO(base64.b64decode(payload.mask_png_base64, validate=True))
+        data = base64.b64decode(payload.mask_png_base64, validate=True)
+        return SimpleUploadedFile("mask.png", data, content_type="image/png")
     except (binascii.Error, ValueError):
         raise ApplicationError("The mask is not valid base64.", field="mask_png_base64") from None
 
@@ -109,16 +110,21 @@ def create_edit(
         raise Http404("No such image, or you may not edit it.")
 
     def run():
-        job = job_create_edit(
-            owner=request.user,
-            piece=piece,
-            kind=payload.kind,
-            strength=payload.strength,
-            upscale=payload.upscale,
-            mask=_mask(payload),
-            prompt=payload.prompt,
-            seed=payload.seed,
-        )
+        try:
+            job = job_create_edit(
+                owner=request.user,
+                piece=piece,
+                kind=payload.kind,
+                strength=payload.strength,
+                upscale=payload.upscale,
+                mask=_mask(payload),
+                prompt=payload.prompt,
+                seed=payload.seed,
+            )
+        except ApplicationError as error:
+            if error.field == "mask":  # the site's upload field; here the base64 one
+                error.field = "mask_png_base64"
+            raise
         return _created(request, job)
 
     return answer(request, response, run)

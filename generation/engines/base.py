@@ -202,42 +202,59 @@ class Engine:
             validate_request(self, request)
 
 
+class InvalidRequest(ValueError):
+    """A request the engine cannot run; `field` names the setting at fault, if one is."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
 def validate_request(engine: Engine, request: GenerationRequest) -> None:
-    """Raise ValueError with a user-facing message when `request` cannot run on `engine`."""
+    """Raise InvalidRequest (a ValueError) with a user-facing message when `request` cannot
+    run on `engine`."""
     if not isinstance(request.prompt, str) or not request.prompt.strip():
-        raise ValueError("Prompt must not be empty.")
+        raise InvalidRequest("Prompt must not be empty.", field="prompt")
     if len(request.prompt) > MAX_PROMPT_CHARS:
-        raise ValueError(
-            f"Prompt is {len(request.prompt)} characters; the maximum is {MAX_PROMPT_CHARS}."
+        raise InvalidRequest(
+            f"Prompt is {len(request.prompt)} characters; the maximum is {MAX_PROMPT_CHARS}.",
+            field="prompt",
         )
     if not isinstance(request.negative_prompt, str):
-        raise ValueError("Negative prompt must be text.")
+        raise InvalidRequest("Negative prompt must be text.", field="negative_prompt")
     if len(request.negative_prompt) > MAX_NEGATIVE_PROMPT_CHARS:
-        raise ValueError(
+        raise InvalidRequest(
             f"Negative prompt is {len(request.negative_prompt)} characters; "
-            f"the maximum is {MAX_NEGATIVE_PROMPT_CHARS}."
+            f"the maximum is {MAX_NEGATIVE_PROMPT_CHARS}.",
+            field="negative_prompt",
         )
     if request.edit:
         validate_edit(engine, request)
     elif (request.width, request.height) not in engine.supported_sizes:
         sizes = ", ".join(f"{w}x{h}" for w, h in engine.supported_sizes)
-        raise ValueError(
+        raise InvalidRequest(
             f"Size {request.width}x{request.height} is not supported by {engine.name}; "
-            f"choose one of: {sizes}."
+            f"choose one of: {sizes}.",
+            field="size",
         )
     steps = engine.resolve_steps(request)
     if isinstance(steps, bool) or not isinstance(steps, int):
-        raise ValueError("Steps must be an integer.")
+        raise InvalidRequest("Steps must be an integer.", field="steps")
     if not engine.min_steps <= steps <= engine.max_steps:
-        raise ValueError(
-            f"Steps must be between {engine.min_steps} and {engine.max_steps}; got {steps}."
+        raise InvalidRequest(
+            f"Steps must be between {engine.min_steps} and {engine.max_steps}; got {steps}.",
+            field="steps",
         )
     if isinstance(request.seed, bool) or not isinstance(request.seed, int):
-        raise ValueError("Seed must be an integer.")
+        raise InvalidRequest("Seed must be an integer.", field="seed")
     if not 0 <= request.seed <= MAX_SEED:
-        raise ValueError(f"Seed must be between 0 and {MAX_SEED}; got {request.seed}.")
+        raise InvalidRequest(
+            f"Seed must be between 0 and {MAX_SEED}; got {request.seed}.", field="seed"
+        )
     if request.guidance is not None and not 0.0 <= float(request.guidance) <= 30.0:
-        raise ValueError(f"Guidance must be between 0 and 30; got {request.guidance}.")
+        raise InvalidRequest(
+            f"Guidance must be between 0 and 30; got {request.guidance}.", field="guidance"
+        )
 
 
 def validate_edit(engine: Engine, request: GenerationRequest) -> None:

@@ -188,7 +188,7 @@ def _job_insert(
                 "template, or the style's settings are no longer supported).",
                 field="prompt",
             ) from None
-        raise ApplicationError(str(error)) from None
+        raise ApplicationError(str(error), field=getattr(error, "field", None)) from None
     job_check_quotas(owner=owner, images=spec.count)
     steps = engine.resolve_steps(request)
     job = GenerationJob(
