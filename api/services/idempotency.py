@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -84,6 +85,7 @@ def idempotent(
     except BaseException:
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
         raise
+    answer = json.loads(json.dumps(answer, cls=DjangoJSONEncoder))  # as a replay will read it
     IdempotencyRecord.objects.filter(pk=record.pk).update(
         status=IdempotencyRecord.Status.DONE, response_status=status, response_body=answer
     )
