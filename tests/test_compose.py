@@ -55,3 +55,7 @@ def test_app_env_selects_real_services():
     assert env["CELERY_BROKER_URL"].startswith("redis://")
     assert env["S3_ENDPOINT_URL"] == "http://s3:8333"
     assert env["DJANGO_ENV"] == "production"
+
+
+def test_web_trusts_exactly_the_one_tls_proxy_in_front_of_it():
+    assert SERVICES["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from core.clients import client_address
 from core.images import avatar_from_upload
 from marketplace.models import User
 from marketplace.selectors.accounts import email_taken
@@ -58,7 +59,7 @@ class EmailLoginForm(AuthenticationForm):
 
     def clean(self):
         email = self.cleaned_data.get("username", "")
-        ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        ip = client_address(self.request) if self.request else ""
         if email and login_locked(email=email, ip=ip):
             minutes = settings.LOGIN_LOCKOUT_SECONDS // 60
             raise forms.ValidationError(
