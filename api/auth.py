@@ -7,7 +7,7 @@ carries every scope (it is the person at the keyboard); a token only those it wa
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from api.services.rate_limits import rate_limit_take
+from api.services.rate_limits import api_rate_take
 from api.services.tokens import token_authenticate
 from core.errors import ApplicationError
 
@@ -17,7 +17,7 @@ class TokenAuth(HttpBearer):
         api_token = token_authenticate(raw=token)
         if api_token is None:
             return None
-        rate_limit_take(user_id=api_token.user_id, token_id=api_token.pk)
+        api_rate_take(user_id=api_token.user_id, token_id=api_token.pk)
         request.user = api_token.user
         request.api_token = api_token
         return api_token
@@ -28,7 +28,7 @@ class SiteSessionAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is None:
             return None
-        rate_limit_take(user_id=user.pk)
+        api_rate_take(user_id=user.pk)
         request.api_token = None
         return user
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from api.services.rate_limits import rate_limit_take
+from api.services.rate_limits import api_rate_take
 from core.errors import QuotaExceededError
 from generation.models import GenerationJob
 from tests.api.conftest import post
@@ -38,11 +38,11 @@ def test_the_person_s_rate_counts_every_token(buyer, issue_token, api_client, se
 
 def test_a_new_minute_starts_a_new_window(settings):
     settings.API_RATE_LIMIT_PER_USER = 1
-    rate_limit_take(user_id=1, now=120.0)
+    api_rate_take(user_id=1, now=120.0)
     with pytest.raises(QuotaExceededError) as error:
-        rate_limit_take(user_id=1, now=150.0)
+        api_rate_take(user_id=1, now=150.0)
     assert error.value.retry_after == 30
-    rate_limit_take(user_id=1, now=180.0)
+    api_rate_take(user_id=1, now=180.0)
 
 
 def test_concurrent_jobs_over_the_allowance_are_a_429(buyer, as_buyer, settings):
