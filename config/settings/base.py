@@ -200,7 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispute-reminders": {"task": "disputes.send_dispute_reminders", "schedule": 3600.0},
     # Settles finished commission jobs (1 min grace) and auto-accepts overdue deliveries.
     "commissions-sweep": {"task": "commissions.sweep", "schedule": 60.0},
-    "webhooks-sweep": {"task": "webhooks.sweep_deliveries", "schedule": 60.0},
+    # Webhook retries fall due from 30 s apart; also re-wakes deliveries whose wake-up was lost.
+    "webhooks-sweep": {"task": "webhooks.sweep_deliveries", "schedule": 15.0},
 }
 
 # --- Generation engines -----------------------------------------------------------------

@@ -1,0 +1,177 @@
+"""The one module that sends webhook HTTP requests, safe against server-side request forgery.
+
+A user chooses the URL, so the request must not reach our own network: the host name is
+resolved once, every address it resolves to is checked (a name with one private answer is
+refused, so a rebinding resolver cannot pick the other at connect time), and the socket is
+connected to that checked address while the Host header and TLS certificate check use the
+name. Redirects are never followed (a 3xx is a failed attempt), both timeouts are bounded and
+at most `WEBHOOKS_MAX_RESPONSE_BYTES` of the answer are read.
+"""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+# Never a webhook receiver, whatever the operator allows: cloud instance metadata services.
+METADATA_NETWORKS = (
+    ipaddress.ip_network("169.254.169.254/32"),
+    ipaddress.ip_network("fd00:ec2::254/128"),
+    ipaddress.ip_network("100.100.100.200/32"),  # Alibaba Cloud
+)
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+CHUNK_BYTES = 8192
+
+
+class DeliveryRefused(Exception):
+    """The URL points where we never send (checked before any connection is made)."""
+
+
+class DeliveryError(Exception):
+    """The request could not be completed (DNS, connect, TLS, timeout, broken response)."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes  # at most WEBHOOKS_MAX_RESPONSE_BYTES
+    truncated: bool
+    location: str = ""
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, NAT64), which is what it reaches."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip in NAT64_PREFIX:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def address_refusal(address: str, *, allow_private: bool) -> str | None:
+    """Why we never connect to `address`, or None when it is fine."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and (inner := _embedded_ipv4(ip)) is not None:
+        ip = inner
+    if any(ip in network for network in METADATA_NETWORKS):
+        return f"{ip} is a cloud metadata address"
+    if ip.is_unspecified or ip.is_multicast:
+        return f"{ip} is not a unicast address"
+    if allow_private:
+        return None
+    if ip.is_loopback:
+        return f"{ip} is a loopback address"
+    if ip.is_link_local:
+        return f"{ip} is a link-local address"
+    if not ip.is_global:
+        return f"{ip} is a private or reserved address"
+    return None
+
+
+def resolve(host: str, port: int, *, allow_private: bool) -> str:
+    """The one address to connect to: `host` resolved once, refused if any answer is bad."""
+    try:
+        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise DeliveryError(f"could not resolve {host}: {error}") from error
+    addresses = list(dict.fromkeys(answer[4][0] for answer in answers))
+    if not addresses:
+        raise DeliveryError(f"{host} has no address")
+    for address in addresses:
+        reason = address_refusal(address, allow_private=allow_private)
+        if reason:
+            raise DeliveryRefused(f"{host} resolves to {reason}")
+    return addresses[0]
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to a checked address; Host stays the URL's name."""
+
+    def __init__(self, host: str, port: int, *, address: str, read_timeout: float, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self.pinned_address = address
+        self.read_timeout = read_timeout
+
+    def _open(self) -> socket.socket:
+        sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        sock.settimeout(self.read_timeout)
+        return sock
+
+    def connect(self) -> None:
+        self.sock = self._open()
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    """The same, with TLS whose SNI and certificate check use the URL's name."""
+
+    default_port = http.client.HTTPS_PORT
+
+    def __init__(self, *args, tls_context: ssl.SSLContext, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tls_context = tls_context
+
+    def connect(self) -> None:
+        self.sock = self.tls_context.wrap_socket(self._open(), server_hostname=self.host)
+
+
+def _read_capped(response: http.client.HTTPResponse, *, limit: int, deadline: float):
+    """At most `limit` bytes; a server that drips bytes slowly still ends at `deadline`."""
+    chunks, size = [], 0
+    while size <= limit:
+        if time.monotonic() > deadline:
+            raise DeliveryError("timed out reading the response")
+        chunk = response.read(min(CHUNK_BYTES, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    body = b"".join(chunks)
+    return body[:limit], len(body) > limit
+
+
+def post(url: str, *, body: bytes, headers: dict[str, str], tls_context=None) -> Response:
+    """POST `body` to `url` once, following no redirect. Raises DeliveryRefused before any
+    connection for a forbidden address, DeliveryError for a failed request."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DeliveryRefused("only http and https URLs with a host are delivered to")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    allow_private = settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES
+    address = resolve(parts.hostname, port, allow_private=allow_private)
+    options = {
+        "address": address,
+        "timeout": settings.WEBHOOKS_CONNECT_TIMEOUT,
+        "read_timeout": settings.WEBHOOKS_READ_TIMEOUT,
+    }
+    if parts.scheme == "https":
+        context = tls_context or ssl.create_default_context()
+        connection = _PinnedHTTPSConnection(parts.hostname, port, tls_context=context, **options)
+    else:
+        connection = _PinnedHTTPConnection(parts.hostname, port, **options)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    deadline = time.monotonic() + settings.WEBHOOKS_CONNECT_TIMEOUT
+    deadline += settings.WEBHOOKS_READ_TIMEOUT
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        limit = settings.WEBHOOKS_MAX_RESPONSE_BYTES
+        content, truncated = _read_capped(response, limit=limit, deadline=deadline)
+    except (OSError, http.client.HTTPException) as error:
+        raise DeliveryError(_describe(error)) from error
+    finally:
+        connection.close()
+    location = response.headers.get("Location", "") or ""
+    return Response(response.status, content, truncated, location[:300])
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    return f"{type(error).__name__}: {error}"[:300]

@@ -1,0 +1,95 @@
+"""A user's webhook endpoints: register (with the URL and event checks), delete, test."""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from core.errors import ApplicationError, PermissionDeniedError
+from webhooks.delivery import address_refusal
+from webhooks.models import (
+    MAX_ENDPOINTS_PER_USER,
+    TEST_EVENT,
+    EventType,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from webhooks.services.deliveries import delivery_create
+
+User = get_user_model()
+LOCAL_NAMES = ("localhost", "localhost.localdomain")
+
+
+def endpoint_url_check(url: str) -> str:
+    """The URL's shape and, for a literal address, where it points. A name is checked again
+    at every delivery (it may resolve elsewhere later), so this only catches the obvious."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApplicationError("Enter an http or https URL with a host name.", field="url")
+    if parts.scheme == "http" and not settings.WEBHOOKS_ALLOW_HTTP:
+        raise ApplicationError("Webhook URLs must use https.", field="url")
+    if parts.username or parts.password:
+        raise ApplicationError("Leave user names and passwords out of the URL.", field="url")
+    allow_private = settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES
+    host = parts.hostname.rstrip(".").lower()
+    if not allow_private and (host in LOCAL_NAMES or host.endswith(".localhost")):
+        raise ApplicationError("Webhooks cannot be sent to this machine.", field="url")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return url.strip()
+    reason = address_refusal(host, allow_private=allow_private)
+    if reason:
+        raise ApplicationError(f"Webhooks cannot be sent there: {reason}.", field="url")
+    return url.strip()
+
+
+def _events_check(events: list[str]) -> list[str]:
+    chosen = list(dict.fromkeys(events))
+    unknown = [event for event in chosen if event not in EventType.values]
+    if unknown:
+        raise ApplicationError(f"Unknown event: {', '.join(unknown)}.", field="events")
+    if not chosen:
+        raise ApplicationError("Choose at least one event.", field="events")
+    return chosen
+
+
+@transaction.atomic
+def endpoint_create(
+    *, owner: User, url: str, events: list[str], description: str = ""
+) -> WebhookEndpoint:
+    """Register an endpoint; at most MAX_ENDPOINTS_PER_USER per person, counted under the
+    owner's row lock so two requests cannot both take the last place."""
+    url = endpoint_url_check(url)
+    events = _events_check(events)
+    User.objects.select_for_update().get(pk=owner.pk)
+    if WebhookEndpoint.objects.filter(owner=owner).count() >= MAX_ENDPOINTS_PER_USER:
+        raise ApplicationError(
+            f"You can register at most {MAX_ENDPOINTS_PER_USER} webhook endpoints; "
+            "delete one first.",
+            code="endpoint_limit",
+        )
+    endpoint = WebhookEndpoint(owner=owner, url=url, events=events, description=description.strip())
+    endpoint.full_clean()
+    endpoint.save(force_insert=True)
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_delete(*, endpoint: WebhookEndpoint, actor: User) -> None:
+    """Delete it and its log; deliveries still pending are dropped with it."""
+    if endpoint.owner_id != actor.pk:
+        raise PermissionDeniedError()
+    endpoint.delete()
+
+
+@transaction.atomic
+def endpoint_send_test(*, endpoint: WebhookEndpoint, actor: User) -> WebhookDelivery:
+    """A `test` event to this endpoint whatever it subscribes to, so its owner can check
+    the receiver and their signature code."""
+    if endpoint.owner_id != actor.pk:
+        raise PermissionDeniedError()
+    data = {"message": "A test event from Promptfolio.", "endpoint": endpoint.pk}
+    return delivery_create(endpoint=endpoint, event_type=TEST_EVENT, data=data)
