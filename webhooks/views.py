@@ -70,7 +70,7 @@ def endpoint_test(request, endpoint_id):
     endpoint = _own_endpoint(request, endpoint_id)
     endpoint_send_test(endpoint=endpoint, actor=request.user)
     if request.headers.get("HX-Request"):
-        return endpoint_deliveries(request, endpoint_id)
+        return render(request, "webhooks/_deliveries.html", _log_context(endpoint))
     messages.success(request, "Test event queued; it appears in the log below.")
     return redirect("webhooks:endpoint_detail", endpoint_id=endpoint.pk)
 
