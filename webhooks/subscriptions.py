@@ -12,8 +12,11 @@ from generation.hooks import JobFinished, job_finished
 from generation.models import GenerationJob
 from licensing.hooks import LicenceGranted, licence_granted
 from licensing.models import LicenceGrant
+from marketplace.hooks import AccountData, account_erase, account_export_sections
 from webhooks.models import EventType
+from webhooks.selectors.endpoints import endpoints_export_data
 from webhooks.services.deliveries import event_emit
+from webhooks.services.endpoints import endpoints_erase
 
 JOB_EVENTS = {
     "succeeded": EventType.JOB_SUCCEEDED,
@@ -62,7 +65,17 @@ def commission_updated_event(event: CommissionStatusChanged) -> None:
         event_emit(user_id=user_id, event_type=EventType.COMMISSION_UPDATED, data=data)
 
 
+def export_endpoints(event: AccountData) -> dict:
+    return {"webhook_endpoints": endpoints_export_data(user=event.user)}
+
+
+def erase_endpoints(event: AccountData) -> None:
+    endpoints_erase(user=event.user)
+
+
 def connect() -> None:
+    account_export_sections.register(export_endpoints)
+    account_erase.register(erase_endpoints)
     job_finished.register(job_finished_event)
     licence_granted.register(licence_granted_event)
     commission_status_changed.register(commission_updated_event)

@@ -86,4 +86,5 @@ def test_the_higher_floors_subscribe_at_startup():
         "payments.subscriptions",
         "commissions.subscriptions",
         "disputes.subscriptions",
+        "webhooks.subscriptions",
     ]

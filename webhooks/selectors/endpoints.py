@@ -21,3 +21,9 @@ def endpoint_log(*, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
     attempts = Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("created_at", "id"))
     deliveries = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-id")
     return list(deliveries.prefetch_related(attempts)[:LOG_SIZE])
+
+
+def endpoints_export_data(*, user) -> list[dict]:
+    """A person's endpoints for their data export (the signing secret stays out)."""
+    endpoints = WebhookEndpoint.objects.filter(owner=user).order_by("created_at", "id")
+    return list(endpoints.values("url", "description", "events", "is_active", "created_at"))

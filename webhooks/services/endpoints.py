@@ -93,3 +93,11 @@ def endpoint_send_test(*, endpoint: WebhookEndpoint, actor: User) -> WebhookDeli
         raise PermissionDeniedError()
     data = {"message": "A test event from Promptfolio.", "endpoint": endpoint.pk}
     return delivery_create(endpoint=endpoint, event_type=TEST_EVENT, data=data)
+
+
+@transaction.atomic
+def endpoints_erase(*, user: User) -> int:
+    """An erased account's endpoints (its own URLs, personal data) go with their logs, and
+    nothing more is sent for it; how many were deleted."""
+    deleted, per_model = WebhookEndpoint.objects.filter(owner=user).delete()
+    return per_model.get(WebhookEndpoint._meta.label, 0)
