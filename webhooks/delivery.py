@@ -136,7 +136,7 @@ def _read_capped(response: http.client.HTTPResponse, *, limit: int, deadline: fl
     return body[:limit], len(body) > limit
 
 
-def post(url: str, *, body: bytes, headers: dict[str, str], tls_context=None) -> Response:
+def post(url: str, *, body: bytes, headers: dict[str, str]) -> Response:
     """POST `body` to `url` once, following no redirect. Raises DeliveryRefused before any
     connection for a forbidden address, DeliveryError for a failed request."""
     parts = urlsplit(url)
@@ -151,7 +151,7 @@ def post(url: str, *, body: bytes, headers: dict[str, str], tls_context=None) ->
         "read_timeout": settings.WEBHOOKS_READ_TIMEOUT,
     }
     if parts.scheme == "https":
-        context = tls_context or ssl.create_default_context()
+        context = ssl.create_default_context()
         connection = _PinnedHTTPSConnection(parts.hostname, port, tls_context=context, **options)
     else:
         connection = _PinnedHTTPConnection(parts.hostname, port, **options)
