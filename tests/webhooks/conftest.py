@@ -1,12 +1,27 @@
 import contextlib
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from webhooks.models import EventType
 from webhooks.services.endpoints import endpoint_create
+
+DOC = Path(settings.BASE_DIR) / "docs" / "webhooks.md"
+
+
+@pytest.fixture(scope="session")
+def verify_signature():
+    """The one Python code block of docs/webhooks.md, run as a receiver would paste it."""
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
+    assert len(blocks) == 1
+    namespace: dict = {}
+    exec(compile(blocks[0], str(DOC), "exec"), namespace)  # noqa: S102 - our own doc
+    return namespace["verify_signature"]
 
 
 class Receiver:
@@ -18,6 +33,7 @@ class Receiver:
         self.body = b"ok"
         self.headers: dict[str, str] = {}
         self.delay = 0.0
+        self.verify = None  # (headers, body) -> bool: answer 401 when it says False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -39,7 +55,11 @@ class Receiver:
                     }
                 )
                 time.sleep(receiver.delay)
-                self.send_response(receiver.status)
+                request = receiver.requests[-1]
+                verified = receiver.verify is None or receiver.verify(
+                    request["headers"], request["body"]
+                )
+                self.send_response(receiver.status if verified else 401)
                 for name, value in receiver.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(receiver.body)))

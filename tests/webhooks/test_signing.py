@@ -3,29 +3,14 @@
 import hashlib
 import hmac
 import json
-import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from webhooks.models import DeliveryStatus
 from webhooks.services.deliveries import delivery_attempt, event_emit
 from webhooks.signing import signature
 
 pytestmark = pytest.mark.django_db
-
-DOC = Path(settings.BASE_DIR) / "docs" / "webhooks.md"
-
-
-@pytest.fixture(scope="module")
-def verify_signature():
-    """The one Python code block of the doc, run as a receiver would paste it."""
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
-    assert len(blocks) == 1
-    namespace: dict = {}
-    exec(compile(blocks[0], str(DOC), "exec"), namespace)  # noqa: S102 - our own doc
-    return namespace["verify_signature"]
 
 
 def test_the_documented_snippet_verifies_a_real_delivery(
