@@ -4,17 +4,18 @@ A user chooses the URL, so the request must not reach our own network: the host 
 resolved once, every address it resolves to is checked (a name with one private answer is
 refused, so a rebinding resolver cannot pick the other at connect time), and the socket is
 connected to that checked address while the Host header and TLS certificate check use the
-name. Redirects are never followed (a 3xx is a failed attempt), both timeouts are bounded and
-at most `WEBHOOKS_MAX_RESPONSE_BYTES` of the answer are read.
+name. Redirects are never followed (a 3xx is a failed attempt), a watchdog ends any request
+after connect + read timeout, and at most `WEBHOOKS_MAX_RESPONSE_BYTES` of the answer are read.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
-import time
+import threading
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
@@ -26,6 +27,7 @@ METADATA_NETWORKS = (
 )
 NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 CHUNK_BYTES = 8192
+URL_SAFE = "/%:@!$&'()*+,;=?-._~"
 
 
 class DeliveryRefused(Exception):
@@ -92,20 +94,31 @@ def resolve(host: str, port: int, *, allow_private: bool) -> str:
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to a checked address; Host stays the URL's name."""
+    """Connects to a checked address; Host stays the URL's name. `expire()` (the watchdog)
+    ends a request that outlives its deadline, however slowly the server drips bytes."""
 
     def __init__(self, host: str, port: int, *, address: str, read_timeout: float, **kwargs):
         super().__init__(host, port, **kwargs)
         self.pinned_address = address
         self.read_timeout = read_timeout
+        self.expired = False
 
     def _open(self) -> socket.socket:
         sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        if self.expired:
+            sock.close()
+            raise TimeoutError("deadline passed while connecting")
         sock.settimeout(self.read_timeout)
         return sock
 
     def connect(self) -> None:
         self.sock = self._open()
+
+    def expire(self) -> None:
+        self.expired = True
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.shutdown(socket.SHUT_RDWR)
 
 
 class _PinnedHTTPSConnection(_PinnedHTTPConnection):
@@ -121,52 +134,63 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
         self.sock = self.tls_context.wrap_socket(self._open(), server_hostname=self.host)
 
 
-def _read_capped(response: http.client.HTTPResponse, *, limit: int, deadline: float):
-    """At most `limit` bytes; a server that drips bytes slowly still ends at `deadline`."""
+def _read_capped(response: http.client.HTTPResponse, *, limit: int) -> tuple[bytes, bool]:
+    """At most `limit` bytes of the body, and whether there was more."""
     chunks, size = [], 0
-    while size <= limit:
-        if time.monotonic() > deadline:
-            raise DeliveryError("timed out reading the response")
-        chunk = response.read(min(CHUNK_BYTES, limit + 1 - size))
-        if not chunk:
-            break
+    while size <= limit and (chunk := response.read(min(CHUNK_BYTES, limit + 1 - size))):
         chunks.append(chunk)
         size += len(chunk)
     body = b"".join(chunks)
     return body[:limit], len(body) > limit
 
 
-def post(url: str, *, body: bytes, headers: dict[str, str]) -> Response:
-    """POST `body` to `url` once, following no redirect. Raises DeliveryRefused before any
-    connection for a forbidden address, DeliveryError for a failed request."""
+def _target(url: str) -> tuple[str, str, int, str]:
+    """(scheme, ASCII host, port, request target) of an http(s) URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryRefused("only http and https URLs with a host are delivered to")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    allow_private = settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES
-    address = resolve(parts.hostname, port, allow_private=allow_private)
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except (UnicodeError, ValueError) as error:
+        raise DeliveryRefused(f"not a valid host or port: {error}") from error
+    target = quote(parts.path or "/", safe=URL_SAFE)
+    if parts.query:
+        target += "?" + quote(parts.query, safe=URL_SAFE)
+    return parts.scheme, host, port, target
+
+
+def post(url: str, *, body: bytes, headers: dict[str, str]) -> Response:
+    """POST `body` to `url` once, following no redirect, within connect + read timeout in
+    all. Raises DeliveryRefused before any connection for a forbidden address, DeliveryError
+    for a failed request."""
+    scheme, host, port, target = _target(url)
+    address = resolve(host, port, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES)
     options = {
         "address": address,
         "timeout": settings.WEBHOOKS_CONNECT_TIMEOUT,
         "read_timeout": settings.WEBHOOKS_READ_TIMEOUT,
     }
-    if parts.scheme == "https":
+    if scheme == "https":
         context = ssl.create_default_context()
-        connection = _PinnedHTTPSConnection(parts.hostname, port, tls_context=context, **options)
+        connection = _PinnedHTTPSConnection(host, port, tls_context=context, **options)
     else:
-        connection = _PinnedHTTPConnection(parts.hostname, port, **options)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    deadline = time.monotonic() + settings.WEBHOOKS_CONNECT_TIMEOUT
-    deadline += settings.WEBHOOKS_READ_TIMEOUT
+        connection = _PinnedHTTPConnection(host, port, **options)
+    total = settings.WEBHOOKS_CONNECT_TIMEOUT + settings.WEBHOOKS_READ_TIMEOUT
+    watchdog = threading.Timer(total, connection.expire)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        connection.request("POST", path, body=body, headers=headers)
+        connection.request("POST", target, body=body, headers=headers)
         response = connection.getresponse()
-        limit = settings.WEBHOOKS_MAX_RESPONSE_BYTES
-        content, truncated = _read_capped(response, limit=limit, deadline=deadline)
+        content, truncated = _read_capped(response, limit=settings.WEBHOOKS_MAX_RESPONSE_BYTES)
     except (OSError, http.client.HTTPException) as error:
-        raise DeliveryError(_describe(error)) from error
+        raise DeliveryError("timed out" if connection.expired else _describe(error)) from error
     finally:
+        watchdog.cancel()
         connection.close()
+    if connection.expired:  # a cut-off answer can look complete (headers end at EOF)
+        raise DeliveryError("timed out")
     location = response.headers.get("Location", "") or ""
     return Response(response.status, content, truncated, location[:300])
 

@@ -1,7 +1,10 @@
 """Deliveries never reach our own network, pin the checked address, and stay bounded."""
 
+import contextlib
 import ipaddress
 import socket
+import threading
+import time
 
 import pytest
 
@@ -190,3 +193,66 @@ def test_a_name_that_later_resolves_privately_is_refused_at_delivery(
         "Refused: hooks.example.com resolves to 10.0.0.5 is a private or reserved address"
     )
     assert no_connection == []
+
+
+@pytest.fixture
+def dripping_server():
+    """A raw TCP server that answers a status line, then one header every 50 ms for 5 s:
+    every read is quick, so only a deadline on the whole request can end it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            for n in range(100):
+                if stop.is_set():
+                    return
+                with contextlib.suppress(OSError):
+                    conn.sendall(f"X-Drip-{n}: {n}\r\n".encode())
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    listener.close()
+
+
+def test_a_server_dripping_bytes_is_cut_off_at_the_overall_deadline(
+    local_webhooks, dripping_server
+):
+    local_webhooks.WEBHOOKS_CONNECT_TIMEOUT = 0.2
+    local_webhooks.WEBHOOKS_READ_TIMEOUT = 0.3
+    started = time.monotonic()
+
+    with pytest.raises(http.DeliveryError, match="^timed out$"):
+        http.post(f"http://127.0.0.1:{dripping_server}/", body=b"{}", headers={})
+
+    assert time.monotonic() - started < 1.5
+
+
+def test_international_names_and_paths_are_sent_as_ascii(local_webhooks, monkeypatch, receiver):
+    asked = fake_resolver(monkeypatch, {"xn--bcher-kva.test": ["127.0.0.1"]})
+
+    response = http.post(
+        f"http://bücher.test:{receiver.port}/eingang/grüße?q=ä b", body=b"{}", headers={}
+    )
+
+    assert response.status == 200 and asked == ["xn--bcher-kva.test"]
+    (request,) = receiver.requests
+    assert request["path"] == "/eingang/gr%C3%BC%C3%9Fe?q=%C3%A4%20b"
+    assert request["headers"]["Host"] == f"xn--bcher-kva.test:{receiver.port}"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://a..b/x", "https://hooks.example.com:99999/", "gopher://x/"]
+)
+def test_malformed_urls_are_refused_without_any_lookup(url, monkeypatch, no_connection):
+    asked = fake_resolver(monkeypatch, {})
+
+    with pytest.raises(http.DeliveryRefused):
+        http.post(url, body=b"{}", headers={})
+    assert asked == [] and no_connection == []

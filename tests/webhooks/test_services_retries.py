@@ -154,3 +154,36 @@ def test_emitting_wakes_the_sender_after_commit(monkeypatch, local_webhooks, buy
         assert woken == []
 
     assert woken == [(delivery.pk,)]
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_tries_never_finish_is_given_up_after_24_hours(
+    monkeypatch, endpoint_for, buyer
+):
+    """A worker killed mid-request leaves only the claim: the row comes back when the claim
+    lapses, and once 24 h have passed it is given up instead of tried for ever."""
+    endpoint_for(buyer)
+    (delivery,) = event_emit(user_id=buyer.pk, event_type="job.failed", data={})
+    now = timezone.now()
+
+    class WorkerKilled(BaseException):
+        """Stands in for the process dying mid-request (nothing after it runs)."""
+
+    def killed(url, **kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(http, "post", killed)
+    with pytest.raises(WorkerKilled):
+        delivery_attempt(delivery_id=delivery.pk, now=now)
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at == now + timedelta(seconds=deliveries.CLAIM_SECONDS)
+    assert delivery.attempts == 0 and delivery.status == DeliveryStatus.PENDING
+
+    late = now + timedelta(hours=24, seconds=deliveries.CLAIM_SECONDS + 1)
+    assert delivery_attempt(delivery_id=delivery.pk, now=late) is None
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and delivery.next_attempt_at is None
+    assert delivery.last_error == "Given up: no try could be completed within 24 hours."
+    (attempt,) = WebhookAttempt.objects.filter(delivery=delivery)
+    assert (attempt.from_status, attempt.to_status) == ("pending", "failed")

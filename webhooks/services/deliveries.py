@@ -74,10 +74,34 @@ def _claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
         )
         if delivery is None:
             return None
+        if _overdue(delivery, now):
+            _give_up_unanswered(delivery)
+            return None
         delivery.first_attempt_at = delivery.first_attempt_at or now
         delivery.next_attempt_at = now + timedelta(seconds=CLAIM_SECONDS)
         delivery.save(update_fields=["first_attempt_at", "next_attempt_at"])
     return delivery
+
+
+def _overdue(delivery: WebhookDelivery, now: datetime) -> bool:
+    """Past its last try and the claim of that try: tries were claimed but never recorded
+    (a worker killed mid-request each time), so no later outcome will end it."""
+    if delivery.first_attempt_at is None:
+        return False
+    return now > delivery.first_attempt_at + GIVE_UP_AFTER + timedelta(seconds=CLAIM_SECONDS)
+
+
+def _give_up_unanswered(delivery: WebhookDelivery) -> None:
+    delivery.status = DeliveryStatus.FAILED
+    delivery.next_attempt_at = None
+    delivery.last_error = "Given up: no try could be completed within 24 hours."
+    delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        from_status=DeliveryStatus.PENDING,
+        to_status=DeliveryStatus.FAILED,
+        error=delivery.last_error,
+    )
 
 
 def _send(delivery: WebhookDelivery, now: datetime) -> tuple[int | None, str, str]:
