@@ -14,6 +14,9 @@ urlpatterns = [
     ),
     path("account/webhooks/<int:endpoint_id>/test/", views.endpoint_test, name="endpoint_test"),
     path(
+        "account/webhooks/<int:endpoint_id>/active/", views.endpoint_active, name="endpoint_active"
+    ),
+    path(
         "account/webhooks/<int:endpoint_id>/delete/", views.endpoint_remove, name="endpoint_delete"
     ),
 ]

@@ -11,7 +11,12 @@ from core.forms import add_application_error
 from webhooks.forms import EndpointForm
 from webhooks.models import MAX_ENDPOINTS_PER_USER, DeliveryStatus
 from webhooks.selectors.endpoints import endpoint_log, endpoint_of_owner, endpoints_for_owner
-from webhooks.services.endpoints import endpoint_create, endpoint_delete, endpoint_send_test
+from webhooks.services.endpoints import (
+    endpoint_create,
+    endpoint_delete,
+    endpoint_send_test,
+    endpoint_set_active,
+)
 
 
 def _own_endpoint(request, endpoint_id):
@@ -72,6 +77,17 @@ def endpoint_test(request, endpoint_id):
     if request.headers.get("HX-Request"):
         return render(request, "webhooks/_deliveries.html", _log_context(endpoint))
     messages.success(request, "Test event queued; it appears in the log below.")
+    return redirect("webhooks:endpoint_detail", endpoint_id=endpoint.pk)
+
+
+@login_required
+@require_POST
+def endpoint_active(request, endpoint_id):
+    """Pause (`active=0`) or resume (`active=1`) sending new events."""
+    endpoint = _own_endpoint(request, endpoint_id)
+    active = request.POST.get("active") == "1"
+    endpoint_set_active(endpoint=endpoint, actor=request.user, active=active)
+    messages.success(request, "Endpoint resumed." if active else "Endpoint paused.")
     return redirect("webhooks:endpoint_detail", endpoint_id=endpoint.pk)
 
 

@@ -105,6 +105,7 @@ POST_ONLY = {
     "prompt_review_appeal",
     "moderation_prompt_decide",
     "webhooks:endpoint_test",
+    "webhooks:endpoint_active",
     "webhooks:endpoint_delete",
 }
 ALLOWED = {200, 302}

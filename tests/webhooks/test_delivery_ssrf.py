@@ -256,3 +256,13 @@ def test_malformed_urls_are_refused_without_any_lookup(url, monkeypatch, no_conn
     with pytest.raises(http.DeliveryRefused):
         http.post(url, body=b"{}", headers={})
     assert asked == [] and no_connection == []
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "0177.0.0.1", "127.1"])
+def test_odd_spellings_of_loopback_are_refused_after_resolution(settings, host, no_connection):
+    """The resolver turns these into 127.0.0.1; the check runs on what it answers."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+
+    with pytest.raises(http.DeliveryRefused, match="127.0.0.1 is a loopback address"):
+        http.post(f"http://{host}/", body=b"{}", headers={})
+    assert no_connection == []

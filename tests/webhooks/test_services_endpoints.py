@@ -5,7 +5,13 @@ import pytest
 from core.errors import ApplicationError, PermissionDeniedError
 from tests.factories import UserFactory
 from webhooks.models import MAX_ENDPOINTS_PER_USER, WebhookDelivery, WebhookEndpoint
-from webhooks.services.endpoints import endpoint_create, endpoint_delete, endpoint_send_test
+from webhooks.services.deliveries import event_emit
+from webhooks.services.endpoints import (
+    endpoint_create,
+    endpoint_delete,
+    endpoint_send_test,
+    endpoint_set_active,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "https://hooks.example.com/promptfolio"
@@ -99,3 +105,16 @@ def test_deleting_drops_the_endpoint_and_its_deliveries_owner_only(buyer):
 
     endpoint_delete(endpoint=endpoint, actor=buyer)
     assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
+
+
+def test_a_paused_endpoint_gets_no_new_events_but_still_test_events(buyer):
+    endpoint = endpoint_create(owner=buyer, url=URL, events=["job.failed"])
+
+    endpoint_set_active(endpoint=endpoint, actor=buyer, active=False)
+
+    assert event_emit(user_id=buyer.pk, event_type="job.failed", data={}) == []
+    assert endpoint_send_test(endpoint=endpoint, actor=buyer).event_type == "test"
+    with pytest.raises(PermissionDeniedError):
+        endpoint_set_active(endpoint=endpoint, actor=UserFactory(), active=True)
+    endpoint_set_active(endpoint=endpoint, actor=buyer, active=True)
+    assert len(event_emit(user_id=buyer.pk, event_type="job.failed", data={})) == 1

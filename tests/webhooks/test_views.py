@@ -96,6 +96,7 @@ def test_the_endpoint_limit_is_a_form_error(client, buyer):
         ("endpoint_detail", "get"),
         ("endpoint_deliveries", "get"),
         ("endpoint_test", "post"),
+        ("endpoint_active", "post"),
         ("endpoint_delete", "post"),
     ],
 )
@@ -105,7 +106,7 @@ def test_other_people_get_404_and_nothing_happens(client, endpoint, name, method
     response = getattr(client, method)(reverse(f"webhooks:{name}", args=[endpoint.pk]))
 
     assert response.status_code == 404
-    assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).exists()
     assert not WebhookDelivery.objects.exists()
 
 
@@ -175,3 +176,18 @@ def test_the_profile_page_links_to_webhooks(client, buyer, endpoint):
     body = client.get(reverse("profile")).content.decode()
 
     assert reverse("webhooks:endpoint_list") in body and "1 endpoint registered" in body
+
+
+def test_pause_and_resume(client, buyer, endpoint):
+    client.force_login(buyer)
+    url = reverse("webhooks:endpoint_active", args=[endpoint.pk])
+
+    assert client.post(url, {"active": "0"}).status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.is_active is False
+    page = client.get(reverse("webhooks:endpoint_detail", args=[endpoint.pk])).content.decode()
+    assert "Paused" in page and ">Resume</button>" in page
+
+    client.post(url, {"active": "1"})
+    endpoint.refresh_from_db()
+    assert endpoint.is_active is True

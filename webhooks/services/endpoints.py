@@ -86,6 +86,17 @@ def endpoint_delete(*, endpoint: WebhookEndpoint, actor: User) -> None:
 
 
 @transaction.atomic
+def endpoint_set_active(*, endpoint: WebhookEndpoint, actor: User, active: bool) -> WebhookEndpoint:
+    """Pause or resume: a paused endpoint gets no new events (deliveries already queued keep
+    their schedule, and a test event is still sent)."""
+    if endpoint.owner_id != actor.pk:
+        raise PermissionDeniedError()
+    endpoint.is_active = active
+    endpoint.save(update_fields=["is_active"])
+    return endpoint
+
+
+@transaction.atomic
 def endpoint_send_test(*, endpoint: WebhookEndpoint, actor: User) -> WebhookDelivery:
     """A `test` event to this endpoint whatever it subscribes to, so its owner can check
     the receiver and their signature code."""
