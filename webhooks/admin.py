@@ -1,7 +1,12 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEndpointEvent,
+)
 
 
 class AttemptInline(admin.TabularInline):
@@ -33,3 +38,10 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ("status", "event_type")
     search_fields = ("event_id", "endpoint__url")
     inlines = [AttemptInline]
+
+
+@admin.register(WebhookEndpointEvent)
+class WebhookEndpointEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "owner", "url", "from_status", "to_status", "actor")
+    list_filter = ("to_status",)
+    search_fields = ("url", "owner__email")

@@ -2,7 +2,8 @@
 
 A `WebhookDelivery` is the truth about an event owed to an endpoint; the Celery message only
 wakes the sender, and a sweeper finds due rows whose wake-up was lost. Each try writes a
-`WebhookAttempt` (the delivery log and the delivery's status history).
+`WebhookAttempt` (the delivery log and the delivery's status history); each change to an
+endpoint writes a `WebhookEndpointEvent`.
 """
 
 import secrets
@@ -51,6 +52,27 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class EndpointStatus(models.TextChoices):
+    """The states an endpoint's history moves through (the row has only `is_active`)."""
+
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    DELETED = "deleted", "Deleted"
+
+
+class WebhookEndpointEvent(StatusHistory):
+    """Append-only: an endpoint added, paused, resumed or deleted, with its URL at the time.
+    Outlives the endpoint (the owner can see what was deleted); erased with the account."""
+
+    history_of = "endpoint"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="history"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(max_length=500)
 
 
 class DeliveryStatus(models.TextChoices):

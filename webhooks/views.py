@@ -58,7 +58,8 @@ def _log_context(endpoint) -> dict:
 @require_GET
 def endpoint_detail(request, endpoint_id):
     endpoint = _own_endpoint(request, endpoint_id)
-    return render(request, "webhooks/detail.html", _log_context(endpoint))
+    history = endpoint.history.select_related("actor")
+    return render(request, "webhooks/detail.html", {**_log_context(endpoint), "history": history})
 
 
 @login_required

@@ -4,7 +4,7 @@ import pytest
 
 from marketplace.services.privacy import account_delete, account_export_data
 from tests.factories import PASSWORD
-from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEndpointEvent
 from webhooks.services.endpoints import endpoint_create, endpoint_send_test
 
 pytestmark = pytest.mark.django_db
@@ -36,3 +36,4 @@ def test_erasing_the_account_deletes_its_endpoints_and_their_log(buyer, creator)
 
     assert list(WebhookEndpoint.objects.all()) == [theirs]
     assert not WebhookDelivery.objects.exists()
+    assert list(WebhookEndpointEvent.objects.values_list("url", flat=True)) == [theirs.url]

@@ -4,7 +4,12 @@ import pytest
 
 from core.errors import ApplicationError, PermissionDeniedError
 from tests.factories import UserFactory
-from webhooks.models import MAX_ENDPOINTS_PER_USER, WebhookDelivery, WebhookEndpoint
+from webhooks.models import (
+    MAX_ENDPOINTS_PER_USER,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEndpointEvent,
+)
 from webhooks.services.deliveries import event_emit
 from webhooks.services.endpoints import (
     endpoint_create,
@@ -118,3 +123,21 @@ def test_a_paused_endpoint_gets_no_new_events_but_still_test_events(buyer):
         endpoint_set_active(endpoint=endpoint, actor=UserFactory(), active=True)
     endpoint_set_active(endpoint=endpoint, actor=buyer, active=True)
     assert len(event_emit(user_id=buyer.pk, event_type="job.failed", data={})) == 1
+
+
+def test_every_change_to_an_endpoint_is_a_history_row_that_outlives_it(buyer):
+    endpoint = endpoint_create(owner=buyer, url=URL, events=["job.failed"])
+    endpoint_set_active(endpoint=endpoint, actor=buyer, active=False)
+    endpoint_set_active(endpoint=endpoint, actor=buyer, active=False)  # no change, no row
+    endpoint_set_active(endpoint=endpoint, actor=buyer, active=True)
+
+    endpoint_delete(endpoint=endpoint, actor=buyer)
+
+    rows = WebhookEndpointEvent.objects.filter(owner=buyer).order_by("id")
+    assert [(r.from_status, r.to_status) for r in rows] == [
+        ("", "active"),
+        ("active", "paused"),
+        ("paused", "active"),
+        ("active", "deleted"),
+    ]
+    assert {(r.url, r.actor_id, r.endpoint_id) for r in rows} == {(URL, buyer.pk, None)}

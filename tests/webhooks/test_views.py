@@ -187,6 +187,7 @@ def test_pause_and_resume(client, buyer, endpoint):
     assert endpoint.is_active is False
     page = client.get(reverse("webhooks:endpoint_detail", args=[endpoint.pk])).content.decode()
     assert "Paused" in page and ">Resume</button>" in page
+    assert f"paused by {buyer.public_name}" in page
 
     client.post(url, {"active": "1"})
     endpoint.refresh_from_db()

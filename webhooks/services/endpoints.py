@@ -12,9 +12,11 @@ from webhooks.delivery import address_refusal
 from webhooks.models import (
     MAX_ENDPOINTS_PER_USER,
     TEST_EVENT,
+    EndpointStatus,
     EventType,
     WebhookDelivery,
     WebhookEndpoint,
+    WebhookEndpointEvent,
 )
 from webhooks.services.deliveries import delivery_create
 
@@ -46,6 +48,21 @@ def endpoint_url_check(url: str) -> str:
     return url.strip()
 
 
+def _status(endpoint: WebhookEndpoint) -> str:
+    return EndpointStatus.ACTIVE if endpoint.is_active else EndpointStatus.PAUSED
+
+
+def _record(endpoint: WebhookEndpoint, *, actor: User, from_status: str, to_status: str) -> None:
+    WebhookEndpointEvent.objects.create(
+        endpoint=endpoint if to_status != EndpointStatus.DELETED else None,
+        owner_id=endpoint.owner_id,
+        url=endpoint.url,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
 def _events_check(events: list[str]) -> list[str]:
     chosen = list(dict.fromkeys(events))
     unknown = [event for event in chosen if event not in EventType.values]
@@ -74,14 +91,17 @@ def endpoint_create(
     endpoint = WebhookEndpoint(owner=owner, url=url, events=events, description=description.strip())
     endpoint.full_clean()
     endpoint.save(force_insert=True)
+    _record(endpoint, actor=owner, from_status="", to_status=EndpointStatus.ACTIVE)
     return endpoint
 
 
 @transaction.atomic
 def endpoint_delete(*, endpoint: WebhookEndpoint, actor: User) -> None:
-    """Delete it and its log; deliveries still pending are dropped with it."""
+    """Delete it and its log; deliveries still pending are dropped with it. Its history
+    stays, with a last row saying who deleted it."""
     if endpoint.owner_id != actor.pk:
         raise PermissionDeniedError()
+    _record(endpoint, actor=actor, from_status=_status(endpoint), to_status=EndpointStatus.DELETED)
     endpoint.delete()
 
 
@@ -91,8 +111,12 @@ def endpoint_set_active(*, endpoint: WebhookEndpoint, actor: User, active: bool)
     their schedule, and a test event is still sent)."""
     if endpoint.owner_id != actor.pk:
         raise PermissionDeniedError()
+    if endpoint.is_active == active:
+        return endpoint
+    previous = _status(endpoint)
     endpoint.is_active = active
     endpoint.save(update_fields=["is_active"])
+    _record(endpoint, actor=actor, from_status=previous, to_status=_status(endpoint))
     return endpoint
 
 
@@ -108,7 +132,8 @@ def endpoint_send_test(*, endpoint: WebhookEndpoint, actor: User) -> WebhookDeli
 
 @transaction.atomic
 def endpoints_erase(*, user: User) -> int:
-    """An erased account's endpoints (its own URLs, personal data) go with their logs, and
-    nothing more is sent for it; how many were deleted."""
-    deleted, per_model = WebhookEndpoint.objects.filter(owner=user).delete()
+    """An erased account's endpoints and their history (its own URLs, personal data) go with
+    their logs, and nothing more is sent for it; how many endpoints were deleted."""
+    WebhookEndpointEvent.objects.filter(owner=user).delete()
+    _, per_model = WebhookEndpoint.objects.filter(owner=user).delete()
     return per_model.get(WebhookEndpoint._meta.label, 0)
