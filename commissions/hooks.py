@@ -1,5 +1,6 @@
-"""What commissions asks the floors above it (they subscribe in AppConfig.ready)."""
+"""What commissions tells or asks the floors above it (they subscribe in AppConfig.ready)."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -17,6 +18,21 @@ class HeldCommissions:
 
 
 commissions_held: Hook[HeldCommissions] = Hook("commissions.held")
+
+
+@dataclass(frozen=True)
+class CommissionStatusChanged:
+    """A commission moved from one status to another (called in that transaction, after its
+    CommissionEvent row)."""
+
+    commission_id: uuid.UUID
+    from_status: str
+    to_status: str
+    buyer_id: int
+    creator_id: int
+
+
+commission_status_changed: Hook[CommissionStatusChanged] = Hook("commissions.status_changed")
 
 
 def held_commissions_q(*, field: str = "pk", include_decided: bool = False) -> Q:

@@ -7,6 +7,7 @@ from generation.models import JobEvent
 from marketplace.models import ListingEvent
 from payments.models import OrderEvent
 from tests.generation.factories import GenerationJobFactory
+from webhooks.models import WebhookAttempt, WebhookEndpointEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,10 @@ def test_job_history_rows_read_and_order_as_before(buyer):
     assert second.actor == buyer and second.created_at >= first.created_at
 
 
-@pytest.mark.parametrize("model", [JobEvent, ListingEvent, OrderEvent, CommissionEvent])
+@pytest.mark.parametrize(
+    "model",
+    [JobEvent, ListingEvent, OrderEvent, CommissionEvent, WebhookAttempt, WebhookEndpointEvent],
+)
 def test_every_history_table_has_the_shared_columns(model):
     names = {field.name for field in model._meta.get_fields()}
 

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
+from commissions.hooks import CommissionStatusChanged, commission_status_changed
 from commissions.models import Commission, CommissionEvent
 from commissions.services.notify import commission_notify
 from core.errors import ApplicationError
@@ -22,8 +23,8 @@ def commission_set_status(
     message: str = "",
     fields=(),
 ) -> Commission:
-    """Save `status` (plus `fields`), write the CommissionEvent and notify the parties;
-    the caller holds the lock."""
+    """Save `status` (plus `fields`), write the CommissionEvent, notify the parties and call
+    `commission_status_changed`; the caller holds the lock."""
     previous = commission.status
     commission.status = status
     commission.save(update_fields=["status", "updated_at", *fields])
@@ -36,6 +37,15 @@ def commission_set_status(
         message=message[:2000],
     )
     commission_notify(commission=commission, status=status, message=message)
+    commission_status_changed.call(
+        CommissionStatusChanged(
+            commission_id=commission.pk,
+            from_status=previous,
+            to_status=status,
+            buyer_id=commission.buyer_id,
+            creator_id=commission.creator_id,
+        )
+    )
     return commission
 
 

@@ -210,6 +210,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.expire_idempotency_records",
         "schedule": 3600.0,
     },
+    # Webhook retries fall due from 30 s apart; also re-wakes deliveries whose wake-up was lost.
+    "webhooks-sweep": {"task": "webhooks.sweep_deliveries", "schedule": 15.0},
 }
 
 # --- Generation engines -----------------------------------------------------------------
@@ -279,6 +281,15 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 PLATFORM_FEE_PERCENT = env_int("PLATFORM_FEE_PERCENT", 20)
+
+# --- Outbound webhooks (webhooks/delivery.py, docs/webhooks.md) ---------------------------
+# Private, loopback, link-local and metadata addresses are refused unless this is on (a dev
+# or embedded setup posting to a local receiver); plain http only when allowed.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", DEBUG)
+WEBHOOKS_CONNECT_TIMEOUT = float(env_int("WEBHOOKS_CONNECT_TIMEOUT", 5))
+WEBHOOKS_READ_TIMEOUT = float(env_int("WEBHOOKS_READ_TIMEOUT", 10))
+WEBHOOKS_MAX_RESPONSE_BYTES = env_int("WEBHOOKS_MAX_RESPONSE_BYTES", 64 * 1024)
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

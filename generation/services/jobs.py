@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.errors import ApplicationError, PermissionDeniedError
 from core.wakeups import wake_named_on_queue_after_commit
 from generation.engines import GenerationRequest
+from generation.hooks import JobFinished, job_finished
 from generation.models import (
     MAX_IMAGES_PER_JOB,
     GenerationJob,
@@ -230,6 +231,9 @@ def job_cancel(*, job: GenerationJob, actor: User) -> GenerationJob:
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "finished_at"])
         job_record_event(job=job, from_status=JobStatus.QUEUED, source="user", actor=actor)
+        job_finished.call(
+            JobFinished(job_id=job.pk, status=job.status, style_version_id=job.style_version_id)
+        )
     elif job.status == JobStatus.RUNNING and not job.cancel_requested:
         job.cancel_requested = True
         job.save(update_fields=["cancel_requested"])

@@ -25,6 +25,7 @@ from django.utils import timezone
 from core.errors import ApplicationError, PermissionDeniedError
 from core.pagecache import catalogue_changed
 from generation.models import Piece
+from licensing.hooks import LicenceGranted, licence_granted
 from licensing.models import (
     Certificate,
     ExclusiveHold,
@@ -264,6 +265,7 @@ def _grant_insert(
         if transfer_from is not None and terms.transfers_copyright:
             transfer = {**entry, "from": transfer_from, "to": licensee.pk}
             _ledger(piece, kind=LedgerKind.TRANSFERRED, actor=licensee, data=transfer)
+    licence_granted.call(LicenceGranted(grant_id=grant.pk, licensee_id=licensee.pk))
     return grant, True
 
 

@@ -149,10 +149,10 @@ def account_export(*, user: User) -> bytes:
         archive.writestr(
             "README.txt",
             "Your Promptfolio data. data.json holds your account, jobs, pieces, provenance, "
-            "listings, licences, orders, commissions, prepaid credit, disputes and "
-            "notifications; files/ holds your avatar, the original of every piece you "
-            "generated, the masks you painted for edits, the pictures you uploaded to start "
-            "images from and the reference images you sent with your briefs.\n",
+            "listings, licences, orders, commissions, prepaid credit, disputes, webhook "
+            "endpoints and notifications; files/ holds your avatar, the original of every "
+            "piece you generated, the masks you painted for edits, the pictures you uploaded "
+            "to start images from and the reference images you sent with your briefs.\n",
         )
         if user.avatar:
             _add_file(archive, storages["previews"], user.avatar.name, "files/avatar.png")

@@ -53,8 +53,9 @@ def test_unregister_removes_a_handler():
 
 
 def test_the_higher_floors_subscribe_at_startup():
-    from commissions.hooks import commissions_held
+    from commissions.hooks import commission_status_changed, commissions_held
     from generation.hooks import job_finished, may_derive, original_requested, style_tier_chosen
+    from licensing.hooks import licence_granted
     from marketplace.hooks import (
         account_erase_check,
         account_export_sections,
@@ -63,7 +64,9 @@ def test_the_higher_floors_subscribe_at_startup():
     from payments.hooks import order_line_paid, order_line_refunded
 
     names = lambda hook: [handler.__module__ for handler in hook.handlers]  # noqa: E731
-    assert names(job_finished) == ["commissions.subscriptions"]
+    assert names(job_finished) == ["commissions.subscriptions", "webhooks.subscriptions"]
+    assert names(licence_granted) == ["webhooks.subscriptions"]
+    assert names(commission_status_changed) == ["webhooks.subscriptions"]
     # Payments settles its own line kinds (licence, credit) through the same hook.
     assert names(order_line_paid) == [
         "payments.subscriptions",
@@ -83,4 +86,5 @@ def test_the_higher_floors_subscribe_at_startup():
         "payments.subscriptions",
         "commissions.subscriptions",
         "disputes.subscriptions",
+        "webhooks.subscriptions",
     ]

@@ -26,6 +26,7 @@ from tests.generation.factories import GenerationJobFactory
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import session_completed
 from tests.payments.factories import make_order
+from webhooks.services.endpoints import endpoint_create
 
 ROLES = ("anonymous", "owner", "other_buyer", "creator", "other_creator", "moderator")
 
@@ -76,6 +77,7 @@ OWN_DATA = {
     "commissions:list",
     "disputes:moderation_queue",
     "my_prompt_reviews",
+    "webhooks:endpoint_list",
 }
 # State-changing endpoints (POST only; their own tests cover permissions and CSRF).
 POST_ONLY = {
@@ -102,6 +104,9 @@ POST_ONLY = {
     "credit",
     "prompt_review_appeal",
     "moderation_prompt_decide",
+    "webhooks:endpoint_test",
+    "webhooks:endpoint_active",
+    "webhooks:endpoint_delete",
 }
 ALLOWED = {200, 302}
 
@@ -172,6 +177,9 @@ def world(db, fake_stripe, scripted_engine):
         "dispute": dispute,
         "evidence": evidence,
         "prompt_review": refused.value.review,
+        "endpoint": endpoint_create(
+            owner=owner, url="https://hooks.example.com/in", events=["job.succeeded"]
+        ),
     }
 
 
@@ -264,6 +272,14 @@ def matrix(w):
         "disputes:moderation_case": (
             reverse("disputes:moderation_case", args=[w["dispute"].pk]),
             {"moderator"},
+        ),
+        "webhooks:endpoint_detail": (
+            reverse("webhooks:endpoint_detail", args=[w["endpoint"].pk]),
+            {"owner"},
+        ),
+        "webhooks:endpoint_deliveries": (
+            reverse("webhooks:endpoint_deliveries", args=[w["endpoint"].pk]),
+            {"owner"},
         ),
     }
 

@@ -41,6 +41,9 @@ def post_urls(w):
         "moderation_prompt_decide": reverse(
             "moderation_prompt_decide", args=[w["prompt_review"].pk]
         ),
+        "webhooks:endpoint_test": reverse("webhooks:endpoint_test", args=[w["endpoint"].pk]),
+        "webhooks:endpoint_active": reverse("webhooks:endpoint_active", args=[w["endpoint"].pk]),
+        "webhooks:endpoint_delete": reverse("webhooks:endpoint_delete", args=[w["endpoint"].pk]),
     }
 
 
