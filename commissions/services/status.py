@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from commissions.models import Commission, CommissionEvent
 from commissions.services.notify import commission_notify
 from core.errors import ApplicationError
+from core.watch import watch_bump
 
 User = get_user_model()
 
@@ -22,8 +23,8 @@ def commission_set_status(
     message: str = "",
     fields=(),
 ) -> Commission:
-    """Save `status` (plus `fields`), write the CommissionEvent and notify the parties;
-    the caller holds the lock."""
+    """Save `status` (plus `fields`), write the CommissionEvent, notify the parties and show
+    the change to pollers of the page after commit; the caller holds the lock."""
     previous = commission.status
     commission.status = status
     commission.save(update_fields=["status", "updated_at", *fields])
@@ -36,6 +37,7 @@ def commission_set_status(
         message=message[:2000],
     )
     commission_notify(commission=commission, status=status, message=message)
+    watch_bump("commission", commission.pk)
     return commission
 
 

@@ -125,6 +125,9 @@ CACHES = {
 }
 # Whole public pages served to signed-out visitors from that cache (core.pagecache); 0 = off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 20)
+# Live fragments answer unchanged polls with 304 from a version in that cache (core.watch).
+# Only a cache every process shares can carry a worker's change to the web process.
+WATCH_ETAGS = env_bool("WATCH_ETAGS", bool(env_str("CACHE_URL")))
 
 AUTH_USER_MODEL = "marketplace.User"
 AUTH_PASSWORD_VALIDATORS = [
