@@ -4,7 +4,8 @@ Starts Redis (the shared cache the watch versions live in) and gunicorn on 127.0
 throwaway SQLite database of signed-in owners with running jobs. N watchers (asyncio, raw
 HTTP/1.1 keep-alive, one session each, made directly with the session engine) poll their
 job's status fragment the way static/js/watch.js does: If-None-Match, 1 s first, x1.5 per
-unchanged answer up to 10 s, back to 1 s on a change. A driver process writes progress
+unchanged answer up to the fragment's data-watch-max (1.5 s for a running job), back
+to 1 s on a change. A driver process writes progress
 through `job_report_progress` (so the bump runs), a batch of jobs at a time as a worker does,
 each job every --change-every seconds, staggered, and records when. Reported: server CPU
 (gunicorn master + workers, psutil), seconds from a change to each of its watchers seeing it
@@ -38,6 +39,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 FIRST, GROWTH, LONGEST = 1.0, 1.5, 10.0  # as static/js/watch.js
 STEP = re.compile(rb"Step (\d+) of")
+LONGEST_IN_PAGE = re.compile(rb'data-watch-max="([0-9.]+)"')
 TOTAL_STEPS = 30_000
 
 
@@ -156,15 +158,16 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
     return server
 
 
-def cpu_seconds(server: subprocess.Popen) -> float:
+def cpu_seconds(server: subprocess.Popen) -> dict[int, float]:
+    """CPU seconds used so far by the gunicorn master and each worker, by pid."""
     import psutil
 
     root = psutil.Process(server.pid)
-    total = 0.0
+    used = {}
     for process in [root, *root.children(recursive=True)]:
         times = process.cpu_times()
-        total += times.user + times.system
-    return total
+        used[process.pid] = times.user + times.system
+    return used
 
 
 async def read_response(reader) -> tuple[int, dict, bytes]:
@@ -185,7 +188,7 @@ async def watcher(port: int, spec: dict, until: float, conditional: bool, stats:
     """One browser tab: polls until `until`, records (step, time seen) of each new step."""
     await asyncio.sleep(random.random() * FIRST)  # tabs were not all opened at once
     reader = writer = None
-    etag, body, delay, seen = None, None, FIRST, spec["seen"]
+    etag, body, delay, longest, seen = None, None, FIRST, LONGEST, spec["seen"]
     while time.time() < until:
         started = time.monotonic()
         try:
@@ -207,6 +210,7 @@ async def watcher(port: int, spec: dict, until: float, conditional: bool, stats:
             status, content = None, None
         else:
             stats[str(status)] = stats.get(str(status), 0) + 1
+            stats["response_s"].append(time.monotonic() - started)
             if headers.get("connection", "").lower() == "close":
                 writer.close()
                 reader = writer = None
@@ -216,10 +220,12 @@ async def watcher(port: int, spec: dict, until: float, conditional: bool, stats:
             match = STEP.search(content)
             if match:
                 seen.append((int(match.group(1)), time.time()))
+            setting = LONGEST_IN_PAGE.search(content)
+            longest = float(setting.group(1)) if setting else LONGEST
         elif status not in (200, 304):
             stats["errors"] += status is not None
         if conditional:  # watch.js waits its delay after each answer
-            delay = FIRST if changed else min(delay * GROWTH, LONGEST)
+            delay = FIRST if changed else min(delay * GROWTH, longest)
             await asyncio.sleep(delay)
         else:  # htmx's `every 1s` fires on the clock, whatever the answer took
             await asyncio.sleep(max(0.0, delay - (time.monotonic() - started)))
@@ -228,7 +234,7 @@ async def watcher(port: int, spec: dict, until: float, conditional: bool, stats:
 
 
 async def watch_all(port: int, specs: list[dict], seconds: float, conditional: bool) -> dict:
-    stats = {"errors": 0}
+    stats = {"errors": 0, "response_s": []}
     until = time.time() + seconds
     await asyncio.gather(*(watcher(port, spec, until, conditional, stats) for spec in specs))
     return stats
@@ -313,11 +319,18 @@ def run_pass(label: str, args, port: int, server, conditional: bool) -> dict:
     plan_file.write_text(json.dumps(plan))
     driver = subprocess.Popen([sys.executable, __file__, "--drive", str(plan_file)], cwd=ROOT)
     time.sleep(max(0.0, start - time.time()))
+    import psutil
+
+    psutil.cpu_percent()
     cpu_before, client_before, wall_before = cpu_seconds(server), time.process_time(), time.time()
     stats = asyncio.run(watch_all(port, specs, until - time.time(), conditional))
     wall = time.time() - wall_before
-    cpu = cpu_seconds(server) - cpu_before
+    after = cpu_seconds(server)
+    by_process = sorted(after[pid] - cpu_before.get(pid, 0.0) for pid in after)
+    cpu = sum(by_process)
     client_cpu = time.process_time() - client_before
+    machine = psutil.cpu_percent() / 100 * os.cpu_count()
+    answered = stats.pop("response_s")
     if driver.wait(timeout=60) != 0:
         raise RuntimeError("the driver failed")
     changes = json.loads(Path(plan["out"]).read_text())
@@ -328,8 +341,12 @@ def run_pass(label: str, args, port: int, server, conditional: bool) -> dict:
         "jobs": args.jobs,
         "seconds": round(wall, 1),
         "server_cpu_cores": round(cpu / wall, 2),
+        "server_cpu_cores_by_process": [round(seconds / wall, 2) for seconds in by_process],
         "server_cpu_ms_per_request": round(1000 * cpu / max(requests, 1), 2),
         "client_cpu_cores": round(client_cpu / wall, 2),
+        "machine_cpu_cores": round(machine, 2),
+        "response_p50_s": percentile(answered, 0.5),
+        "response_p99_s": percentile(answered, 0.99),
         "requests_per_s": round(requests / wall, 1),
         "responses": {k: v for k, v in sorted(stats.items()) if k != "errors"},
         "errors": stats["errors"],

@@ -2,7 +2,8 @@
 // An element with data-watch-url is fetched again after data-watch-interval seconds (1 by
 // default) with the ETag of the last answer in If-None-Match; the server says 304 while
 // nothing changed. Each unchanged answer waits 1.5x longer, up to data-watch-max seconds
-// (10); a change goes back to the first interval. Polling pauses while the tab is hidden and
+// (10; a running job says 1.5, so a change shows within 2 s); a change goes back to the
+// first interval, and the new fragment's own data-watch-* settings apply. Polling pauses while the tab is hidden and
 // stops when the new fragment has no data-watch-url (the job or order is finished). The
 // element's id picks the fragment out of the answer, so a whole page works too. Without
 // JavaScript the page's own Refresh link still works. No inline script: CSP allows 'self'.
@@ -18,15 +19,19 @@
 
   function Watch(element) {
     this.id = element.id;
-    this.url = element.dataset.watchUrl;
-    this.first = seconds(element.dataset.watchInterval, 1);
-    this.longest = seconds(element.dataset.watchMax, 10);
+    this.configure(element);
     this.delay = this.first;
     this.etag = null;
     this.body = null;
     this.timer = null;
     this.stopped = false;
   }
+
+  Watch.prototype.configure = function (element) {
+    this.url = element.dataset.watchUrl;
+    this.first = seconds(element.dataset.watchInterval, 1);
+    this.longest = seconds(element.dataset.watchMax, 10);
+  };
 
   Watch.prototype.schedule = function () {
     clearTimeout(this.timer);
@@ -78,7 +83,7 @@
     if (window.htmx) {
       window.htmx.process(fresh);
     }
-    this.url = fresh.dataset.watchUrl;
+    this.configure(fresh);
     this.stopped = !this.url;
     this.delay = this.first;
     this.schedule();
