@@ -7,7 +7,9 @@ job's status fragment the way static/js/watch.js does: If-None-Match, 1 s first,
 unchanged answer up to the fragment's data-watch-max (1.5 s for a running job), back
 to 1 s on a change. A driver process writes progress
 through `job_report_progress` (so the bump runs), a batch of jobs at a time as a worker does,
-each job every --change-every seconds, staggered, and records when. Reported: server CPU
+each job every --change-every seconds, staggered, and records when (a worker reports 4x a
+second, but WATCH_PROGRESS_SECONDS, 2, lets a job's page change at most that often; the
+default 3 s is a job whose visible state changes every 3 s). Reported: server CPU
 (gunicorn master + workers, psutil), seconds from a change to each of its watchers seeing it
 (p50/p99/max; a change still unseen at the end counts as missed), requests by status and
 errors. The baseline pass is the old behaviour on the same server with fresh jobs: every
@@ -184,13 +186,14 @@ async def read_response(reader) -> tuple[int, dict, bytes]:
     return status, headers, body
 
 
-async def watcher(port: int, spec: dict, until: float, conditional: bool, stats: dict) -> None:
-    """One browser tab: polls until `until`, records (step, time seen) of each new step."""
+async def watcher(port: int, spec: dict, window: tuple, conditional: bool, stats: dict) -> None:
+    """One browser tab: polls until the window ends, records (step, time seen) of each new
+    step; statuses and response times count only for requests made inside the window."""
     await asyncio.sleep(random.random() * FIRST)  # tabs were not all opened at once
     reader = writer = None
     etag, body, delay, longest, seen = None, None, FIRST, LONGEST, spec["seen"]
-    while time.time() < until:
-        started = time.monotonic()
+    while time.time() < window[1]:
+        started, counted = time.monotonic(), time.time() >= window[0]
         try:
             if writer is None:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -209,8 +212,9 @@ async def watcher(port: int, spec: dict, until: float, conditional: bool, stats:
             reader = writer = None
             status, content = None, None
         else:
-            stats[str(status)] = stats.get(str(status), 0) + 1
-            stats["response_s"].append(time.monotonic() - started)
+            if counted:
+                stats[str(status)] = stats.get(str(status), 0) + 1
+                stats["response_s"].append(time.monotonic() - started)
             if headers.get("connection", "").lower() == "close":
                 writer.close()
                 reader = writer = None
@@ -233,10 +237,20 @@ async def watcher(port: int, spec: dict, until: float, conditional: bool, stats:
         writer.close()
 
 
-async def watch_all(port: int, specs: list[dict], seconds: float, conditional: bool) -> dict:
+async def watch_all(port: int, specs: list[dict], window: tuple, conditional: bool, server):
+    """All watchers from now to the window's end; CPU is read at the window's two ends."""
     stats = {"errors": 0, "response_s": []}
-    until = time.time() + seconds
-    await asyncio.gather(*(watcher(port, spec, until, conditional, stats) for spec in specs))
+
+    async def measure() -> None:
+        import psutil
+
+        await asyncio.sleep(max(0.0, window[0] - time.time()))
+        psutil.cpu_percent()
+        stats["before"] = (cpu_seconds(server), time.process_time(), time.time())
+
+    await asyncio.gather(
+        measure(), *(watcher(port, spec, window, conditional, stats) for spec in specs)
+    )
     return stats
 
 
@@ -299,60 +313,68 @@ def latencies(specs: list[dict], changes: list, until: float, grace: float) -> d
 
 
 def run_pass(label: str, args, port: int, server, conditional: bool) -> dict:
+    """Fresh jobs and sessions, `args.warm_up` s for every tab to open and settle, then
+    `args.duration` s measured while the driver writes progress."""
     from django.db import connection
 
     specs = seed(jobs=args.jobs, watchers=args.watchers)
     connection.close()
     for spec in specs:
         spec["seen"] = []
-    start = time.time() + 1.5
-    until = start + args.duration
+    begin = time.time() + args.warm_up
+    window = (begin, begin + args.duration)
+    folder = Path(os.environ["VAR_DIR"])
     plan = {
         "job_ids": sorted({spec["job_id"] for spec in specs}),
         "change_every": args.change_every,
         "batch": args.batch,
-        "start": start + FIRST,
-        "until": until,
-        "out": str(Path(os.environ["VAR_DIR"]) / f"changes-{label}.json"),
+        "start": begin,
+        "until": window[1],
+        "out": str(folder / f"changes-{label}.json"),
     }
-    plan_file = Path(os.environ["VAR_DIR"]) / f"plan-{label}.json"
-    plan_file.write_text(json.dumps(plan))
-    driver = subprocess.Popen([sys.executable, __file__, "--drive", str(plan_file)], cwd=ROOT)
-    time.sleep(max(0.0, start - time.time()))
-    import psutil
-
-    psutil.cpu_percent()
-    cpu_before, client_before, wall_before = cpu_seconds(server), time.process_time(), time.time()
-    stats = asyncio.run(watch_all(port, specs, until - time.time(), conditional))
-    wall = time.time() - wall_before
-    after = cpu_seconds(server)
-    by_process = sorted(after[pid] - cpu_before.get(pid, 0.0) for pid in after)
-    cpu = sum(by_process)
-    client_cpu = time.process_time() - client_before
-    machine = psutil.cpu_percent() / 100 * os.cpu_count()
-    answered = stats.pop("response_s")
+    (folder / f"plan-{label}.json").write_text(json.dumps(plan))
+    driver = subprocess.Popen(
+        [sys.executable, __file__, "--drive", str(folder / f"plan-{label}.json")], cwd=ROOT
+    )
+    stats = asyncio.run(watch_all(port, specs, window, conditional, server))
     if driver.wait(timeout=60) != 0:
         raise RuntimeError("the driver failed")
     changes = json.loads(Path(plan["out"]).read_text())
-    requests = sum(v for k, v in stats.items() if k != "errors")
+    grace = min(LONGEST, max(3.0, args.duration / 3))  # a running job's tab asks every 1.5 s
     return {
         "mode": label,
         "watchers": args.watchers,
         "jobs": args.jobs,
+        **usage(server, stats),
+        "progress_writes": len(changes),
+        **latencies(specs, changes, window[1], grace),
+    }
+
+
+def usage(server, stats: dict) -> dict:
+    """CPU, requests and response times over the measured window."""
+    import psutil
+
+    (cpu_before, client_before, wall_before) = stats.pop("before")
+    wall = time.time() - wall_before
+    after = cpu_seconds(server)
+    by_process = sorted(after[pid] - cpu_before.get(pid, 0.0) for pid in after)
+    machine = psutil.cpu_percent() / 100 * os.cpu_count()
+    answered = stats.pop("response_s")
+    errors = stats.pop("errors")
+    requests = sum(stats.values())
+    return {
         "seconds": round(wall, 1),
-        "server_cpu_cores": round(cpu / wall, 2),
+        "server_cpu_cores": round(sum(by_process) / wall, 2),
         "server_cpu_cores_by_process": [round(seconds / wall, 2) for seconds in by_process],
-        "server_cpu_ms_per_request": round(1000 * cpu / max(requests, 1), 2),
-        "client_cpu_cores": round(client_cpu / wall, 2),
+        "server_cpu_ms_per_request": round(1000 * sum(by_process) / max(requests, 1), 2),
+        "client_cpu_cores": round((time.process_time() - client_before) / wall, 2),
         "machine_cpu_cores": round(machine, 2),
         "response_p50_s": percentile(answered, 0.5),
         "response_p99_s": percentile(answered, 0.99),
         "requests_per_s": round(requests / wall, 1),
-        "responses": {k: v for k, v in sorted(stats.items()) if k != "errors"},
-        "errors": stats["errors"],
-        "progress_writes": len(changes),
-        # A running job's watcher asks at least every 1.5 s: 3 s is enough to have seen it.
-        **latencies(specs, changes, until, min(LONGEST, max(3.0, args.duration / 3))),
+        "responses": dict(sorted(stats.items())),
+        "errors": errors,
     }
 
 
@@ -360,7 +382,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--watchers", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=0, help="running jobs (default: watchers)")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds per pass")
+    parser.add_argument("--duration", type=float, default=30.0, help="measured s per pass")
+    parser.add_argument("--warm-up", type=float, default=4.0, help="s before measuring")
     parser.add_argument("--change-every", type=float, default=3.0, help="s between progress")
     parser.add_argument("--batch", type=int, default=8, help="jobs per progress write")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -372,7 +395,7 @@ def main() -> None:
     if args.drive:
         return drive(args.drive)
     if args.quick:
-        args.watchers, args.duration, args.change_every = 20, 5.0, 2.0
+        args.watchers, args.duration, args.change_every, args.warm_up = 20, 5.0, 2.5, 1.5
     args.jobs = args.jobs or args.watchers
     redis_port, port = free_port(), free_port()
     redis = start_redis(redis_port)
@@ -405,6 +428,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "server": f"gunicorn gthread -w {args.workers} --threads {args.threads}",
         "change_every_s": args.change_every,
+        "watch_progress_seconds": settings.WATCH_PROGRESS_SECONDS,
         "results": results,
     }
     print(json.dumps(report, indent=2))

@@ -41,11 +41,21 @@ def _new_version() -> str:
     return secrets.token_hex(8)
 
 
-def watch_bump(kind: str, pk) -> None:
+def watch_bump(kind: str, pk, *, at_most_every: int = 0) -> None:
     """Give the object a new version once the current transaction commits (at once outside
-    one), so the next poll of every viewer renders the committed state."""
+    one), so the next poll of every viewer renders the committed state.
+
+    `at_most_every` seconds (whole) skips a bump that follows another within that time: a
+    worker reports progress 4x a second, and a version per report would make every poll a
+    full render; a later report, or the status change that ends the job, shows the rest."""
     key = _version_key(kind, pk)
-    transaction.on_commit(lambda: cache.set(key, _new_version(), VERSION_SECONDS))
+
+    def bump() -> None:
+        if at_most_every and not cache.add(f"{key}:recent", 1, at_most_every):
+            return
+        cache.set(key, _new_version(), VERSION_SECONDS)
+
+    transaction.on_commit(bump)
 
 
 def watch_version(kind: str, pk, *, create: bool = False) -> str | None:

@@ -126,7 +126,7 @@ def job_report_progress(*, job_ids: list, worker: str, step: int, total: int) ->
         lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds()),
     )
     for job_id in job_ids:
-        watch_bump("job", job_id)
+        watch_bump("job", job_id, at_most_every=settings.WATCH_PROGRESS_SECONDS)
     return set(running.filter(cancel_requested=True).values_list("pk", flat=True))
 
 

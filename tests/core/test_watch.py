@@ -71,6 +71,22 @@ def test_progress_makes_the_next_poll_render_with_a_new_etag(
     assert poll(client, running_job, after["ETag"]).status_code == 304
 
 
+def test_progress_shows_at_most_every_watch_progress_seconds(
+    buyer, running_job, settings, django_capture_on_commit_callbacks
+):
+    settings.WATCH_PROGRESS_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        job_report_progress(job_ids=[running_job.pk], worker="w", step=2, total=8)
+    shown = watch_version("job", running_job.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_report_progress(job_ids=[running_job.pk], worker="w", step=3, total=8)
+    assert watch_version("job", running_job.pk) == shown
+    with django_capture_on_commit_callbacks(execute=True):
+        job_cancel(job=running_job, actor=buyer)  # a change of state shows at once
+    assert watch_version("job", running_job.pk) not in (None, shown)
+
+
 def test_a_cancel_request_is_a_change_too(
     client, buyer, running_job, django_capture_on_commit_callbacks
 ):
