@@ -193,6 +193,26 @@ def render_stamp(values: list) -> str:
     return f"{stages}\n\n{pools}\n\n{notes}"
 
 
+def render_watchers(values: list) -> str:
+    report = values[0]
+    rows = [
+        [r["mode"], r["watchers"], r["requests_per_s"], r["responses"].get("200", 0)]
+        + [r["responses"].get("304", 0), r["errors"], r["server_cpu_cores"]]
+        + [r["machine_cpu_cores"], r["p50_s"], r["p99_s"], r["missed"]]
+        for r in report["results"]
+    ]
+    intro = (
+        f"{report['server']} on {report['cpus']} CPUs with Redis; one progress change per job "
+        f"every {report['change_every_s']:g} s; seconds from a change to each watcher seeing "
+        "it. Baseline: the old poll every 1 s without an ETag.\n\n"
+    )
+    return intro + md_table(
+        ["mode", "watchers", "req/s", "200", "304", "errors", "server cores", "machine cores"]
+        + ["p50 s", "p99 s", "missed"],
+        rows,
+    )
+
+
 @dataclass(frozen=True)
 class Bench:
     title: str
@@ -232,6 +252,7 @@ BENCHES = {
         render_worker,
     ),
     "stamp": Bench("Stamp", [], ["--images", "6", "--processes", "1,2"], render_stamp),
+    "watchers": Bench("Watchers: live job pages", [], ["--quick"], render_watchers),
 }
 
 

@@ -6,6 +6,7 @@ from commissions.hooks import CommissionStatusChanged, commission_status_changed
 from commissions.models import Commission, CommissionEvent
 from commissions.services.notify import commission_notify
 from core.errors import ApplicationError
+from core.watch import watch_bump
 
 User = get_user_model()
 
@@ -23,8 +24,9 @@ def commission_set_status(
     message: str = "",
     fields=(),
 ) -> Commission:
-    """Save `status` (plus `fields`), write the CommissionEvent, notify the parties and call
-    `commission_status_changed`; the caller holds the lock."""
+    """Save `status` (plus `fields`), write the CommissionEvent, notify the parties, call
+    `commission_status_changed` and show the change to pollers of the page after commit;
+    the caller holds the lock."""
     previous = commission.status
     commission.status = status
     commission.save(update_fields=["status", "updated_at", *fields])
@@ -46,6 +48,7 @@ def commission_set_status(
             creator_id=commission.creator_id,
         )
     )
+    watch_bump("commission", commission.pk)
     return commission
 
 

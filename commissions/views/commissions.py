@@ -18,6 +18,7 @@ from commissions.services.credit import commission_instant_pay_with_credit
 from commissions.services.instant import commission_instant_checkout
 from core.errors import ApplicationError
 from core.forms import add_application_error
+from core.watch import conditional_watch
 from generation.models import Piece, Style
 from generation.selectors.styles import style_public
 from payments.models import OrderLine
@@ -78,6 +79,7 @@ def _participant_or_404(request, commission_id):
     return commission
 
 
+@conditional_watch("commission", "commission_id")
 @login_required
 @require_GET
 def commission_detail(request, commission_id):

@@ -131,6 +131,12 @@ CACHES = {
 }
 # Whole public pages served to signed-out visitors from that cache (core.pagecache); 0 = off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 20)
+# Live fragments answer unchanged polls with 304 from a version in that cache (core.watch).
+# Only a cache every process shares can carry a worker's change to the web process.
+WATCH_ETAGS = env_bool("WATCH_ETAGS", bool(env_str("CACHE_URL")))
+# A running job's page shows new progress at most this often (whole seconds; status changes
+# show at once): each new version costs every watcher one full render.
+WATCH_PROGRESS_SECONDS = env_int("WATCH_PROGRESS_SECONDS", 2)
 
 AUTH_USER_MODEL = "marketplace.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -25,3 +25,6 @@ GENERATION_STAMP_PROCESSES = env_int("GENERATION_STAMP_PROCESSES", 0)  # noqa: F
 # The test session's Celery worker would otherwise beat in the middle of other tests' flushes
 # (a PostgreSQL TRUNCATE deadlocks with its upsert); the heartbeat tests set their own.
 GENERATION_WORKER_HEARTBEAT_SECONDS = 3600.0
+
+# The tests run the Celery worker in this process, so the local-memory cache is shared.
+WATCH_ETAGS = True

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.wakeups import wake_named_on_queue_after_commit
+from core.watch import watch_bump
 from generation.engines import GenerationRequest
 from generation.hooks import JobFinished, job_finished
 from generation.models import (
@@ -36,7 +37,8 @@ def job_record_event(
     actor: User | None = None,
     message: str = "",
 ) -> JobEvent:
-    return JobEvent.objects.create(
+    """The history row of a change to the job; its page's pollers see it after commit."""
+    event = JobEvent.objects.create(
         job=job,
         from_status=from_status,
         to_status=job.status,
@@ -44,6 +46,8 @@ def job_record_event(
         source=source,
         message=message,
     )
+    watch_bump("job", job.pk)
+    return event
 
 
 def enqueue(job: GenerationJob) -> None:
@@ -237,12 +241,11 @@ def job_cancel(*, job: GenerationJob, actor: User) -> GenerationJob:
     elif job.status == JobStatus.RUNNING and not job.cancel_requested:
         job.cancel_requested = True
         job.save(update_fields=["cancel_requested"])
-        JobEvent.objects.create(
+        job_record_event(
             job=job,
             from_status=JobStatus.RUNNING,
-            to_status=JobStatus.RUNNING,
-            actor=actor,
             source="user",
+            actor=actor,
             message="Cancel requested; the worker stops at the next step.",
         )
     elif job.is_finished:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.watch import watch_bump
 from generation.hooks import JobFinished, job_finished
 from generation.models import GenerationJob, JobStatus, Piece
 from generation.selectors.queue import QueuedJob, batch_shape, fair_candidates
@@ -116,13 +117,16 @@ def _lock_queued(pks: set) -> list[GenerationJob]:
 
 
 def job_report_progress(*, job_ids: list, worker: str, step: int, total: int) -> set:
-    """Record progress and renew the lease; returns the ids whose owners asked to cancel."""
+    """Record progress and renew the lease (the job pages' pollers see the new step);
+    returns the ids whose owners asked to cancel."""
     running = GenerationJob.objects.filter(pk__in=job_ids, status=JobStatus.RUNNING, worker=worker)
     running.update(
         progress_step=min(step, total),
         progress_total=total,
         lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds()),
     )
+    for job_id in job_ids:
+        watch_bump("job", job_id, at_most_every=settings.WATCH_PROGRESS_SECONDS)
     return set(running.filter(cancel_requested=True).values_list("pk", flat=True))
 
 

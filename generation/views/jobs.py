@@ -8,7 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ApplicationError
 from core.forms import add_application_error
+from core.watch import conditional_watch, watch_untagged
 from generation.forms.jobs import CommissionForm, JobFilter
+from generation.models import JobStatus
 from generation.selectors.jobs import (
     job_for_owner,
     job_pieces,
@@ -68,12 +70,14 @@ def job_detail(request, job_id):
     return render(request, "generation/job_detail.html", context)
 
 
+@conditional_watch("job", "job_id")
 @login_required
 @require_GET
 def job_status(request, job_id):
-    """The live part of the job page; htmx polls it until the job finishes."""
+    """The live part of the job page; watch.js polls it until the job finishes."""
     job = _own_job_or_404(request, job_id)
-    return render(request, "generation/_job_status.html", _job_context(job))
+    response = render(request, "generation/_job_status.html", _job_context(job))
+    return watch_untagged(response) if job.status == JobStatus.QUEUED else response
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.watch import watch_bump
 from marketplace.models import Listing
 from payments.gateway import get_gateway
 from payments.hooks import OrderLinePaid, order_line_paid
@@ -25,7 +26,8 @@ def platform_fee(amount: int) -> int:
 def order_set_status(
     *, order: Order, status: str, source: str, actor=None, message: str = "", fields=()
 ) -> Order:
-    """Save `status` (plus `fields`) and write the OrderEvent; caller holds the row lock."""
+    """Save `status` (plus `fields`), write the OrderEvent and, after commit, show the change
+    to pollers of the order page; caller holds the row lock."""
     previous = order.status
     order.status = status
     order.save(update_fields=["status", *fields])
@@ -37,6 +39,7 @@ def order_set_status(
         source=source,
         message=message,
     )
+    watch_bump("order", order.pk)
     return order
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.watch import conditional_watch
 from marketplace.models import Listing
 from payments import selectors
 from payments.gateway import get_gateway
@@ -48,6 +49,7 @@ def _own_order_or_404(request, order_id):
     return order
 
 
+@conditional_watch("order", "order_id")
 @login_required
 @require_GET
 def order_detail(request, order_id):

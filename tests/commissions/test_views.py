@@ -84,3 +84,27 @@ def test_action_in_wrong_state_shows_error(client, buyer, creator):
     assert "cannot accept a commission that is brief sent" in response.content.decode()
     commission.refresh_from_db()
     assert commission.status == "requested"
+
+
+def test_an_instant_commissions_poll_is_conditional_until_its_status_changes(
+    client, buyer, style, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from commissions.services.instant import commission_instant_create
+    from tests.commissions.factories import pay
+
+    commission, order = commission_instant_create(buyer=buyer, style=style, prompt="x")
+    url = f"/commissions/{commission.pk}/"
+    client.force_login(buyer)
+    page = client.get(url).content.decode()
+    assert f'data-watch-url="{url}" data-watch-interval="2"' in page
+    assert f'<a href="{url}">Refresh</a>' in page and "hx-trigger" not in page
+    first = client.get(url, headers={"HX-Request": "true"})
+
+    with django_assert_num_queries(0):
+        again = client.get(url, headers={"HX-Request": "true", "If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    after = client.get(url, headers={"HX-Request": "true", "If-None-Match": first["ETag"]})
+    assert after.status_code == 200 and after["ETag"] != first["ETag"]

@@ -94,7 +94,7 @@ def test_queued_job_page_shows_queue_position_and_polls(client, buyer):
 
     assert "position 2 in the queue" in page
     assert "people take turns image by image" in page
-    assert 'hx-trigger="every 1s"' in page
+    assert 'data-watch-url="' in page and 'data-watch-interval="1"' in page
     assert reverse("job_status", kwargs={"job_id": job.pk}) in page
 
 
@@ -141,7 +141,7 @@ def test_finished_job_stops_polling_and_shows_results(client, buyer, scripted_en
 
     fragment = client.get(reverse("job_status", kwargs={"job_id": job.pk})).content.decode()
 
-    assert "hx-trigger" not in fragment
+    assert "data-watch-url" not in fragment
     assert fragment.count("AI-generated image") == 2
     data = client.get(reverse("api_job_status", kwargs={"job_id": job.pk})).json()
     assert data["status"] == "succeeded" and len(data["pieces"]) == 2

@@ -78,7 +78,8 @@ def test_refund_decided_while_the_broker_is_down_is_recorded_then_swept_and_made
     assert stored.processed_at is not None and late.status == OrderStatus.PAID
     assert line.refund_requested_at is not None and line.refunded_at is None
     assert line.refund_reason == SOLD
-    assert len(sent) == 2  # the refund and the (no-op) transfer wake-ups, both lost
+    # The order page's new version, and the refund and (no-op) transfer wake-ups, both lost.
+    assert len(sent) == 3
     logged = [r.getMessage() for r in caplog.records if r.name == "core.wakeups"]
     assert [message.split(" waits")[0] for message in logged] == [
         f"Broker unavailable; payments.refund_line({line.pk},)",
