@@ -50,6 +50,12 @@ PUBLIC = {
     "privacy",
     "style_browse",
     "style_detail",
+    # The API's document and docs page; its root lists nothing.
+    "api-1:api-root",
+    "api-1:openapi-json",
+    "api-1:openapi-view",
+    # A signed, short-lived original link: the signature is the credential (its own tests).
+    "api_original",
 }
 # Signed-in pages that show only the visitor's own data (no object id in the URL).
 OWN_DATA = {
@@ -78,6 +84,10 @@ OWN_DATA = {
     "disputes:moderation_queue",
     "my_prompt_reviews",
     "webhooks:endpoint_list",
+    "api-1:list_jobs",
+    "api-1:list_pieces",
+    "api-1:list_licences",
+    "api-1:list_listings",
 }
 # State-changing endpoints (POST only; their own tests cover permissions and CSRF).
 POST_ONLY = {
@@ -107,6 +117,12 @@ POST_ONLY = {
     "webhooks:endpoint_test",
     "webhooks:endpoint_active",
     "webhooks:endpoint_delete",
+    "api-1:create_job",
+    "api-1:create_edit",
+    "api-1:cancel_job",
+    "api-1:retry_job",
+    "api_token_create",
+    "api_token_revoke",
 }
 ALLOWED = {200, 302}
 
@@ -279,6 +295,11 @@ def matrix(w):
         ),
         "webhooks:endpoint_deliveries": (
             reverse("webhooks:endpoint_deliveries", args=[w["endpoint"].pk]),
+            {"owner"},
+        ),
+        "api-1:get_job": (reverse("api-1:get_job", args=[w["job"].pk]), {"owner"}),
+        "api-1:licence_certificate": (
+            reverse("api-1:licence_certificate", args=[w["grant"].pk]),
             {"owner"},
         ),
     }

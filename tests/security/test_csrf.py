@@ -1,6 +1,8 @@
 """Every state-changing endpoint refuses a POST without a CSRF token (except the Stripe
 webhook, which authenticates by signature instead)."""
 
+import uuid
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -44,6 +46,13 @@ def post_urls(w):
         "webhooks:endpoint_test": reverse("webhooks:endpoint_test", args=[w["endpoint"].pk]),
         "webhooks:endpoint_active": reverse("webhooks:endpoint_active", args=[w["endpoint"].pk]),
         "webhooks:endpoint_delete": reverse("webhooks:endpoint_delete", args=[w["endpoint"].pk]),
+        # The API with the session cookie checks CSRF too (a bearer token needs none).
+        "api-1:create_job": reverse("api-1:create_job"),
+        "api-1:create_edit": reverse("api-1:create_edit"),
+        "api-1:cancel_job": reverse("api-1:cancel_job", args=[job.pk]),
+        "api-1:retry_job": reverse("api-1:retry_job", args=[job.pk]),
+        "api_token_create": reverse("api_token_create"),
+        "api_token_revoke": reverse("api_token_revoke", args=[uuid.uuid4()]),
     }
 
 
