@@ -272,6 +272,11 @@ PHASH_NEAR_DUPLICATE_DISTANCE = env_int("PHASH_NEAR_DUPLICATE_DISTANCE", 6)
 PHASH_NEAR_DUPLICATE_ACTION = env_str("PHASH_NEAR_DUPLICATE_ACTION", "block")
 PROVENANCE_VERIFY_MAX_BYTES = 8 * 1024 * 1024
 PROVENANCE_VERIFY_MAX_PIXELS = 4096 * 4096
+# /verify/ uploads decode an image and search every fingerprint: each client address, and
+# each signed-in person on any address, may send this many per window (429 beyond).
+VERIFY_RATE_LIMIT_PER_CLIENT = env_int("VERIFY_RATE_LIMIT_PER_CLIENT", 10)
+VERIFY_RATE_LIMIT_PER_USER = env_int("VERIFY_RATE_LIMIT_PER_USER", 20)
+VERIFY_RATE_LIMIT_SECONDS = env_int("VERIFY_RATE_LIMIT_SECONDS", 60)
 
 # --- Payments ---------------------------------------------------------------------------
 # Without a Stripe key the local test gateway completes checkouts (clearly labelled).
