@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.security.test_authorization_matrix import POST_ONLY, world  # noqa: F401
+from tests.security.test_authorization_matrix import POST_ONLY
 
 CSRF_EXEMPT = {"stripe_webhook"}
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from tests.security.test_authorization_matrix import OWN_DATA, matrix, world  # noqa: F401
+from tests.security.test_authorization_matrix import OWN_DATA, matrix
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_CSP_DIRECTIVES = {
