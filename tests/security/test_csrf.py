@@ -41,11 +41,13 @@ def post_urls(w):
         "moderation_prompt_decide": reverse(
             "moderation_prompt_decide", args=[w["prompt_review"].pk]
         ),
+        "api_token_create": reverse("api_token_create"),
+        "api_token_revoke": reverse("api_token_revoke", args=[w["token"].pk]),
     }
 
 
 @pytest.mark.parametrize("role", ["owner", "creator", "moderator"])
-def test_posts_without_a_csrf_token_are_refused(world, role):  # noqa: F811
+def test_posts_without_a_csrf_token_are_refused(world, role):
     urls = post_urls(world)
     assert set(urls) == POST_ONLY - CSRF_EXEMPT
     client = Client(enforce_csrf_checks=True)

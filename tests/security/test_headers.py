@@ -94,7 +94,7 @@ def test_csp_is_strict():
     assert "unsafe-eval" not in settings.CONTENT_SECURITY_POLICY
 
 
-def test_every_page_sends_the_security_headers_and_no_inline_code(world):  # noqa: F811
+def test_every_page_sends_the_security_headers_and_no_inline_code(world):
     failures, html_pages = [], 0
     for name, (url, user) in pages(world).items():
         client = Client()
