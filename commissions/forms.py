@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.forms import MoneyField, UUIDListField, minor_units
 from generation.engines.base import MAX_NEGATIVE_PROMPT_CHARS, MAX_PROMPT_CHARS
 from generation.models import MAX_IMAGES_PER_JOB
 
@@ -54,7 +55,7 @@ class BriefForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="When you need the work by.",
     )
-    budget = forms.DecimalField(min_value=0, max_digits=9, decimal_places=2)
+    budget = MoneyField()
     references = MultipleFileField(
         required=False,
         help_text="Optional reference images (PNG, JPEG, WebP, GIF; up to 4, 8 MB each). "
@@ -66,6 +67,19 @@ class BriefForm(forms.Form):
         return {
             "brief": data["brief"],
             "deadline": data["deadline"],
-            "budget_amount": int(data["budget"] * 100),
+            "budget_amount": minor_units(data["budget"]),
             "references": data["references"],
         }
+
+
+class BriefActionForm(forms.Form):
+    """What a brief's action buttons post: a quote in major units, the creator's own pieces
+    to deliver, a note. Which of them an action needs is the service's rule."""
+
+    quote = MoneyField(required=False)
+    pieces = UUIDListField(required=False)
+    note = forms.CharField(required=False, max_length=2000)
+
+    def quote_amount(self) -> int | None:
+        quote = self.cleaned_data["quote"]
+        return None if quote is None else minor_units(quote)

@@ -1,7 +1,32 @@
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
+from django.http import QueryDict
 from django.shortcuts import render
 
 from core.ratelimits import RateLimited
+
+
+class BoundedParametersMiddleware:
+    """Parses the query string and a urlencoded body before any view runs, so a request over
+    DATA_UPLOAD_MAX_NUMBER_FIELDS answers 400 on every path, not only on those whose view
+    reads its parameters (Django raises TooManyFieldsSent → 400). Multipart bodies are left
+    to the view: parsing one here would stream it away from views that read request.body
+    (the Stripe webhook, the API), and Django bounds their fields and files when read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.GET  # noqa: B018 (parsing is the point)
+            if request.content_type == "application/x-www-form-urlencoded":
+                request.POST  # noqa: B018
+        except TooManyFieldsSent:
+            # Django's 400 pages (the DEBUG one too) read request.GET again: give them an
+            # empty one, or the second parse would turn the 400 into a 500.
+            request.GET = QueryDict()
+            raise
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:

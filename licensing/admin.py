@@ -3,11 +3,13 @@ edited, grants are revoked with a reason through the service."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdmin
+from core.forms import IdField
 from licensing.forms import GrantRevokeForm
 from licensing.models import (
     Certificate,
@@ -106,7 +108,11 @@ class TermsVersionAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        source = TermsVersion.objects.filter(pk=request.GET.get("from") or 0).first()
+        try:
+            source_id = IdField().clean(request.GET.get("from"))
+        except ValidationError:  # absent or not an id: a blank form, not a 500
+            source_id = None
+        source = TermsVersion.objects.filter(pk=source_id).first() if source_id else None
         if source is not None:
             initial.update({name: getattr(source, name) for name in self.COPIED})
             initial["tier"] = source.tier_id

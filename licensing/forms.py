@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import MoneyField, minor_units
 from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR
 
 
@@ -15,13 +16,11 @@ class LicenceOffersForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         self.tiers = list(tiers)
         for tier in self.tiers:
-            self.fields[tier.code] = forms.DecimalField(
+            self.fields[tier.code] = MoneyField(
                 label=f"{tier.name} price",
                 required=False,
                 min_value=Decimal(MIN_PRICE_MINOR).scaleb(-2),
                 max_value=Decimal(MAX_PRICE_MINOR).scaleb(-2),
-                decimal_places=2,
-                max_digits=9,
                 help_text=getattr(getattr(tier, "current_terms", None), "summary", ""),
             )
 
@@ -36,7 +35,7 @@ class LicenceOffersForm(forms.Form):
             tier.code: (
                 None
                 if self.cleaned_data.get(tier.code) is None
-                else int(self.cleaned_data[tier.code] * 100)
+                else minor_units(self.cleaned_data[tier.code])
             )
             for tier in self.tiers
         }

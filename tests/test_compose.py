@@ -1,8 +1,12 @@
 """docker-compose.yml cannot run here (no Docker engine), so we check its shape by reading it."""
 
+import re
 from pathlib import Path
 
 import yaml
+
+from provenance.identity import init_signing_identity
+from tests.test_settings import _manage
 
 COMPOSE = yaml.safe_load(
     (Path(__file__).resolve().parent.parent / "docker-compose.yml").read_text()
@@ -59,3 +63,52 @@ def test_app_env_selects_real_services():
 
 def test_web_trusts_exactly_the_one_tls_proxy_in_front_of_it():
     assert SERVICES["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+
+
+# The .env of README's "docker-compose" section.
+DOTENV = {
+    "DJANGO_SECRET_KEY": "k" * 64 + "-compose-secret-with-entropy-0987654321",
+    "POSTGRES_PASSWORD": "pg-secret",
+    "S3_ACCESS_KEY": "access",
+    "S3_SECRET_KEY": "secret",
+    "EMAIL_HOST": "smtp.art.example.com",
+    "DJANGO_ALLOWED_HOSTS": "art.example.com",
+}
+
+
+def _interpolate(value: str, dotenv: dict[str, str]) -> str:
+    """Compose's ${VAR}, ${VAR:-default} and ${VAR:?error} against a .env file."""
+
+    def substitute(match: re.Match) -> str:
+        name, kind, rest = match.group(1), match.group(2), match.group(3)
+        if dotenv.get(name):
+            return dotenv[name]
+        assert kind != "?", f"compose would refuse: {rest}"
+        return rest or ""
+
+    return re.sub(r"\$\{(\w+)(?::([-?])([^}]*))?\}", substitute, value)
+
+
+def test_app_services_share_the_signing_identity_that_migrate_creates_first():
+    migrate = SERVICES["migrate"]
+    assert migrate["command"][-1].startswith("python manage.py init_signing && ")
+    assert migrate["volumes"] == ["signing:/app/var/signing"]
+    for name in ("web", "worker-default", "beat"):
+        assert SERVICES[name]["volumes"] == ["signing:/app/var/signing:ro"], name
+    assert "signing:/app/var/signing" in SERVICES["worker"]["volumes"]
+
+
+def test_the_production_shape_passes_the_guardrails_and_the_deploy_check(tmp_path):
+    env = {
+        name: _interpolate(str(value), DOTENV)
+        for name, value in SERVICES["web"]["environment"].items()
+    }
+    assert env["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert env["EMAIL_HOST"] == DOTENV["EMAIL_HOST"]
+    # The container's /app/var, here: the volume's identity as `migrate` leaves it.
+    init_signing_identity(tmp_path / "signing")
+    env.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings.base")
+
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode == 0, result.stdout + result.stderr

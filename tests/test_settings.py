@@ -5,15 +5,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from config.settings.storage import local_storages, storages_from_env
+from provenance.identity import init_signing_identity
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def _run(args: list[str], *, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "S3_"))}
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**base, **env},
         capture_output=True,
@@ -22,23 +25,103 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return _run(["manage.py", *args], env=env)
+
+
+def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """The production shape with every guardrail satisfied (servers named, never reached)."""
+    signing = tmp_path / "signing"
+    if not signing.exists():
+        init_signing_identity(signing)
+    env = {
+        "DJANGO_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DJANGO_SECRET_KEY": "x" * 64 + "-production-secret-with-entropy-123456",
+        "DJANGO_ALLOWED_HOSTS": "art.example.com",
+        "VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://promptfolio:secret@db.internal:5432/promptfolio",
+        "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+        "CACHE_URL": "redis://redis.internal:6379/1",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.com",
+        "STRIPE_SECRET_KEY": "sk_live_example",
+        "STRIPE_WEBHOOK_SECRET": "whsec_example",
+        "PROVENANCE_SIGNING_DIR": str(signing),
+    }
+    return {**env, **overrides}
+
+
 def test_check_deploy_is_clean_with_production_env(tmp_path):
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        env={
-            "DJANGO_ENV": "production",
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DJANGO_SECRET_KEY": "x" * 64 + "-production-secret-with-entropy-123456",
-            "DJANGO_ALLOWED_HOSTS": "art.example.com",
-            "VAR_DIR": str(tmp_path),
-        },
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env(tmp_path))
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_names_every_embedded_default_it_refuses(tmp_path):
+    env = _production_env(tmp_path, STRIPE_WEBHOOK_SECRET="")
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "EMAIL_BACKEND"):
+        del env[name]
+    env["PROVENANCE_SIGNING_DIR"] = str(tmp_path / "no-keys-here")
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "refuses to start with 6 unsafe setting(s)" in result.stderr
+    for fix in (
+        "DATABASE_URL: the database is SQLite",
+        "CELERY_BROKER_URL: the broker is the filesystem broker",
+        "CACHE_URL: the cache is local memory",
+        "EMAIL_BACKEND: email goes to the console backend",
+        "STRIPE_WEBHOOK_SECRET: STRIPE_SECRET_KEY is set without it",
+        "PROVENANCE_SIGNING_DIR: the signing keys are missing",
+    ):
+        assert fix in result.stderr
+
+
+@pytest.mark.parametrize(
+    "entry_point",
+    [
+        ["-c", "import config.wsgi"],  # what gunicorn loads
+        ["-m", "celery", "-A", "config", "worker", "--pool", "solo"],
+        ["-m", "celery", "-A", "config", "beat"],
+        ["manage.py", "runserver", "--noreload", "127.0.0.1:0"],
+    ],
+    ids=["gunicorn", "celery-worker", "celery-beat", "runserver"],
+)
+def test_every_entry_point_refuses_an_unsafe_production_start(tmp_path, entry_point):
+    env = _production_env(tmp_path, CACHE_URL="")
+
+    result = _run(entry_point, env=env)
+
+    assert result.returncode != 0
+    assert "CACHE_URL: the cache is local memory" in result.stderr
+    assert "DATABASE_URL" not in result.stderr  # only what is wrong is named
+
+
+def test_a_stripe_key_alone_is_refused_but_no_stripe_at_all_is_fine(tmp_path):
+    without_secret = _manage("check", env=_production_env(tmp_path, STRIPE_WEBHOOK_SECRET=""))
+    without_stripe = _manage(
+        "check", env=_production_env(tmp_path, STRIPE_SECRET_KEY="", STRIPE_WEBHOOK_SECRET="")
+    )
+
+    assert without_secret.returncode != 0
+    assert "STRIPE_WEBHOOK_SECRET" in without_secret.stderr
+    assert without_stripe.returncode == 0, without_stripe.stderr
+
+
+def test_init_signing_may_start_without_keys_and_makes_the_next_start_safe(tmp_path):
+    keys = tmp_path / "fresh-keys"
+    env = _production_env(tmp_path, PROVENANCE_SIGNING_DIR=str(keys))
+
+    refused = _manage("check", env=env)
+    created = _manage("init_signing", env=env)
+    started = _manage("check", env=env)
+
+    assert refused.returncode != 0 and "PROVENANCE_SIGNING_DIR" in refused.stderr
+    assert created.returncode == 0, created.stderr
+    assert started.returncode == 0, started.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

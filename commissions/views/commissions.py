@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commissions.forms import BriefForm, InstantCommissionForm
+from commissions.forms import BriefActionForm, BriefForm, InstantCommissionForm
 from commissions.selectors import (
     commission_for_participant,
     commissions_for_user,
@@ -133,30 +133,23 @@ def brief_create_view(request, creator_id):
     )
 
 
-def _int(value) -> int | None:
-    try:
-        return round(float(value) * 100)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 @require_POST
 def brief_action(request, commission_id, action):
     commission = _participant_or_404(request, commission_id)
-    user, post = request.user, request.POST
+    user, form = request.user, BriefActionForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            messages.error(request, f"{name.capitalize()}: {errors[0]}")
+        return redirect("commissions:detail", commission_id=commission.pk)
+    note = form.cleaned_data["note"]
     try:
         if action == "quote":
             brief_services.commission_brief_quote(
-                commission=commission,
-                actor=user,
-                quote_amount=_int(post.get("quote")),
-                note=post.get("note", ""),
+                commission=commission, actor=user, quote_amount=form.quote_amount(), note=note
             )
         elif action == "decline":
-            brief_services.commission_brief_decline(
-                commission=commission, actor=user, reason=post.get("note", "")
-            )
+            brief_services.commission_brief_decline(commission=commission, actor=user, reason=note)
         elif action == "pay":
             order = brief_services.commission_brief_checkout(
                 commission=commission,
@@ -166,15 +159,15 @@ def brief_action(request, commission_id, action):
             )
             return redirect(order.checkout_url)
         elif action == "deliver":
-            pieces = list(Piece.objects.filter(pk__in=post.getlist("pieces"), owner=user))
+            pieces = Piece.objects.filter(pk__in=form.cleaned_data["pieces"], owner=user)
             brief_services.commission_brief_deliver(
-                commission=commission, actor=user, pieces=pieces, note=post.get("note", "")
+                commission=commission, actor=user, pieces=list(pieces), note=note
             )
         elif action == "accept":
             brief_services.commission_brief_accept(commission=commission, actor=user)
         elif action == "revise":
             brief_services.commission_brief_request_revision(
-                commission=commission, actor=user, note=post.get("note", "")
+                commission=commission, actor=user, note=note
             )
         else:
             raise Http404("Unknown action.")

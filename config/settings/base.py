@@ -2,16 +2,19 @@
 
 Nothing set → SQLite, local folders for media, a filesystem Celery broker, console email.
 DATABASE_URL, CELERY_BROKER_URL and S3_ENDPOINT_URL select the real services.
-DJANGO_ENV=production turns on the HTTPS/cookie hardening checked by `check --deploy`.
+DJANGO_ENV=production turns on the HTTPS/cookie hardening checked by `check --deploy`, and
+refuses to start while any embedded default is still in use (config/guardrails.py).
 """
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.guardrails import refuse_unsafe_production
 from config.settings.engines import engines_from_file
 from config.settings.storage import storages_from_env
 
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.BoundedParametersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -174,6 +178,12 @@ AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 AVATAR_MAX_PIXELS = 4096 * 4096
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The SMTP server when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Promptfolio <no-reply@promptfolio.local>")
 
 # --- Celery -----------------------------------------------------------------------------
@@ -280,6 +290,11 @@ PHASH_NEAR_DUPLICATE_DISTANCE = env_int("PHASH_NEAR_DUPLICATE_DISTANCE", 6)
 PHASH_NEAR_DUPLICATE_ACTION = env_str("PHASH_NEAR_DUPLICATE_ACTION", "block")
 PROVENANCE_VERIFY_MAX_BYTES = 8 * 1024 * 1024
 PROVENANCE_VERIFY_MAX_PIXELS = 4096 * 4096
+# /verify/ uploads decode an image and search every fingerprint: each client address, and
+# each signed-in person on any address, may send this many per window (429 beyond).
+VERIFY_RATE_LIMIT_PER_CLIENT = env_int("VERIFY_RATE_LIMIT_PER_CLIENT", 10)
+VERIFY_RATE_LIMIT_PER_USER = env_int("VERIFY_RATE_LIMIT_PER_USER", 20)
+VERIFY_RATE_LIMIT_SECONDS = env_int("VERIFY_RATE_LIMIT_SECONDS", 60)
 
 # --- Payments ---------------------------------------------------------------------------
 # Without a Stripe key the local test gateway completes checkouts (clearly labelled).
@@ -325,3 +340,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+if PRODUCTION:
+    refuse_unsafe_production(globals(), command=sys.argv[1] if len(sys.argv) > 1 else "")

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.forms import IdField
 from disputes.models import DisputeKind, DisputeOutcome, DisputeStatus
 
 
@@ -79,4 +80,4 @@ class ModerationActionForm(forms.Form):
     )
     outcome = forms.ChoiceField(required=False, choices=[("", "—"), *DisputeOutcome.choices])
     days = forms.IntegerField(required=False, min_value=1, max_value=60)
-    user = forms.IntegerField(required=False)
+    user = IdField(required=False)

@@ -4,6 +4,7 @@ from pathlib import PurePath
 
 from django import forms
 
+from core.forms import MoneyField, minor_units
 from generation.engines import parse_size
 from generation.engines.base import MAX_NEGATIVE_PROMPT_CHARS, MAX_PROMPT_CHARS
 from generation.services.adapters import MAX_ADAPTERS, AdapterUpload
@@ -100,7 +101,7 @@ class StyleRecipeForm(forms.Form):
 class StyleCreateForm(StyleRecipeForm):
     title = forms.CharField(max_length=120)
     description = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
-    price = forms.DecimalField(min_value=0, max_digits=9, decimal_places=2, label="Price per image")
+    price = MoneyField(label="Price per image")
     tier_code = forms.ChoiceField(
         label="Licence included",
         choices=[("personal", "Personal"), ("standard", "Standard"), ("extended", "Extended")],
@@ -114,7 +115,7 @@ class StyleCreateForm(StyleRecipeForm):
         return {
             "title": data["title"],
             "description": data["description"],
-            "price_amount": int(data["price"] * 100),
+            "price_amount": minor_units(data["price"]),
             "tier_code": data["tier_code"],
             **self.recipe_kwargs(),
         }

@@ -6,6 +6,7 @@ from decimal import Decimal
 import django_filters
 from django import forms
 
+from core.forms import MoneyField, minor_units
 from generation.services.engines import engine_config
 from marketplace.hooks import listings_offering_tier, tier_choices
 from marketplace.models import (
@@ -65,11 +66,9 @@ class ListingForm(forms.Form):
         help_text=f"Comma-separated, up to {MAX_TAGS_PER_LISTING}: e.g. sunset, watercolour.",
     )
     category = forms.ChoiceField(choices=ListingCategory.choices)
-    price = forms.DecimalField(
+    price = MoneyField(
         min_value=Decimal(MIN_PRICE_MINOR).scaleb(-2),
         max_value=Decimal(MAX_PRICE_MINOR).scaleb(-2),
-        decimal_places=2,
-        max_digits=9,
         help_text="The licence price buyers pay (licence tiers come later).",
     )
     currency = forms.ChoiceField(choices=Currency.choices, initial=Currency.USD)
@@ -109,7 +108,7 @@ class ListingForm(forms.Form):
             "description": data["description"],
             "tags": data["tags"],
             "category": data["category"],
-            "price_amount": int(data["price"] * 100),
+            "price_amount": minor_units(data["price"]),
             "currency": data["currency"],
         }
         if "pieces" in self.fields:

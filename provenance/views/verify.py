@@ -6,7 +6,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from core.clients import client_address
 from core.images import open_untrusted_image
+from core.ratelimits import Limit, rate_limit_take
 from provenance import c2pa_manifest, xmp
 from provenance.forms import IdentifyImageForm
 from provenance.phash import phash_hex
@@ -40,12 +42,38 @@ def verify_piece(request, piece_id):
     return render(request, "provenance/verify_piece.html", context)
 
 
+def _take_upload_slot(request) -> None:
+    """Each upload decodes an image and searches every fingerprint: count it against the
+    client's address and, when signed in, the person (RateLimited → a 429 page)."""
+    seconds = settings.VERIFY_RATE_LIMIT_SECONDS
+    per_client = settings.VERIFY_RATE_LIMIT_PER_CLIENT
+    rate_limit_take(
+        Limit("verify:client", per_client, seconds),
+        client_address(request),
+        message=(
+            "Too many image checks from this address: "
+            f"the limit is {per_client} every {seconds} seconds."
+        ),
+    )
+    if request.user.is_authenticated:
+        per_user = settings.VERIFY_RATE_LIMIT_PER_USER
+        rate_limit_take(
+            Limit("verify:user", per_user, seconds),
+            request.user.pk,
+            message=(
+                "Too many image checks from your account: "
+                f"the limit is {per_user} every {seconds} seconds."
+            ),
+        )
+
+
 @require_http_methods(["GET", "POST"])
 def verify_lookup(request):
     form = IdentifyImageForm(request.POST or None, request.FILES or None)
     result, manifest = None, None
     status = 200
     if request.method == "POST":
+        _take_upload_slot(request)
         if form.is_valid():
             upload = form.cleaned_data["image"]
             try:

@@ -108,3 +108,65 @@ def test_an_instant_commissions_poll_is_conditional_until_its_status_changes(
         pay(order)
     after = client.get(url, headers={"HX-Request": "true", "If-None-Match": first["ETag"]})
     assert after.status_code == 200 and after["ETag"] != first["ETag"]
+
+
+def _brief(buyer, creator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commissions.services.brief import commission_brief_create
+
+    return commission_brief_create(
+        buyer=buyer,
+        creator=creator,
+        brief="A fox",
+        deadline=timezone.now() + timedelta(days=2),
+        budget_amount=3000,
+    )
+
+
+@pytest.mark.parametrize(
+    ("quote", "error"),
+    [
+        ("inf", "Quote: Enter a number."),
+        ("nan", "Quote: Enter a number."),
+        ("1e400", "Quote: Ensure that there are no more than 9 digits in total."),
+        ("-1", "Quote: Ensure this value is greater than or equal to 0."),
+        ("12.345", "Quote: Ensure that there are no more than 2 decimal places."),
+    ],
+)
+def test_a_quote_that_is_no_amount_is_a_form_error(client, buyer, creator, quote, error):
+    commission = _brief(buyer, creator)
+    client.force_login(creator)
+
+    response = client.post(f"/commissions/{commission.pk}/quote/", {"quote": quote}, follow=True)
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    commission.refresh_from_db()
+    assert commission.status == "requested" and commission.quote_amount is None
+
+
+def test_a_quote_in_major_units_is_kept_in_cents(client, buyer, creator):
+    commission = _brief(buyer, creator)
+    client.force_login(creator)
+
+    client.post(f"/commissions/{commission.pk}/quote/", {"quote": "45.50", "note": "Two days"})
+
+    commission.refresh_from_db()
+    assert commission.quote_amount == 4550 and commission.quote_note == "Two days"
+
+
+def test_delivering_a_malformed_piece_id_is_a_form_error(client, buyer, creator):
+    commission = _brief(buyer, creator)
+    client.force_login(creator)
+
+    response = client.post(
+        f"/commissions/{commission.pk}/deliver/", {"pieces": ["not-a-uuid"]}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Pieces: “not-a-uuid” is not a valid id." in response.content.decode()
+    commission.refresh_from_db()
+    assert commission.status == "requested"

@@ -115,6 +115,18 @@ def test_empty_terms_are_refused(tiers):
     assert TermsVersion.objects.filter(tier=tier).count() == 2
 
 
+@pytest.mark.parametrize("source", ["abc", "-1", "1e400", str(2**70), ""])
+def test_admin_add_page_with_a_malformed_source_id_is_a_blank_form(tiers, client, source):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("admin:licensing_termsversion_add"), {"from": source})
+
+    assert page.status_code == 200
+    assert TermsVersion.objects.get(tier__code="personal", version=2).summary not in (
+        page.content.decode()
+    )
+
+
 def test_admin_publishes_a_new_version_and_shows_saved_ones_read_only(tiers, client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)

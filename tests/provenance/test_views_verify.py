@@ -175,3 +175,56 @@ def test_upload_shows_the_ingredient_chain_from_the_files_manifest(client, creat
     assert "Edited from" in body
     assert f'<a href="/verify/{child.id}/">Promptfolio piece {child.id}</a>' in body
     assert f'<a href="/verify/{original.id}/">Promptfolio piece {original.id}</a>' in body
+
+
+def _bogus_upload():
+    return SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+
+
+def test_verify_uploads_are_limited_per_client_address_with_a_429_page(client, settings):
+    settings.VERIFY_RATE_LIMIT_PER_CLIENT = 2
+    settings.VERIFY_RATE_LIMIT_SECONDS = 60
+    url = reverse("provenance:verify")
+
+    answers = [client.post(url, {"image": _bogus_upload()}).status_code for _ in range(2)]
+    refused = client.post(url, {"image": _bogus_upload()})
+    elsewhere = client.post(url, {"image": _bogus_upload()}, REMOTE_ADDR="10.9.8.7")
+
+    assert answers == [400, 400]  # counted even when the upload is refused as a bad image
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert (
+        "Too many image checks from this address: the limit is 2 every 60 seconds."
+        in refused.content.decode()
+    )
+    assert elsewhere.status_code == 400
+    assert client.get(url).status_code == 200  # viewing the form is never limited
+
+
+def test_a_signed_in_person_is_limited_across_addresses(client, settings, buyer):
+    settings.VERIFY_RATE_LIMIT_PER_CLIENT = 100
+    settings.VERIFY_RATE_LIMIT_PER_USER = 1
+    client.force_login(buyer)
+    url = reverse("provenance:verify")
+
+    first = client.post(url, {"image": _bogus_upload()}, REMOTE_ADDR="10.0.0.1")
+    second = client.post(url, {"image": _bogus_upload()}, REMOTE_ADDR="10.0.0.2")
+
+    assert first.status_code == 400
+    assert second.status_code == 429
+    assert (
+        "Too many image checks from your account: the limit is 1 every" in second.content.decode()
+    )
+
+
+def test_the_client_limit_reads_the_address_behind_the_trusted_proxy(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.VERIFY_RATE_LIMIT_PER_CLIENT = 1
+    url = reverse("provenance:verify")
+
+    def post(forwarded):
+        return client.post(url, {"image": _bogus_upload()}, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert post("203.0.113.5").status_code == 400
+    assert post("198.51.100.9, 203.0.113.5").status_code == 429  # forged prefix ignored
+    assert post("203.0.113.6").status_code == 400

@@ -1,1 +1,115 @@
-from tests.payments.conftest import fake_stripe  # noqa: F401  (fixture re-export)
+"""The security suite's shared world: one of each private object, owned by known roles."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from api.services.tokens import token_create
+from commissions.services.brief import commission_brief_create
+from commissions.services.instant import commission_instant_create
+from disputes.services.evidence import dispute_evidence_add
+from disputes.services.filing import dispute_file
+from generation.services.batch import batch_run
+from generation.services.prompt_reviews import PromptRejectedError, prompt_screen
+from licensing.models import LicenceGrant
+from payments.services.webhooks import webhook_process, webhook_receive
+from tests.commissions.factories import make_style
+from tests.factories import UserFactory, image_upload
+from tests.generation.factories import GenerationJobFactory
+from tests.marketplace.factories import make_listing
+from tests.payments.conftest import (
+    fake_stripe,  # noqa: F401  (fixture re-export)
+    session_completed,
+)
+from tests.payments.factories import make_order
+from webhooks.services.endpoints import endpoint_create
+
+
+@pytest.fixture
+def world(db, fake_stripe, scripted_engine):  # noqa: F811 (the fixture above)
+    owner = UserFactory()
+    creator = UserFactory(creator=True)
+    users = {
+        "anonymous": None,
+        "owner": owner,
+        "other_buyer": UserFactory(),
+        "creator": creator,
+        "other_creator": UserFactory(creator=True),
+        "moderator": UserFactory(moderator=True),
+    }
+    job = GenerationJobFactory(owner=owner)
+    batch_run(job_id=job.pk, worker="w")
+    listing = make_listing(creator, publish=True)
+    draft = make_listing(creator, title="Draft")
+    order = make_order(buyer=owner, listing=listing)
+    webhook_process(webhook_event_id=webhook_receive(event=session_completed(order)).pk)
+    grant = LicenceGrant.objects.get(licensee=owner)
+    style = make_style(creator)
+    commission, _ = commission_instant_create(buyer=owner, style=style, prompt="a red boat")
+    brief = commission_brief_create(
+        buyer=owner,
+        creator=creator,
+        brief="A fox in the snow",
+        deadline=timezone.now() + timedelta(days=3),
+        budget_amount=3000,
+        references=[image_upload()],
+    )
+    disputed_brief = _disputed_brief(owner=owner, creator=creator)
+    dispute = dispute_file(
+        claimant=owner,
+        kind="infringement",
+        statement="This image copies my own earlier work.",
+        listing=listing,
+    )
+    with pytest.raises(PromptRejectedError) as refused:
+        prompt_screen(user=owner, prompt="a gory battlefield")
+    evidence = dispute_evidence_add(
+        dispute=dispute, actor=owner, upload=image_upload(size=(300, 300))
+    )
+    return {
+        "users": users,
+        "job": job,
+        "piece": job.pieces.first(),
+        "listing": listing,
+        "draft": draft,
+        "order": order,
+        "grant": grant,
+        "style": style,
+        "commission": commission,
+        "reference": brief.references.get(),
+        "disputed_reference": disputed_brief.references.get(),
+        "dispute": dispute,
+        "evidence": evidence,
+        "prompt_review": refused.value.review,
+        "token": token_create(user=owner, name="cli", scopes=["read"]).token,
+        "endpoint": endpoint_create(
+            owner=owner, url="https://hooks.example.com/in", events=["job.succeeded"]
+        ),
+    }
+
+
+def _disputed_brief(*, owner, creator):
+    """A delivered brief with a reference image that its buyer disputes."""
+    from commissions.services import brief as svc
+    from tests.commissions.factories import pay
+    from tests.marketplace.factories import make_piece
+
+    brief = commission_brief_create(
+        buyer=owner,
+        creator=creator,
+        brief="A heron at dawn",
+        deadline=timezone.now() + timedelta(days=3),
+        budget_amount=3000,
+        references=[image_upload()],
+    )
+    svc.commission_brief_quote(commission=brief, actor=creator, quote_amount=3000)
+    pay(svc.commission_brief_order(commission=brief, buyer=owner))
+    svc.commission_brief_deliver(commission=brief, actor=creator, pieces=[make_piece(creator)])
+    dispute_file(
+        claimant=owner,
+        kind="non_delivery",
+        statement="The delivered file is not the heron I asked for.",
+        commission=brief,
+    )
+    return brief

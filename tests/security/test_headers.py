@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from tests.security.test_authorization_matrix import OWN_DATA, matrix, world  # noqa: F401
+from tests.security.test_authorization_matrix import OWN_DATA, matrix
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_CSP_DIRECTIVES = {
@@ -94,7 +94,7 @@ def test_csp_is_strict():
     assert "unsafe-eval" not in settings.CONTENT_SECURITY_POLICY
 
 
-def test_every_page_sends_the_security_headers_and_no_inline_code(world):  # noqa: F811
+def test_every_page_sends_the_security_headers_and_no_inline_code(world):
     failures, html_pages = [], 0
     for name, (url, user) in pages(world).items():
         client = Client()
