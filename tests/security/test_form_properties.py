@@ -107,6 +107,7 @@ def path_values(world) -> dict[str, list]:
         "creator_id": [world["users"]["creator"].pk],
         "action": ACTIONS,
         "token_id": [world["token"].pk],
+        "endpoint_id": [world["endpoint"].pk],
         "token": ["junk-token"],
         "uidb64": ["MQ"],
     }
