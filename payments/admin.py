@@ -10,7 +10,9 @@ from payments.models import (
     PayoutAccount,
     RefundRequest,
     WebhookEvent,
+    WebhookEventHistory,
 )
+from payments.services.webhooks import webhook_retry
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -48,14 +50,30 @@ class OrderAdmin(admin.ModelAdmin):
         return False
 
 
+class WebhookEventHistoryInline(ReadOnlyInline):
+    model = WebhookEventHistory
+
+
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
-    list_display = ("event_id", "type", "received_at", "processed_at")
-    list_filter = ("type",)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    """Events change only through the webhook services; a failed one can be retried."""
+
+    list_display = ("event_id", "type", "status", "attempts", "received_at", "processed_at")
+    list_filter = ("status", "type")
     search_fields = ("event_id",)
+    inlines = [WebhookEventHistoryInline]
+    actions = ["retry_failed"]
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return obj is None and request.user.is_staff  # the list (for actions), not the form
+
+    @admin.action(description="Retry the selected failed events")
+    def retry_failed(self, request, queryset):
+        retried = sum(webhook_retry(webhook_event=event, actor=request.user) for event in queryset)
+        skipped = queryset.count() - retried
+        self.message_user(
+            request, f"{retried} event(s) queued again; {skipped} not failed, left as they were."
+        )
 
 
 admin.site.register(PayoutAccount)

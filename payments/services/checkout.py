@@ -103,7 +103,20 @@ def checkout_session_open(*, order: Order, buyer: User, success_url: str, cancel
         order = order_lock(order.pk)
         order.checkout_session_id = session.id
         order.checkout_url = session.url
-        order.save(update_fields=["checkout_session_id", "checkout_url"])
+        order.session_amount_total = session.amount_total
+        order.session_currency = session.currency.upper()
+        order.session_livemode = session.livemode
+        order.payment_intent_id = session.payment_intent_id
+        order.save(
+            update_fields=[
+                "checkout_session_id",
+                "checkout_url",
+                "session_amount_total",
+                "session_currency",
+                "session_livemode",
+                "payment_intent_id",
+            ]
+        )
     return order
 
 

@@ -9,6 +9,7 @@ from payments.models import Order, OrderStatus, WebhookEvent
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import event, post_event, session_completed, sign
 from tests.payments.factories import make_order
+from tests.payments.shapes import charge, checkout_session, intent_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_settings")]
 
@@ -101,11 +102,7 @@ def test_unpaid_async_session_waits_for_its_outcome(client, order, run_tasks_inl
             client,
             event(
                 "checkout.session.async_payment_succeeded",
-                {
-                    "id": "cs_1",
-                    "metadata": {"order_id": str(order.pk)},
-                    "payment_intent": "pi_async",
-                },
+                checkout_session(order, payment_intent="pi_async"),
             ),
         )
 
@@ -140,10 +137,7 @@ def test_failed_payment_marks_the_order_failed(client, order, run_tasks_inline):
             client,
             event(
                 "checkout.session.async_payment_failed",
-                {
-                    "id": "cs_1",
-                    "metadata": {"order_id": str(order.pk)},
-                },
+                checkout_session(order, payment_status="unpaid", status="complete"),
             ),
         )
 
@@ -161,13 +155,12 @@ def test_refund_event_before_payment_is_retried_until_the_payment_arrives(order)
     refund = webhook_receive(
         event=event(
             "charge.refunded",
-            {
-                "id": "ch_1",
-                "object": "charge",
-                "metadata": {"order_id": str(order.pk)},
-                "amount_refunded": order.total_amount,
-                "refunded": True,
-            },
+            charge(
+                order,
+                amount_refunded=order.total_amount,
+                metadata={"order_id": str(order.pk)},
+                payment_intent=intent_of(order),
+            ),
         )
     )
     with pytest.raises(EventOutOfOrder):
