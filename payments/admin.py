@@ -12,6 +12,7 @@ from payments.models import (
     WebhookEvent,
     WebhookEventHistory,
 )
+from payments.services.mismatches import order_flag_review
 from payments.services.webhooks import webhook_retry
 
 
@@ -36,18 +37,34 @@ class OrderEventInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    """Read-only: money moves only through services (refunds from the refund queue)."""
+    """Read-only: money moves only through services (refunds from the refund queue). Orders
+    an event did not match are flagged (filter "Flagged at: Not empty") for review."""
 
-    list_display = ("pk", "buyer", "status", "total_amount", "currency", "gateway", "created_at")
-    list_filter = ("status", "gateway")
+    list_display = (
+        "pk",
+        "buyer",
+        "status",
+        "total_amount",
+        "currency",
+        "gateway",
+        "flagged_at",
+        "created_at",
+    )
+    list_filter = ("status", ("flagged_at", admin.EmptyFieldListFilter), "gateway")
     search_fields = ("pk", "buyer__email", "checkout_session_id", "payment_intent_id")
     inlines = [OrderLineInline, OrderEventInline]
+    actions = ["mark_reviewed"]
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return obj is None and request.user.is_staff  # the list (for actions), not the form
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Mark the selected flagged orders reviewed")
+    def mark_reviewed(self, request, queryset):
+        reviewed = sum(order_flag_review(order=order, actor=request.user) for order in queryset)
+        self.message_user(request, f"{reviewed} flagged order(s) marked reviewed.")
 
 
 class WebhookEventHistoryInline(ReadOnlyInline):

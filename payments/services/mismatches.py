@@ -63,3 +63,23 @@ def order_flag_mismatch(
     for line in order.lines.all():
         queue_automatic_refund(line=line, reason=f"The payment did not match the order: {reason}")
     return order
+
+
+@transaction.atomic
+def order_flag_review(*, order: Order, actor) -> bool:
+    """A moderator has looked at a flagged order (and sorted out what was left, e.g. a
+    second payment for an order already paid): it leaves the review list. The reasons stay
+    in the order's history; False when it was not flagged."""
+    order = order_lock(order.pk)
+    if order.flagged_at is None:
+        return False
+    order.flagged_at = None
+    order_set_status(
+        order=order,
+        status=order.status,
+        source="admin",
+        actor=actor,
+        message="Flag reviewed by a moderator.",
+        fields=["flagged_at"],
+    )
+    return True

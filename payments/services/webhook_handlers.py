@@ -43,12 +43,17 @@ def event_object(payload: Any) -> dict[str, Any]:
 
 
 def _order_id(obj: dict[str, Any]) -> uuid.UUID | None:
+    """The order an object names: its metadata or client reference (sessions, intents), or
+    the transfer group we give every payment (charges, whose metadata Stripe leaves empty)."""
     metadata = obj.get("metadata")
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
         raise MalformedEvent("metadata is not an object")
-    raw = metadata.get("order_id") or obj.get("client_reference_id")
+    group = obj.get("transfer_group")
+    ours = isinstance(group, str) and group.startswith("order-")
+    from_group = group.removeprefix("order-") if ours else None
+    raw = metadata.get("order_id") or obj.get("client_reference_id") or from_group
     if not raw:
         return None
     try:
