@@ -74,6 +74,8 @@ def test_stripe_checkout_session_is_created_with_exact_arguments(
     order = Order.objects.get()
     assert response.url == "https://checkout.stripe.test/pay/cs_test_1"
     assert order.checkout_session_id == "cs_test_1" and order.gateway == "stripe"
+    opened = (order.session_amount_total, order.session_currency, order.session_livemode)
+    assert opened == (2500, "USD", False) and order.payment_intent_id == ""
     [(name, args, params, options)] = fake_stripe
     assert name == "checkout.sessions" and options == {"idempotency_key": f"checkout-{order.pk}"}
     assert params["metadata"] == {"order_id": str(order.pk)}
