@@ -56,7 +56,8 @@ class OrderAdmin(admin.ModelAdmin):
     actions = ["mark_reviewed"]
 
     def has_change_permission(self, request, obj=None):
-        return obj is None and request.user.is_staff  # the list (for actions), not the form
+        # The list (for its actions), never the form: rows change only through services.
+        return obj is None and request.user.has_perm("payments.change_order")
 
     def has_add_permission(self, request):
         return False
@@ -82,7 +83,8 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     actions = ["retry_failed"]
 
     def has_change_permission(self, request, obj=None):
-        return obj is None and request.user.is_staff  # the list (for actions), not the form
+        # The list (for its actions), never the form: rows change only through services.
+        return obj is None and request.user.has_perm("payments.change_webhookevent")
 
     @admin.action(description="Retry the selected failed events")
     def retry_failed(self, request, queryset):

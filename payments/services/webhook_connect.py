@@ -1,4 +1,5 @@
 """Connect events: creator transfers and connected accounts, checked against our rows.
+Handlers run inside `webhook_process`'s transaction, like those of `webhook_handlers`.
 
 A transfer we made is recorded when our own call returns; its events confirm it (or record
 it, when the process died between Stripe's answer and our write) and report reversals.
@@ -7,8 +8,6 @@ A transfer that does not match its line (amount, currency, destination) flags th
 
 import uuid
 from typing import Any
-
-from django.db import transaction
 
 from payments.models import Order, OrderLine, PayoutAccount
 from payments.services.mismatches import order_flag_mismatch
@@ -46,7 +45,6 @@ def _transfer_mismatches(line: OrderLine, transfer: dict[str, Any]) -> list[str]
     return reasons
 
 
-@transaction.atomic
 def _transfer_created(transfer: dict[str, Any], *, source: str) -> str | None:
     line = _line_for_transfer(transfer)
     if line is None:
@@ -62,7 +60,6 @@ def _transfer_created(transfer: dict[str, Any], *, source: str) -> str | None:
     return None
 
 
-@transaction.atomic
 def _transfer_reversed(transfer: dict[str, Any], *, source: str) -> str | None:
     line = OrderLine.objects.filter(transfer_id=transfer.get("id") or "-").first()
     if line is None:

@@ -90,7 +90,7 @@ def _session_paid(session: dict[str, Any], *, source: str) -> str | None:
         same_mode = order.session_livemode in (None, session.get("livemode"))
         intent = session.get("payment_intent")
         # Money in the other mode's account, or none named, cannot be refunded from here.
-        refundable = same_mode and isinstance(intent, str) and intent and charged
+        refundable = same_mode and bool(intent) and isinstance(intent, str) and bool(charged)
         received = Received(payment_intent_id=intent, money=charged) if refundable else None
         order_flag_mismatch(order=order, reasons=reasons, source=source, received=received)
         return "; ".join(reasons)
