@@ -184,3 +184,24 @@ def test_unknown_event_types_are_stored_and_ignored(client, run_tasks_inline):
     assert response.status_code == 200
     assert WebhookEvent.objects.get().processed_at is not None
     assert not Order.objects.exists()
+
+
+def test_expired_session_fails_the_order_and_frees_its_exclusive_hold(
+    client, buyer, listing, run_tasks_inline
+):
+    from licensing.models import ExclusiveHold
+    from licensing.services.grants import exclusive_hold_acquire
+
+    order = make_order(buyer=buyer, listing=listing, tier_code="exclusive", amount=90000)
+    exclusive_hold_acquire(listing=listing, buyer=buyer, order_ref=str(order.pk))
+    expired = checkout_session(
+        order, status="expired", payment_status="unpaid", payment_intent=None
+    )
+
+    with run_tasks_inline():
+        post_event(client, event("checkout.session.expired", expired))
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED and order.flagged_at is None
+    assert not ExclusiveHold.objects.exists() and not LicenceGrant.objects.exists()
+    assert WebhookEvent.objects.get().status == "processed"
