@@ -84,6 +84,7 @@ def _session_paid(session: dict[str, Any], *, source: str) -> str | None:
     if order is None:
         logger.warning("%s: no order for checkout session %s", source, session.get("id"))
         return None
+    order = order_lock(order.pk)  # checked and settled under one lock
     charged = session_charged(session)
     reasons = session_mismatches(order, session, paid=True)
     if reasons:
@@ -95,7 +96,7 @@ def _session_paid(session: dict[str, Any], *, source: str) -> str | None:
         order_flag_mismatch(order=order, reasons=reasons, source=source, received=received)
         return "; ".join(reasons)
     conversion = session.get("currency_conversion")
-    note = f"Charged {charged} at {conversion['fx_rate']}." if conversion else ""
+    note = f"Charged {charged} at {conversion.get('fx_rate')}." if conversion else ""
     order_mark_paid(
         order=order,
         payment_intent_id=session["payment_intent"],
@@ -148,6 +149,7 @@ def _charge_refunded(charge: dict[str, Any], *, source: str) -> str | None:
         return None
     if order.status == OrderStatus.PENDING:
         raise EventOutOfOrder(f"Refund for order {order.pk} arrived before its payment.")
+    order = order_lock(order.pk)
     reasons = charge_mismatches(order, charge)
     if reasons:
         order_flag_mismatch(order=order, reasons=reasons, source=source)

@@ -70,9 +70,10 @@ def webhook_process(*, webhook_event_id: int) -> None:
         _attempt_failed(webhook_event_id, error=message, final=True, source="worker")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _attempt_begin(webhook_event_id: int) -> int | None:
-    """Count this attempt (committed before the work); None when there is nothing to do."""
+    """Count this attempt, committed before the work (so never inside another transaction);
+    None when there is nothing to do."""
     event = WebhookEvent.objects.select_for_update().get(pk=webhook_event_id)
     if event.status != WebhookEventStatus.RECEIVED:
         return None
