@@ -98,6 +98,34 @@ def session_completed(order, *, payment_status: str = "paid", event_id: str | No
     )
 
 
+def payment_intent(order, *, status: str = "requires_payment_method", **overrides) -> dict:
+    """The order's PaymentIntent; after a failed attempt it carries `last_payment_error`."""
+    return {
+        "id": intent_of(order),
+        "object": "payment_intent",
+        "amount": order.total_amount,
+        "amount_received": 0,
+        "capture_method": "automatic_async",
+        "client_secret": None,
+        "created": int(time.time()) - 60,
+        "currency": order.currency.lower(),
+        "last_payment_error": {
+            "code": "card_declined",
+            "decline_code": "insufficient_funds",
+            "message": "Your card has insufficient funds.",
+            "type": "card_error",
+        },
+        "latest_charge": None,
+        "livemode": False,
+        "metadata": {"order_id": str(order.pk)},
+        "payment_method_types": ["card"],
+        "status": status,
+        "transfer_data": None,
+        "transfer_group": f"order-{order.pk}",
+        **overrides,
+    }
+
+
 def charge(order, *, amount_refunded: int = 0, **overrides) -> dict:
     """The order's charge (metadata stays on the PaymentIntent, so it names none)."""
     amount = order.paid_amount if order.paid_amount is not None else order.total_amount

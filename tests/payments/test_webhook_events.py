@@ -23,6 +23,7 @@ from tests.payments.shapes import (
     converted,
     event,
     intent_of,
+    payment_intent,
     refund,
     transfer,
 )
@@ -51,6 +52,7 @@ def every_handled_event(order) -> list[dict]:
             "checkout.session.expired",
             {**session, "status": "expired", "payment_status": "unpaid", "payment_intent": None},
         ),
+        event("payment_intent.payment_failed", payment_intent(order)),
         event("charge.refunded", charge(order, amount_refunded=order.total_amount)),
         event("refund.updated", refund(order), previous_attributes={"status": "pending"}),
         event("transfer.created", transfer(line)),

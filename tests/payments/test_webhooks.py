@@ -9,7 +9,7 @@ from payments.models import Order, OrderStatus, WebhookEvent
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import event, post_event, session_completed, sign
 from tests.payments.factories import make_order
-from tests.payments.shapes import charge, checkout_session, intent_of
+from tests.payments.shapes import charge, checkout_session, intent_of, payment_intent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_settings")]
 
@@ -116,14 +116,7 @@ def test_late_failure_never_undoes_a_payment(client, order, run_tasks_inline):
     with run_tasks_inline():
         post_event(
             client,
-            event(
-                "payment_intent.payment_failed",
-                {
-                    "id": "pi_x",
-                    "object": "payment_intent",
-                    "metadata": {"order_id": str(order.pk)},
-                },
-            ),
+            event("payment_intent.payment_failed", payment_intent(order)),
         )
 
     order.refresh_from_db()
@@ -204,4 +197,13 @@ def test_expired_session_fails_the_order_and_frees_its_exclusive_hold(
     order.refresh_from_db()
     assert order.status == OrderStatus.FAILED and order.flagged_at is None
     assert not ExclusiveHold.objects.exists() and not LicenceGrant.objects.exists()
+    assert WebhookEvent.objects.get().status == "processed"
+
+
+def test_a_failed_payment_intent_fails_a_pending_order(client, order, run_tasks_inline):
+    with run_tasks_inline():
+        post_event(client, event("payment_intent.payment_failed", payment_intent(order)))
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED and order.flagged_at is None
     assert WebhookEvent.objects.get().status == "processed"
