@@ -54,7 +54,8 @@ def webhook_receive(*, event: dict[str, Any], raw: str | None = None) -> Webhook
 
 def webhook_process(*, webhook_event_id: int) -> None:
     """Apply a stored event once. Raises EventOutOfOrder while another attempt is allowed
-    (the task retries); every other outcome is recorded on the event."""
+    (the task retries) and lets database errors through (the task retries; the attempt stays
+    counted); every other outcome is recorded on the event."""
     attempt = _attempt_begin(webhook_event_id)
     if attempt is None:
         return
@@ -166,7 +167,7 @@ def webhooks_requeue_stale(*, older_than_seconds: int = 120, limit: int = 200) -
     stale = WebhookEvent.objects.filter(status=WebhookEventStatus.RECEIVED, received_at__lt=cutoff)
     spent = stale.filter(attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS)
     for event in spent.only("pk", "error")[:limit]:
-        error = event.error or "the worker stopped before recording an error"
+        error = event.error or "no error recorded (the worker crashed or the database failed)"
         _attempt_failed(event.pk, error=error, final=True, source="sweeper")
     ids = list(
         stale.filter(attempts__lt=settings.WEBHOOK_MAX_ATTEMPTS)
