@@ -10,7 +10,10 @@ from payments.models import (
     PayoutAccount,
     RefundRequest,
     WebhookEvent,
+    WebhookEventHistory,
 )
+from payments.services.mismatches import order_flag_review
+from payments.services.webhooks import webhook_retry
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -34,28 +37,62 @@ class OrderEventInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    """Read-only: money moves only through services (refunds from the refund queue)."""
+    """Read-only: money moves only through services (refunds from the refund queue). Orders
+    an event did not match are flagged (filter "Flagged at: Not empty") for review."""
 
-    list_display = ("pk", "buyer", "status", "total_amount", "currency", "gateway", "created_at")
-    list_filter = ("status", "gateway")
+    list_display = (
+        "pk",
+        "buyer",
+        "status",
+        "total_amount",
+        "currency",
+        "gateway",
+        "flagged_at",
+        "created_at",
+    )
+    list_filter = ("status", ("flagged_at", admin.EmptyFieldListFilter), "gateway")
     search_fields = ("pk", "buyer__email", "checkout_session_id", "payment_intent_id")
     inlines = [OrderLineInline, OrderEventInline]
+    actions = ["mark_reviewed"]
 
     def has_change_permission(self, request, obj=None):
-        return False
+        # The list (for its actions), never the form: rows change only through services.
+        return obj is None and request.user.has_perm("payments.change_order")
 
     def has_add_permission(self, request):
         return False
 
+    @admin.action(description="Mark the selected flagged orders reviewed")
+    def mark_reviewed(self, request, queryset):
+        reviewed = sum(order_flag_review(order=order, actor=request.user) for order in queryset)
+        self.message_user(request, f"{reviewed} flagged order(s) marked reviewed.")
+
+
+class WebhookEventHistoryInline(ReadOnlyInline):
+    model = WebhookEventHistory
+
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
-    list_display = ("event_id", "type", "received_at", "processed_at")
-    list_filter = ("type",)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    """Events change only through the webhook services; a failed one can be retried."""
+
+    list_display = ("event_id", "type", "status", "attempts", "received_at", "processed_at")
+    list_filter = ("status", "type")
     search_fields = ("event_id",)
+    inlines = [WebhookEventHistoryInline]
+    actions = ["retry_failed"]
 
     def has_change_permission(self, request, obj=None):
-        return False
+        # The list (for its actions), never the form: rows change only through services.
+        return obj is None and request.user.has_perm("payments.change_webhookevent")
+
+    @admin.action(description="Retry the selected failed events")
+    def retry_failed(self, request, queryset):
+        retried = sum(webhook_retry(webhook_event=event, actor=request.user) for event in queryset)
+        skipped = queryset.count() - retried
+        self.message_user(
+            request, f"{retried} event(s) queued again; {skipped} not failed, left as they were."
+        )
 
 
 admin.site.register(PayoutAccount)

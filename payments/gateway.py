@@ -6,6 +6,7 @@ synthetic `checkout.session.completed` event through the same webhook path Strip
 """
 
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,8 +26,15 @@ class SignatureError(Exception):
 
 @dataclass(frozen=True)
 class CheckoutSession:
+    """An opened session and what the provider will charge for it: recorded on the order,
+    so that each later event can be checked against it."""
+
     id: str
     url: str
+    amount_total: int | None
+    currency: str
+    livemode: bool
+    payment_intent_id: str = ""  # Stripe creates the PaymentIntent only at payment
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,14 @@ class StripeGateway:
             },
             idempotency_key=f"checkout-{order_id}",
         )
-        return CheckoutSession(id=session.id, url=session.url)
+        return CheckoutSession(
+            id=session.id,
+            url=session.url,
+            amount_total=session.amount_total,
+            currency=session.currency or "",
+            livemode=bool(session.livemode),
+            payment_intent_id=session.payment_intent or "",
+        )
 
     def create_refund(self, *, payment_intent_id, amount, idempotency_key):
         refund = self._call(
@@ -182,7 +197,14 @@ class LocalGateway:
         return CheckoutSession(
             id=f"local_cs_{order_id}",
             url=reverse("local_pay", kwargs={"order_id": order_id}),
+            amount_total=sum(line.amount for line in lines),
+            currency=lines[0].currency.lower(),
+            livemode=False,
+            payment_intent_id=self._payment_intent_id(order_id),
         )
+
+    def _payment_intent_id(self, order_id: str) -> str:
+        return f"local_pi_{uuid.UUID(order_id).hex}"
 
     def create_refund(self, *, payment_intent_id, amount, idempotency_key):
         return f"local_re_{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key).hex[:16]}"
@@ -205,9 +227,17 @@ class LocalGateway:
     def checkout_completed_event(
         self, *, order_id: str, session_id: str, amount: int, currency: str
     ) -> dict[str, Any]:
-        """The event this gateway delivers, through the webhook path, when the buyer pays."""
+        """The event this gateway delivers, through the webhook path, when the buyer pays:
+        shaped as Stripe's, so the same checks apply to it."""
+        now = int(time.time())
         return {
             "id": f"evt_local_{uuid.uuid4().hex}",
+            "object": "event",
+            "api_version": None,
+            "created": now,
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
             "type": "checkout.session.completed",
             "data": {
                 "object": {
@@ -215,10 +245,17 @@ class LocalGateway:
                     "object": "checkout.session",
                     "client_reference_id": order_id,
                     "metadata": {"order_id": order_id},
+                    "mode": "payment",
+                    "status": "complete",
                     "payment_status": "paid",
-                    "payment_intent": f"local_pi_{uuid.UUID(order_id).hex}",
+                    "payment_intent": self._payment_intent_id(order_id),
+                    "amount_subtotal": amount,
                     "amount_total": amount,
                     "currency": currency.lower(),
+                    "currency_conversion": None,
+                    "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+                    "livemode": False,
+                    "created": now,
                 }
             },
         }
@@ -230,21 +267,34 @@ def get_gateway() -> PaymentGateway:
     return LocalGateway()
 
 
-def verify_webhook(payload: bytes, signature_header: str) -> dict[str, Any]:
-    """Check the Stripe-Signature HMAC and timestamp (300 s tolerance); return the event."""
+@dataclass(frozen=True)
+class VerifiedEvent:
+    """A webhook whose signature checked out: the parsed event and the body as signed."""
+
+    event: dict[str, Any]
+    raw: str
+
+
+def verify_webhook(payload: bytes, signature_header: str) -> VerifiedEvent:
+    """Check the Stripe-Signature HMAC and timestamp (300 s tolerance).
+
+    The event returned is our own parse of the signed bytes, not the SDK's object: the SDK
+    turns decimal strings (e.g. `currency_conversion.fx_rate`) into Decimal values that
+    cannot be stored as JSON, and re-serialising it would not be what Stripe sent."""
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise SignatureError("Webhooks are not configured (STRIPE_WEBHOOK_SECRET is unset).")
     try:
-        shape = json.loads(payload)
-    except ValueError as error:
+        raw = payload.decode("utf-8")
+        shape = json.loads(raw)
+    except ValueError as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise SignatureError(f"Malformed payload: {error}") from error
     if not isinstance(shape, dict):  # the Stripe library assumes an object and would crash
         raise SignatureError("Malformed payload: an event must be a JSON object.")
     try:
-        event = stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=300)
+        stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=300)
     except stripe.SignatureVerificationError as error:
         raise SignatureError(str(error)) from error
     except ValueError as error:
         raise SignatureError(f"Malformed payload: {error}") from error
-    return event.to_dict()
+    return VerifiedEvent(event=shape, raw=raw)

@@ -15,6 +15,7 @@ from core.models import StatusHistory
 class OrderStatus(models.TextChoices):
     PENDING = "pending", "Awaiting payment"
     PAID = "paid", "Paid"
+    HELD = "held", "Held for review: paid, not granted, refund owed"
     FAILED = "failed", "Payment failed"
     CANCELLED = "cancelled", "Cancelled"
     PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
@@ -47,6 +48,18 @@ class Order(models.Model):
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
     payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # What the provider said when the session opened; every money event must match it.
+    session_amount_total = models.PositiveIntegerField(null=True, blank=True)
+    session_currency = models.CharField(max_length=3, blank=True)
+    session_livemode = models.BooleanField(null=True, blank=True)
+    # What the buyer was charged: the order's own amount, or its converted amount when
+    # Stripe presented the session in the buyer's currency (currency conversion).
+    paid_amount = models.PositiveIntegerField(null=True, blank=True)
+    paid_currency = models.CharField(max_length=3, blank=True)
+    flagged_at = models.DateTimeField(
+        null=True, blank=True, help_text="A provider event did not match: a moderator looks."
+    )
+    flag_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
@@ -155,18 +168,59 @@ class OrderEvent(StatusHistory):
     message = models.TextField(blank=True)
 
 
+class WebhookEventStatus(models.TextChoices):
+    RECEIVED = "received", "Received, not yet processed"
+    PROCESSED = "processed", "Processed"
+    IGNORED = "ignored", "Kept: not a type we handle"
+    REFUSED = "refused", "Refused: did not match its order"
+    FAILED = "failed", "Failed: not retried until a moderator asks"
+
+
 class WebhookEvent(models.Model):
-    """Each provider event once. A redelivery finds its row and does nothing."""
+    """Each provider event once. A redelivery finds its row and does nothing.
+
+    `raw_payload` is the body exactly as the provider signed it (never the SDK's object,
+    whose Decimal fields no JSON column accepts); processing parses it again."""
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
-    payload = models.JSONField()
+    raw_payload = models.TextField()
+    status = models.CharField(
+        max_length=10,
+        choices=WebhookEventStatus.choices,
+        default=WebhookEventStatus.RECEIVED,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last attempt failed or was refused.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=WebhookEventStatus.values),
+                name="webhook_event_status_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class WebhookEventHistory(StatusHistory):
+    """Append-only history of a stored event: each outcome, failure and moderator retry."""
+
+    history_of = "webhook_event"
+
+    webhook_event = models.ForeignKey(
+        WebhookEvent, on_delete=models.CASCADE, related_name="history"
+    )
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    source = models.CharField(max_length=100, help_text="worker, sweeper, admin")
+    message = models.TextField(blank=True)
 
 
 class PayoutAccount(models.Model):

@@ -212,8 +212,9 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
     jobs gained the default priority (generation 0005_job_priority), an empty adapter key
     (0006_style_adapters) and empty edit fields, pieces no parent (0007_edit_jobs), no
     uploaded source (0008_source_upload), terms no
-    derivatives (licensing 0010), and provenance records the empty edit fields of a fresh
-    generation (provenance 0002_edits)."""
+    derivatives (licensing 0010), provenance records the empty edit fields of a fresh
+    generation (provenance 0002_edits), and orders the empty reconciliation fields
+    (payments 0006)."""
     expected = dict(before)
     no_edit = {
         "edit_kind": "",
@@ -248,6 +249,17 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
         notifications.append(row)
     expected["licensing_notification"] = notifications
     assert [row["ref"] for row in notifications] == [f"dispute:{ids['dispute']}", ""]
+    # payments 0006: orders opened before it recorded no session figures and no flag.
+    not_recorded = {
+        "session_amount_total": None,
+        "session_currency": "",
+        "session_livemode": None,
+        "paid_amount": None,
+        "paid_currency": "",
+        "flagged_at": None,
+        "flag_reason": "",
+    }
+    expected["payments_order"] = [{**row, **not_recorded} for row in before["payments_order"]]
     return expected
 
 

@@ -302,6 +302,10 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 PLATFORM_FEE_PERCENT = env_int("PLATFORM_FEE_PERCENT", 20)
+# Checkout sessions a person may open a minute (each one is a Stripe API call and an order).
+CHECKOUT_RATE_LIMIT_PER_MINUTE = env_int("CHECKOUT_RATE_LIMIT_PER_MINUTE", 10)
+# Attempts a stored provider event gets before it is failed for a moderator to retry.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 
 # --- Outbound webhooks (webhooks/delivery.py, docs/webhooks.md) ---------------------------
 # Private, loopback, link-local and metadata addresses are refused unless this is on (a dev

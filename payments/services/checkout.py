@@ -4,10 +4,12 @@ Nothing is granted here. The licence is granted only when the provider's signed 
 the payment succeeded (webhooks.py); the success page just shows "processing" until then.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from core.errors import ApplicationError
+from core.ratelimits import Limit, rate_limit_take
 from licensing.services.grants import (
     exclusive_hold_acquire,
     exclusive_hold_release,
@@ -47,6 +49,17 @@ def order_create_for_listing(*, buyer: User, listing: Listing, tier_code: str) -
     return order
 
 
+def checkout_rate_limit_take(*, buyer: User) -> None:
+    """Count one checkout start for `buyer`: a script opening sessions in a loop is refused
+    (RateLimited, a 429 page) before it writes an order or calls the provider."""
+    rate_limit_take(
+        Limit("checkout:user", count=settings.CHECKOUT_RATE_LIMIT_PER_MINUTE),
+        buyer.pk,
+        message="You have started too many checkouts in a minute. "
+        "Please wait a moment before trying again; nothing was charged.",
+    )
+
+
 def checkout_start(
     *, buyer: User, listing: Listing, tier_code: str, success_url: str, cancel_url: str
 ) -> Order:
@@ -55,6 +68,7 @@ def checkout_start(
     The provider call carries an idempotency key per order, so a retried request cannot
     create two sessions for one order.
     """
+    checkout_rate_limit_take(buyer=buyer)
     order = order_create_for_listing(buyer=buyer, listing=listing, tier_code=tier_code)
     return checkout_session_open(
         order=order, buyer=buyer, success_url=success_url, cancel_url=cancel_url
@@ -89,7 +103,20 @@ def checkout_session_open(*, order: Order, buyer: User, success_url: str, cancel
         order = order_lock(order.pk)
         order.checkout_session_id = session.id
         order.checkout_url = session.url
-        order.save(update_fields=["checkout_session_id", "checkout_url"])
+        order.session_amount_total = session.amount_total
+        order.session_currency = session.currency.upper()
+        order.session_livemode = session.livemode
+        order.payment_intent_id = session.payment_intent_id
+        order.save(
+            update_fields=[
+                "checkout_session_id",
+                "checkout_url",
+                "session_amount_total",
+                "session_currency",
+                "session_livemode",
+                "payment_intent_id",
+            ]
+        )
     return order
 
 

@@ -22,7 +22,7 @@ from payments.models import (
     OrderLine,
     OrderStatus,
 )
-from payments.services.checkout import checkout_session_open
+from payments.services.checkout import checkout_rate_limit_take, checkout_session_open
 from payments.services.orders import order_lock, order_mark_paid, order_with_line_create
 
 User = get_user_model()
@@ -102,6 +102,7 @@ def credit_topup_order_create(
 def credit_topup_checkout(
     *, buyer: User, amount: int, success_url: str, cancel_url: str, currency=DEFAULT_CURRENCY
 ) -> Order:
+    checkout_rate_limit_take(buyer=buyer)
     order = credit_topup_order_create(buyer=buyer, amount=amount, currency=currency)
     return checkout_session_open(
         order=order, buyer=buyer, success_url=success_url, cancel_url=cancel_url

@@ -10,6 +10,7 @@ from marketplace.models import Listing
 from payments.gateway import get_gateway
 from payments.hooks import OrderLinePaid, order_line_paid
 from payments.models import Order, OrderEvent, OrderLine, OrderStatus
+from payments.services.event_checks import Money
 from payments.services.payouts import queue_creator_transfers
 
 User = get_user_model()
@@ -87,20 +88,31 @@ def order_with_line_create(
     return order, line
 
 
-def order_mark_paid(*, order: Order, payment_intent_id: str, source: str) -> Order:
+def order_mark_paid(
+    *,
+    order: Order,
+    payment_intent_id: str,
+    source: str,
+    paid: Money | None = None,
+    message: str = "",
+) -> Order:
     """Paid, once: announce every line by kind inside this transaction (licence lines are
     granted, or refunded when the grant is lost; credit grows; a commission starts its
-    work) and queue creator transfers after commit. Runs in the caller's transaction."""
+    work) and queue creator transfers after commit. Runs in the caller's transaction.
+    `paid` is what the buyer was charged (the order's own total unless converted)."""
     order = order_lock(order.pk)
-    if order.status in FINAL_PAYMENT_STATES:
+    if order.status in (*FINAL_PAYMENT_STATES, OrderStatus.HELD):
         return order
+    paid = paid or Money(order.total_amount, order.currency.upper())
     order.paid_at = timezone.now()
     order.payment_intent_id = payment_intent_id or order.payment_intent_id
+    order.paid_amount, order.paid_currency = paid.amount, paid.currency
     order_set_status(
         order=order,
         status=OrderStatus.PAID,
         source=source,
-        fields=("paid_at", "payment_intent_id"),
+        message=message,
+        fields=("paid_at", "payment_intent_id", "paid_amount", "paid_currency"),
     )
     for line in order.lines.select_related("listing", "order__buyer"):
         order_line_paid.call(OrderLinePaid(order_line=line, kind=line.kind, source=source))

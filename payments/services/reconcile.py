@@ -1,12 +1,14 @@
-"""Compare our orders with what the payment provider says happened."""
+"""Compare our orders with what the payment provider says happened, and list what waits for
+a moderator: orders flagged because an event did not match them, events that failed."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from payments.gateway import GatewayError, get_gateway
-from payments.models import Gateway, Order, OrderStatus
+from payments.models import Gateway, Order, OrderStatus, WebhookEvent, WebhookEventStatus
 
 PAID_LOCALLY = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
 
@@ -29,7 +31,7 @@ def orders_reconcile(*, days: int = 7) -> list[Mismatch]:
         gateway=Gateway.STRIPE, created_at__gte=since, checkout_session_id__isnull=False
     ).order_by("created_at")
     mismatches = []
-    for order in orders:
+    for order in orders.filter(flagged_at__isnull=True):  # flagged ones: `orders_flagged`
         try:
             remote = gateway.retrieve_checkout_session(order.checkout_session_id)
         except GatewayError as error:
@@ -45,3 +47,12 @@ def orders_reconcile(*, days: int = 7) -> list[Mismatch]:
             continue
         mismatches.append(Mismatch(str(order.pk), order.status, remote["payment_status"], note))
     return mismatches
+
+
+def orders_flagged() -> QuerySet[Order]:
+    """Orders an event did not match, not yet reviewed (oldest first)."""
+    return Order.objects.filter(flagged_at__isnull=False).order_by("flagged_at")
+
+
+def webhook_events_failed() -> QuerySet[WebhookEvent]:
+    return WebhookEvent.objects.filter(status=WebhookEventStatus.FAILED).order_by("failed_at")

@@ -35,6 +35,8 @@ from payments.services.orders import order_lock, order_set_status
 User = get_user_model()
 
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+# What an automatic refund may also return: a held payment (it did not match its order).
+AUTO_REFUNDABLE = (*REFUNDABLE, OrderStatus.HELD)
 
 
 def queue_automatic_refund(*, line: OrderLine, reason: str) -> None:
@@ -78,7 +80,7 @@ def refunds_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -> 
         OrderLine.objects.filter(
             refunded_at__isnull=True,
             refund_requested_at__lt=cutoff,
-            order__status__in=REFUNDABLE,
+            order__status__in=AUTO_REFUNDABLE,
         )
         .order_by("refund_requested_at")
         .values_list("pk", flat=True)[:limit]
@@ -93,16 +95,19 @@ def refund_issue(*, line: OrderLine, reason: str, actor: User | None = None) -> 
     line = OrderLine.objects.select_related("order").get(pk=line.pk)
     if line.refunded_at is not None:
         return line
-    if line.order.status not in REFUNDABLE:
+    held = line.order.status == OrderStatus.HELD
+    if line.order.status not in REFUNDABLE and not (held and line.refund_requested_at):
         raise ApplicationError("Only paid orders can be refunded.")
-    if line.kind == LineKind.CREDIT:
+    if line.kind == LineKind.CREDIT and not held:
         raise ApplicationError("Bought credit is not refunded; spend it on commissions.")
     gateway = get_gateway()
     try:
         if line.order.gateway != Gateway.CREDIT:  # credit-paid: the money goes back to credit
             gateway.create_refund(
                 payment_intent_id=line.order.payment_intent_id,
-                amount=line.amount,
+                # A held order (single-line) returns exactly what the buyer paid, even in
+                # another currency or amount than the order's.
+                amount=line.order.paid_amount if held else line.amount,
                 idempotency_key=f"refund-line-{line.pk}",
             )
         if line.transfer_id and not line.transfer_reversed:

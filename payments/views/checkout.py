@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.ratelimits import RateLimited
 from core.watch import conditional_watch
 from marketplace.models import Listing
 from payments import selectors
@@ -32,6 +33,8 @@ def checkout_start_view(request, listing_id):
             ).replace(str(uuid.UUID(int=0)), "ORDER_ID"),
             cancel_url=request.build_absolute_uri(_listing_url(listing)),
         )
+    except RateLimited:
+        raise  # answered 429 with Retry-After by core.middleware.RateLimitedMiddleware
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(_listing_url(listing))

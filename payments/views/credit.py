@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
 from core.forms import add_application_error
+from core.ratelimits import RateLimited
 from payments.forms import CreditTopUpForm
 from payments.selectors import credit_summary
 from payments.services.credit import credit_topup_checkout
@@ -24,6 +25,8 @@ def credit(request):
                 success_url=request.build_absolute_uri("/orders/ORDER_ID/"),
                 cancel_url=request.build_absolute_uri(request.path),
             )
+        except RateLimited:
+            raise  # answered 429 with Retry-After by core.middleware.RateLimitedMiddleware
         except ApplicationError as error:
             add_application_error(form, error)
         else:

@@ -15,12 +15,13 @@ from payments.services.webhooks import webhook_receive
 def stripe_webhook(request):
     """Verify, store once, answer fast; processing happens on Celery."""
     try:
-        event = verify_webhook(request.body, request.headers.get("Stripe-Signature", ""))
+        verified = verify_webhook(request.body, request.headers.get("Stripe-Signature", ""))
     except SignatureError:
         return HttpResponseBadRequest("invalid signature")
+    event = verified.event
     if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
         return HttpResponseBadRequest("malformed event")
-    stored = webhook_receive(event=event)
+    stored = webhook_receive(event=event, raw=verified.raw)
     return HttpResponse(
         json.dumps({"received": True, "duplicate": stored is None}),
         content_type="application/json",

@@ -27,12 +27,13 @@ from payments.services.refunds import refund_issue, refund_request_create
 from payments.services.webhooks import webhook_process, webhook_receive
 from tests.commissions.factories import pay, run_job
 from tests.payments.conftest import session_completed
+from tests.payments.factories import open_session
 
 pytestmark = pytest.mark.django_db
 
 
 def top_up(buyer, amount=2000, event_id=None):
-    order = credit_topup_order_create(buyer=buyer, amount=amount)
+    order = open_session(credit_topup_order_create(buyer=buyer, amount=amount))
     stored = webhook_receive(event=session_completed(order, event_id=event_id))
     if stored is not None:
         webhook_process(webhook_event_id=stored.pk)

@@ -36,7 +36,7 @@ from tests.generation.factories import scripted_piece
 from tests.marketplace.factories import make_listing, make_piece
 from tests.payments import conftest as payments_fixtures
 from tests.payments.conftest import session_completed
-from tests.payments.factories import make_order
+from tests.payments.factories import make_order, open_session
 from tests.provenance.factories import FinishedJobFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +140,7 @@ def test_privacy_page_explains_retention(client):
 
 
 def top_up(buyer, amount):
-    order = credit_topup_order_create(buyer=buyer, amount=amount)
+    order = open_session(credit_topup_order_create(buyer=buyer, amount=amount))
     webhook_process(webhook_event_id=webhook_receive(event=session_completed(order)).pk)
     return order
 

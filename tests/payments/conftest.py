@@ -2,9 +2,10 @@ import hashlib
 import hmac
 import json
 import time
-import uuid
 
 import pytest
+
+from tests.payments.shapes import event, session_completed  # noqa: F401  (shared builders)
 
 WEBHOOK_SECRET = "whsec_test_secret"
 
@@ -14,30 +15,6 @@ def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None 
     timestamp = int(time.time()) if timestamp is None else timestamp
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
-
-
-def event(kind: str, obj: dict, *, event_id: str | None = None) -> dict:
-    return {
-        "id": event_id or f"evt_{uuid.uuid4().hex}",
-        "object": "event",
-        "type": kind,
-        "data": {"object": obj},
-    }
-
-
-def session_completed(order, *, payment_status: str = "paid", event_id: str | None = None):
-    return event(
-        "checkout.session.completed",
-        {
-            "id": order.checkout_session_id or f"cs_test_{order.pk.hex}",
-            "object": "checkout.session",
-            "client_reference_id": str(order.pk),
-            "metadata": {"order_id": str(order.pk)},
-            "payment_status": payment_status,
-            "payment_intent": f"pi_{order.pk.hex[:12]}",
-        },
-        event_id=event_id,
-    )
 
 
 def post_event(client, payload: dict, **sign_kwargs):
@@ -100,6 +77,20 @@ class FakeStripeClient:
 
     calls: list = []
 
+    @staticmethod
+    def session_totals(calls: list) -> dict:
+        """What Stripe answers for the session just created: the total of its line items."""
+        name, _, params, _ = calls[-1]
+        if name != "checkout.sessions":  # a retrieve: the reconcile command reads status only
+            return {}
+        items = params["line_items"]
+        return {
+            "amount_total": sum(item["price_data"]["unit_amount"] for item in items),
+            "currency": items[0]["price_data"]["currency"],
+            "livemode": False,
+            "payment_intent": None,
+        }
+
     def __init__(self, api_key, base_addresses=None, max_network_retries=0):
         from types import SimpleNamespace as NS
 
@@ -116,6 +107,7 @@ class FakeStripeClient:
                         url=f"https://checkout.stripe.test/pay/cs_test_{n}",
                         status="complete",
                         payment_status="paid",
+                        **self.session_totals(calls),
                     ),
                 )
             ),

@@ -9,13 +9,14 @@ from payments.services.credit import credit_topup_order_create
 from payments.services.webhooks import webhook_process, webhook_receive
 from tests.factories import UserFactory
 from tests.payments.conftest import session_completed
+from tests.payments.factories import open_session
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def topped_up(buyer):
-    order = credit_topup_order_create(buyer=buyer, amount=2500)
+    order = open_session(credit_topup_order_create(buyer=buyer, amount=2500))
     webhook_process(webhook_event_id=webhook_receive(event=session_completed(order)).pk)
     return CreditAccount.objects.get(user=buyer)
 

@@ -74,6 +74,8 @@ def test_stripe_checkout_session_is_created_with_exact_arguments(
     order = Order.objects.get()
     assert response.url == "https://checkout.stripe.test/pay/cs_test_1"
     assert order.checkout_session_id == "cs_test_1" and order.gateway == "stripe"
+    opened = (order.session_amount_total, order.session_currency, order.session_livemode)
+    assert opened == (2500, "USD", False) and order.payment_intent_id == ""
     [(name, args, params, options)] = fake_stripe
     assert name == "checkout.sessions" and options == {"idempotency_key": f"checkout-{order.pk}"}
     assert params["metadata"] == {"order_id": str(order.pk)}
@@ -164,3 +166,31 @@ def test_payout_onboarding_creates_one_connected_account(client, creator, fake_s
     names = [call[0] for call in fake_stripe]
     assert names == ["accounts", "account_links", "account_links"]
     assert fake_stripe[0][2]["email"] == creator.email
+
+
+def test_checkout_starts_are_limited_per_buyer_with_a_429_page(
+    client, buyer, listing, settings, fake_stripe
+):
+    settings.CHECKOUT_RATE_LIMIT_PER_MINUTE = 2
+    client.force_login(buyer)
+
+    allowed = [start(client, listing) for _ in range(2)]
+    refused = start(client, listing)
+
+    assert [r.status_code for r in allowed] == [302, 302]
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 60
+    page = refused.content.decode()
+    assert "Too many requests" in page and "too many checkouts in a minute" in page
+    assert Order.objects.count() == 2 and len(fake_stripe) == 2  # refused before either
+    client.force_login(UserFactory())
+    assert start(client, listing).status_code == 302  # another buyer has their own window
+
+
+def test_credit_top_ups_share_the_checkout_limit(client, buyer, listing, settings):
+    settings.CHECKOUT_RATE_LIMIT_PER_MINUTE = 1
+    client.force_login(buyer)
+    assert start(client, listing).status_code == 302
+
+    refused = client.post(reverse("credit"), {"amount": "20.00"})
+
+    assert refused.status_code == 429 and Order.objects.count() == 1

@@ -76,19 +76,11 @@ def test_refund_reverses_the_transfer_and_revokes_the_licence(paid_order, fake_s
 
 
 def test_provider_refund_event_after_our_refund_changes_nothing(paid_order, fake_stripe):
-    from tests.payments.conftest import event
+    from tests.payments.shapes import charge, event
 
     refund_issue(line=paid_order.lines.get(), reason="x")
     stored = webhook_receive(
-        event=event(
-            "charge.refunded",
-            {
-                "id": "ch_1",
-                "object": "charge",
-                "metadata": {"order_id": str(paid_order.pk)},
-                "amount_refunded": 2000,
-            },
-        )
+        event=event("charge.refunded", charge(paid_order, amount_refunded=2000))
     )
     webhook_process(webhook_event_id=stored.pk)
 

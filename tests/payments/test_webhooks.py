@@ -9,6 +9,7 @@ from payments.models import Order, OrderStatus, WebhookEvent
 from tests.marketplace.factories import make_listing
 from tests.payments.conftest import event, post_event, session_completed, sign
 from tests.payments.factories import make_order
+from tests.payments.shapes import charge, checkout_session, intent_of, payment_intent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_settings")]
 
@@ -101,11 +102,7 @@ def test_unpaid_async_session_waits_for_its_outcome(client, order, run_tasks_inl
             client,
             event(
                 "checkout.session.async_payment_succeeded",
-                {
-                    "id": "cs_1",
-                    "metadata": {"order_id": str(order.pk)},
-                    "payment_intent": "pi_async",
-                },
+                checkout_session(order, payment_intent="pi_async"),
             ),
         )
 
@@ -119,14 +116,7 @@ def test_late_failure_never_undoes_a_payment(client, order, run_tasks_inline):
     with run_tasks_inline():
         post_event(
             client,
-            event(
-                "payment_intent.payment_failed",
-                {
-                    "id": "pi_x",
-                    "object": "payment_intent",
-                    "metadata": {"order_id": str(order.pk)},
-                },
-            ),
+            event("payment_intent.payment_failed", payment_intent(order)),
         )
 
     order.refresh_from_db()
@@ -140,10 +130,7 @@ def test_failed_payment_marks_the_order_failed(client, order, run_tasks_inline):
             client,
             event(
                 "checkout.session.async_payment_failed",
-                {
-                    "id": "cs_1",
-                    "metadata": {"order_id": str(order.pk)},
-                },
+                checkout_session(order, payment_status="unpaid", status="complete"),
             ),
         )
 
@@ -161,13 +148,12 @@ def test_refund_event_before_payment_is_retried_until_the_payment_arrives(order)
     refund = webhook_receive(
         event=event(
             "charge.refunded",
-            {
-                "id": "ch_1",
-                "object": "charge",
-                "metadata": {"order_id": str(order.pk)},
-                "amount_refunded": order.total_amount,
-                "refunded": True,
-            },
+            charge(
+                order,
+                amount_refunded=order.total_amount,
+                metadata={"order_id": str(order.pk)},
+                payment_intent=intent_of(order),
+            ),
         )
     )
     with pytest.raises(EventOutOfOrder):
@@ -191,3 +177,33 @@ def test_unknown_event_types_are_stored_and_ignored(client, run_tasks_inline):
     assert response.status_code == 200
     assert WebhookEvent.objects.get().processed_at is not None
     assert not Order.objects.exists()
+
+
+def test_expired_session_fails_the_order_and_frees_its_exclusive_hold(
+    client, buyer, listing, run_tasks_inline
+):
+    from licensing.models import ExclusiveHold
+    from licensing.services.grants import exclusive_hold_acquire
+
+    order = make_order(buyer=buyer, listing=listing, tier_code="exclusive", amount=90000)
+    exclusive_hold_acquire(listing=listing, buyer=buyer, order_ref=str(order.pk))
+    expired = checkout_session(
+        order, status="expired", payment_status="unpaid", payment_intent=None
+    )
+
+    with run_tasks_inline():
+        post_event(client, event("checkout.session.expired", expired))
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED and order.flagged_at is None
+    assert not ExclusiveHold.objects.exists() and not LicenceGrant.objects.exists()
+    assert WebhookEvent.objects.get().status == "processed"
+
+
+def test_a_failed_payment_intent_fails_a_pending_order(client, order, run_tasks_inline):
+    with run_tasks_inline():
+        post_event(client, event("payment_intent.payment_failed", payment_intent(order)))
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED and order.flagged_at is None
+    assert WebhookEvent.objects.get().status == "processed"
