@@ -33,7 +33,7 @@ from generation.services.prompt_reviews import prompt_screen
 from licensing.services.grants import LicenceNotIssuable
 from marketplace.models import MAX_PRICE_MINOR, MIN_PRICE_MINOR
 from payments.models import Order
-from payments.services.checkout import checkout_session_open
+from payments.services.checkout import checkout_rate_limit_take, checkout_session_open
 
 User = get_user_model()
 
@@ -210,6 +210,7 @@ def commission_brief_order(*, commission: Commission, buyer: User) -> Order:
 def commission_brief_checkout(
     *, commission: Commission, buyer: User, success_url: str, cancel_url: str
 ) -> Order:
+    checkout_rate_limit_take(buyer=buyer)
     order = commission_brief_order(commission=commission, buyer=buyer)
     return checkout_session_open(
         order=order, buyer=buyer, success_url=success_url, cancel_url=cancel_url

@@ -12,7 +12,7 @@ from generation.models import MAX_IMAGES_PER_JOB, PromptSource, Style
 from generation.services.prompt_reviews import prompt_screen
 from generation.services.styles import style_version_for_commission
 from payments.models import Order
-from payments.services.checkout import checkout_session_open
+from payments.services.checkout import checkout_rate_limit_take, checkout_session_open
 
 User = get_user_model()
 
@@ -92,6 +92,7 @@ def commission_instant_checkout(
     success_url: str,
     cancel_url: str,
 ) -> tuple[Commission, Order]:
+    checkout_rate_limit_take(buyer=buyer)  # before the commission and its order are written
     commission, order = commission_instant_create(
         buyer=buyer, style=style, prompt=prompt, negative_prompt=negative_prompt, count=count
     )

@@ -18,6 +18,7 @@ from commissions.services.credit import commission_instant_pay_with_credit
 from commissions.services.instant import commission_instant_checkout
 from core.errors import ApplicationError
 from core.forms import add_application_error
+from core.ratelimits import RateLimited
 from core.watch import conditional_watch
 from generation.models import Piece, Style
 from generation.selectors.styles import style_public
@@ -51,6 +52,8 @@ def instant_start(request, style_id):
                 cancel_url=cancel,
                 **form.service_kwargs(),
             )
+        except RateLimited:
+            raise  # answered 429 with Retry-After by core.middleware.RateLimitedMiddleware
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -122,6 +125,8 @@ def brief_create_view(request, creator_id):
                 creator=creator,
                 **form.service_kwargs(),
             )
+        except RateLimited:
+            raise  # answered 429 with Retry-After by core.middleware.RateLimitedMiddleware
         except ApplicationError as error:
             add_application_error(form, error)
         else:
@@ -171,6 +176,8 @@ def brief_action(request, commission_id, action):
             )
         else:
             raise Http404("Unknown action.")
+    except RateLimited:
+        raise  # answered 429 with Retry-After by core.middleware.RateLimitedMiddleware
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("commissions:detail", commission_id=commission.pk)

@@ -170,3 +170,18 @@ def test_delivering_a_malformed_piece_id_is_a_form_error(client, buyer, creator)
     assert "Pieces: “not-a-uuid” is not a valid id." in response.content.decode()
     commission.refresh_from_db()
     assert commission.status == "requested"
+
+
+def test_commission_checkouts_share_the_checkout_limit_with_a_429_page(
+    client, buyer, style, settings
+):
+    settings.CHECKOUT_RATE_LIMIT_PER_MINUTE = 1
+    client.force_login(buyer)
+    url = f"/styles/{style.pk}/commission/"
+    assert client.post(url, {"prompt": "a lighthouse", "count": 1}).status_code == 302
+
+    refused = client.post(url, {"prompt": "a harbour", "count": 1})
+
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert "too many checkouts" in refused.content.decode()
+    assert Commission.objects.count() == 1 and Order.objects.count() == 1
