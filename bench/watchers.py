@@ -1,19 +1,20 @@
 """Watchers of running jobs: conditional polling (ETag/304 + backoff) against the old 1 s poll.
 
-Starts Redis (the shared cache the watch versions live in) and gunicorn on 127.0.0.1 against a
-throwaway SQLite database of signed-in owners with running jobs. N watchers (asyncio, raw
-HTTP/1.1 keep-alive, one session each, made directly with the session engine) poll their
-job's status fragment the way static/js/watch.js does: If-None-Match, 1 s first, x1.5 per
-unchanged answer up to the fragment's data-watch-max (1.5 s for a running job), back
-to 1 s on a change. A driver process writes progress
-through `job_report_progress` (so the bump runs), a batch of jobs at a time as a worker does,
-each job every --change-every seconds, staggered, and records when (a worker reports 4x a
+Starts Redis (the shared cache the watch versions live in) and gunicorn on 127.0.0.1 against
+a throwaway SQLite database of signed-in owners with running jobs. N watchers
+(bench/watch_client.py: asyncio, raw HTTP/1.1 keep-alive, one session each, made directly
+with the session engine) poll their job's status fragment the way static/js/watch.js does:
+If-None-Match, 1 s first, x1.5 per unchanged answer up to the fragment's data-watch-max
+(1.5 s for a running job), back to 1 s on a change. A driver process writes progress through
+`job_report_progress` (so the bump runs), a batch of jobs at a time as a worker does, each
+job every --change-every seconds, staggered, and records when. (A worker reports 4x a
 second, but WATCH_PROGRESS_SECONDS, 2, lets a job's page change at most that often; the
-default 3 s is a job whose visible state changes every 3 s). Reported: server CPU
-(gunicorn master + workers, psutil), seconds from a change to each of its watchers seeing it
-(p50/p99/max; a change still unseen at the end counts as missed), requests by status and
-errors. The baseline pass is the old behaviour on the same server with fresh jobs: every
-watcher asks every second without an ETag. Prints JSON and a table.
+default 3 s is a job whose visible state changes every 3 s.) After a warm-up in which every
+tab opens and settles, it reports server CPU (gunicorn master + workers, psutil), seconds
+from a change to each of its watchers seeing it (p50/p99/max; a change still unseen at the
+end counts as missed), requests by status and errors. The baseline pass is the old
+behaviour on the same server with fresh jobs: every watcher asks every second without an
+ETag. Prints JSON and a table.
 
     python bench/watchers.py                 # 1000 watchers, 30 s per pass (~100 s)
     python bench/watchers.py --quick         # 20 watchers, 5 s per pass: a smoke run
