@@ -1,19 +1,20 @@
 """Watchers of running jobs: conditional polling (ETag/304 + backoff) against the old 1 s poll.
 
-Starts Redis (the shared cache the watch versions live in) and gunicorn on 127.0.0.1 against a
-throwaway SQLite database of signed-in owners with running jobs. N watchers (asyncio, raw
-HTTP/1.1 keep-alive, one session each, made directly with the session engine) poll their
-job's status fragment the way static/js/watch.js does: If-None-Match, 1 s first, x1.5 per
-unchanged answer up to the fragment's data-watch-max (1.5 s for a running job), back
-to 1 s on a change. A driver process writes progress
-through `job_report_progress` (so the bump runs), a batch of jobs at a time as a worker does,
-each job every --change-every seconds, staggered, and records when (a worker reports 4x a
+Starts Redis (the shared cache the watch versions live in) and gunicorn on 127.0.0.1 against
+a throwaway SQLite database of signed-in owners with running jobs. N watchers
+(bench/watch_client.py: asyncio, raw HTTP/1.1 keep-alive, one session each, made directly
+with the session engine) poll their job's status fragment the way static/js/watch.js does:
+If-None-Match, 1 s first, x1.5 per unchanged answer up to the fragment's data-watch-max
+(1.5 s for a running job), back to 1 s on a change. A driver process writes progress through
+`job_report_progress` (so the bump runs), a batch of jobs at a time as a worker does, each
+job every --change-every seconds, staggered, and records when. (A worker reports 4x a
 second, but WATCH_PROGRESS_SECONDS, 2, lets a job's page change at most that often; the
-default 3 s is a job whose visible state changes every 3 s). Reported: server CPU
-(gunicorn master + workers, psutil), seconds from a change to each of its watchers seeing it
-(p50/p99/max; a change still unseen at the end counts as missed), requests by status and
-errors. The baseline pass is the old behaviour on the same server with fresh jobs: every
-watcher asks every second without an ETag. Prints JSON and a table.
+default 3 s is a job whose visible state changes every 3 s.) After a warm-up in which every
+tab opens and settles, it reports server CPU (gunicorn master + workers, psutil), seconds
+from a change to each of its watchers seeing it (p50/p99/max; a change still unseen at the
+end counts as missed), requests by status and errors. The baseline pass is the old
+behaviour on the same server with fresh jobs: every watcher asks every second without an
+ETag. Prints JSON and a table.
 
     python bench/watchers.py                 # 1000 watchers, 30 s per pass (~100 s)
     python bench/watchers.py --quick         # 20 watchers, 5 s per pass: a smoke run
@@ -23,8 +24,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
-import re
 import secrets
 import socket
 import subprocess
@@ -35,13 +34,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.watch_client import LONGEST, watch_all  # noqa: E402
+
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="promptfolio-bench-watchers-"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-FIRST, GROWTH, LONGEST = 1.0, 1.5, 10.0  # as static/js/watch.js
-STEP = re.compile(rb"Step (\d+) of")
-LONGEST_IN_PAGE = re.compile(rb'data-watch-max="([0-9.]+)"')
 TOTAL_STEPS = 30_000
 
 
@@ -172,96 +170,17 @@ def cpu_seconds(server: subprocess.Popen) -> dict[int, float]:
     return used
 
 
-async def read_response(reader) -> tuple[int, dict, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, value = line.split(":", 1)
-            headers[name.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "0"))
-    body = await reader.readexactly(length) if length and status != 304 else b""
-    return status, headers, body
-
-
-async def watcher(port: int, spec: dict, window: tuple, conditional: bool, stats: dict) -> None:
-    """One browser tab: polls until the window ends, records (step, time seen) of each new
-    step; statuses and response times count only for requests made inside the window."""
-    await asyncio.sleep(random.random() * FIRST)  # tabs were not all opened at once
-    reader = writer = None
-    etag, body, delay, longest, seen = None, None, FIRST, LONGEST, spec["seen"]
-    while time.time() < window[1]:
-        started, counted = time.monotonic(), time.time() >= window[0]
-        try:
-            if writer is None:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            request = (
-                f"GET {spec['path']} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                f"Cookie: sessionid={spec['session']}\r\nHX-Request: true\r\n"
-            )
-            if conditional and etag:
-                request += f"If-None-Match: {etag}\r\n"
-            writer.write((request + "\r\n").encode())
-            status, headers, content = await asyncio.wait_for(read_response(reader), 15)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
-            stats["errors"] += 1
-            if writer is not None:
-                writer.close()
-            reader = writer = None
-            status, content = None, None
-        else:
-            if counted:
-                stats[str(status)] = stats.get(str(status), 0) + 1
-                stats["response_s"].append(time.monotonic() - started)
-            if headers.get("connection", "").lower() == "close":
-                writer.close()
-                reader = writer = None
-        changed = status == 200 and content != body
-        if changed:
-            body, etag = content, headers.get("etag")
-            match = STEP.search(content)
-            if match:
-                seen.append((int(match.group(1)), time.time()))
-            setting = LONGEST_IN_PAGE.search(content)
-            longest = float(setting.group(1)) if setting else LONGEST
-        elif status not in (200, 304):
-            stats["errors"] += status is not None
-        if conditional:  # watch.js waits its delay after each answer
-            delay = FIRST if changed else min(delay * GROWTH, longest)
-            await asyncio.sleep(delay)
-        else:  # htmx's `every 1s` fires on the clock, whatever the answer took
-            await asyncio.sleep(max(0.0, delay - (time.monotonic() - started)))
-    if writer is not None:
-        writer.close()
-
-
-async def watch_all(port: int, specs: list[dict], window: tuple, conditional: bool, server):
-    """All watchers from now to the window's end; CPU is read at the window's two ends."""
-    stats = {"errors": 0, "response_s": []}
-
-    async def measure() -> None:
-        import psutil
-
-        await asyncio.sleep(max(0.0, window[0] - time.time()))
-        psutil.cpu_percent()
-        stats["before"] = (cpu_seconds(server), time.process_time(), time.time())
-
-    await asyncio.gather(
-        measure(), *(watcher(port, spec, window, conditional, stats) for spec in specs)
-    )
-    return stats
-
-
 def drive(plan_file: str) -> None:
-    """The driver process: progress writes through the service at the planned times."""
+    """The driver process: progress writes through the service at the planned times. It
+    says "ready" once Django is up and then reads the window (start, until) on stdin, so a
+    slow start cannot push its first writes past the measured window."""
     import django
 
     django.setup()
     from generation.services.worker import job_report_progress
 
-    plan = json.loads(Path(plan_file).read_text())
+    print("ready", flush=True)
+    plan = {**json.loads(Path(plan_file).read_text()), **json.loads(sys.stdin.readline())}
     jobs, period, batch = plan["job_ids"], plan["change_every"], plan["batch"]
     batches = [jobs[i : i + batch] for i in range(0, len(jobs), batch)]
     changes = []
@@ -321,22 +240,28 @@ def run_pass(label: str, args, port: int, server, conditional: bool) -> dict:
     connection.close()
     for spec in specs:
         spec["seen"] = []
-    begin = time.time() + args.warm_up
-    window = (begin, begin + args.duration)
     folder = Path(os.environ["VAR_DIR"])
     plan = {
         "job_ids": sorted({spec["job_id"] for spec in specs}),
         "change_every": args.change_every,
         "batch": args.batch,
-        "start": begin,
-        "until": window[1],
         "out": str(folder / f"changes-{label}.json"),
     }
     (folder / f"plan-{label}.json").write_text(json.dumps(plan))
     driver = subprocess.Popen(
-        [sys.executable, __file__, "--drive", str(folder / f"plan-{label}.json")], cwd=ROOT
+        [sys.executable, __file__, "--drive", str(folder / f"plan-{label}.json")],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    stats = asyncio.run(watch_all(port, specs, window, conditional, server))
+    if driver.stdout.readline().strip() != "ready":
+        raise RuntimeError("the driver did not start")
+    begin = time.time() + args.warm_up
+    window = (begin, begin + args.duration)
+    driver.stdin.write(json.dumps({"start": begin, "until": window[1]}) + "\n")
+    driver.stdin.close()
+    stats = asyncio.run(watch_all(port, specs, window, conditional, lambda: cpu_seconds(server)))
     if driver.wait(timeout=60) != 0:
         raise RuntimeError("the driver failed")
     changes = json.loads(Path(plan["out"]).read_text())
@@ -397,6 +322,13 @@ def main() -> None:
     if args.quick:
         args.watchers, args.duration, args.change_every, args.warm_up = 20, 5.0, 2.5, 1.5
     args.jobs = args.jobs or args.watchers
+    report = measure(args)
+    print(json.dumps(report, indent=2))
+    print_table(report)
+
+
+def measure(args) -> dict:
+    """Redis, a fresh database and gunicorn; then each pass; everything stopped after."""
     redis_port, port = free_port(), free_port()
     redis = start_redis(redis_port)
     os.environ["CACHE_URL"] = f"redis://127.0.0.1:{redis_port}/0"
@@ -423,7 +355,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
         redis.terminate()
-    report = {
+    return {
         "bench": "watchers",
         "cpus": os.cpu_count(),
         "server": f"gunicorn gthread -w {args.workers} --threads {args.threads}",
@@ -431,16 +363,18 @@ def main() -> None:
         "watch_progress_seconds": settings.WATCH_PROGRESS_SECONDS,
         "results": results,
     }
-    print(json.dumps(report, indent=2))
+
+
+def print_table(report: dict) -> None:
     print(
         f"\n{report['server']}, {report['cpus']} CPUs, "
-        f"a change per job every {args.change_every:g} s"
+        f"a change per job every {report['change_every_s']:g} s"
     )
     print(
         f"{'mode':<12}{'watchers':>9}{'req/s':>8}{'200':>7}{'304':>7}{'errors':>7}"
         f"{'cpu cores':>10}{'p50 s':>7}{'p99 s':>7}{'missed':>7}"
     )
-    for r in results:
+    for r in report["results"]:
         print(
             f"{r['mode']:<12}{r['watchers']:>9}{r['requests_per_s']:>8}"
             f"{r['responses'].get('200', 0):>7}{r['responses'].get('304', 0):>7}{r['errors']:>7}"
