@@ -5,9 +5,13 @@ from django.views.static import serve
 
 from core.views import health
 
+# allauth's rate limits answer with this (our 429 page, with Retry-After).
+handler429 = "core.views.errors.too_many_requests"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("", include("core.urls")),
     path("", include("provenance.urls")),
     path("", include("generation.urls")),
