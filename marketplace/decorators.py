@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from marketplace.selectors.accounts import email_verified
 
@@ -25,7 +26,13 @@ VERIFY_FIRST = (
 
 
 def _redirect(name: str, request: HttpRequest) -> HttpResponseRedirect:
+    """To `name`, coming back here afterwards (a POST comes back to the page it was sent
+    from, when that page is ours)."""
     back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER")
+    if back and not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = None
     query = f"?{urlencode({'next': back})}" if back else ""
     return HttpResponseRedirect(reverse(name) + query)
 

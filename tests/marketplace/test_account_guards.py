@@ -2,6 +2,7 @@
 and for changing payout details. Codes are computed here as an authenticator app would."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -115,3 +116,18 @@ def test_changing_payout_details_needs_a_second_factor_used_just_now(client, fak
     allowed = client.post(reverse("payouts"))
     assert allowed.url.startswith("https://connect.stripe.test/")
     assert PayoutAccount.objects.get(creator=creator)
+
+
+def test_a_refused_post_comes_back_only_to_our_own_pages(client):
+    listing = make_listing(UserFactory(creator=True), publish=True)
+    client.force_login(UserFactory(verified=False))
+    url = reverse("checkout_start", args=[listing.pk])
+    page = reverse("listing_detail", args=[listing.pk])
+
+    ours = client.post(url, HTTP_REFERER=f"http://testserver{page}")
+    theirs = client.post(url, HTTP_REFERER="https://evil.example/phish")
+
+    assert ours.url == reverse("account_email") + "?" + urlencode(
+        {"next": f"http://testserver{page}"}
+    )
+    assert theirs.url == reverse("account_email")
