@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -5,9 +6,15 @@ from django.views.static import serve
 
 from core.views import health
 
+# Staff sign in through allauth too, so the admin cannot skip the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
+# allauth's rate limits answer with this (our 429 page, with Retry-After).
+handler429 = "core.views.errors.too_many_requests"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("", include("core.urls")),
     path("", include("provenance.urls")),
     path("", include("generation.urls")),

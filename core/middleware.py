@@ -1,7 +1,9 @@
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from core.ratelimits import RateLimited
 
@@ -59,3 +61,26 @@ class RateLimitedMiddleware:
         response = render(request, "429.html", context, status=429)
         response["Retry-After"] = str(exception.retry_after)
         return response
+
+
+class ModeratorMfaMiddleware:
+    """Moderators decide on other people's money and work, so their accounts need a second
+    factor: a moderator without one reaches only allauth's own pages (set one up, verify an
+    email, sign out) until they add it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not (user.is_authenticated and getattr(user, "is_moderator", False)):
+            return None
+        if view_func.__module__.startswith("allauth.") or is_mfa_enabled(user):
+            return None
+        messages.warning(
+            request, "Moderators need two-factor authentication: set it up to continue."
+        )
+        return redirect("mfa_index")

@@ -54,9 +54,13 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth.mfa templates
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "allauth",  # accounts: email login, verification, MFA (settings under "Accounts" below)
+    "allauth.account",
+    "allauth.mfa",
     "ninja",  # the API docs page's bundled Swagger UI (no CDN)
     # The floors, ground first (docs/architecture.md): each may import only those above it here.
     "core",
@@ -81,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "core.middleware.ModeratorMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.RateLimitedMiddleware",
@@ -152,11 +158,53 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
-LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "home"
+
+# --- Accounts (django-allauth; README "Accounts") ------------------------------------------
+ACCOUNT_ADAPTER = "marketplace.adapters.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.forms.accounts.SignupExtraForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Promptfolio] "
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Requests per client address (core.clients, the same address as every other limit) or per
+# email ("key"), in allauth's "count/period/per" form; a refusal answers 429 (templates/429.html).
+# Failed logins are not here: marketplace.services.login_throttle delays them per account and
+# client and per client, so an attacker's failures never lock the owner out.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("RATE_LIMIT_LOGIN", "30/m/ip"),
+    "login_failed": False,
+    "signup": env_str("RATE_LIMIT_SIGNUP", "10/m/ip,50/h/ip"),
+    "reset_password": env_str("RATE_LIMIT_RESET_PASSWORD", "10/m/ip,3/m/key,10/h/key"),
+    "reset_password_from_key": env_str("RATE_LIMIT_RESET_PASSWORD_FROM_KEY", "20/m/ip"),
+    "confirm_email": env_str("RATE_LIMIT_CONFIRM_EMAIL", "1/3m/key"),
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Growing delays after failed logins: free attempts, then the first delay doubling per
+# failure up to the cap; counters forget after the window. Per (account, client) and, with
+# more free attempts, per client (marketplace/services/login_throttle.py).
+LOGIN_FREE_FAILURES = env_int("LOGIN_FREE_FAILURES", 5)
+LOGIN_CLIENT_FREE_FAILURES = env_int("LOGIN_CLIENT_FREE_FAILURES", 20)
+LOGIN_FIRST_DELAY_SECONDS = env_int("LOGIN_FIRST_DELAY_SECONDS", 2)
+LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 15 * 60)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 60 * 60)
+
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Promptfolio"
+# Browsers treat http://localhost as secure; other plain-HTTP origins only outside production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", not PRODUCTION)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

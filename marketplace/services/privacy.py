@@ -17,6 +17,8 @@ import json
 import zipfile
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -64,6 +66,8 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "avatar": user.avatar.name or None,
         },
         "account_events": export_rows(user.events.all(), "kind", "data", "created_at"),
+        "email_addresses": export_rows(user.emailaddress_set.all(), "email", "primary", "verified"),
+        "second_factors": export_rows(user.authenticator_set.all(), "type", "created_at"),
         "jobs": export_rows(
             GenerationJob.objects.filter(owner=user).order_by("created_at"),
             "id",
@@ -203,6 +207,8 @@ def account_delete(*, user: User, password: str) -> User:
         listing_unpublish(listing=listing, actor=user, reason="Creator deleted the account")
     Favourite.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()  # allauth's copies of the address
+    Authenticator.objects.filter(user=user).delete()  # TOTP secrets, keys, recovery codes
     pseudonym = DELETED_CREATOR if user.is_creator else DELETED_USER
     ProvenanceRecord.objects.filter(creator=user).update(creator_name=pseudonym)
     if user.avatar:

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -7,29 +6,9 @@ from django.views.decorators.http import require_http_methods
 from core.errors import ApplicationError
 from core.forms import add_application_error
 from generation.selectors.quotas import quota_usage
-from marketplace.forms.accounts import CreatorOnboardingForm, ProfileForm, SignupForm
-from marketplace.services.accounts import creator_onboard, user_create, user_update_profile
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("profile")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = user_create(
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password1"],
-                display_name=form.cleaned_data["display_name"],
-            )
-        except ApplicationError as error:
-            add_application_error(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome! Your account is ready.")
-            return redirect("profile")
-    return render(request, "accounts/signup.html", {"form": form}, status=_status(request, form))
+from marketplace.decorators import verified_email_required
+from marketplace.forms.accounts import CreatorOnboardingForm, ProfileForm
+from marketplace.services.accounts import creator_onboard, user_update_profile
 
 
 @login_required
@@ -50,7 +29,7 @@ def profile(request):
     return render(request, "accounts/profile.html", context, status=_status(request, form))
 
 
-@login_required
+@verified_email_required
 @require_http_methods(["GET", "POST"])
 def creator_onboarding(request):
     user = request.user

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError
 from core.forms import add_application_error
 from core.pagecache import anonymous_page_cache
+from marketplace.decorators import verified_email_required
 from marketplace.forms.listings import ListingFilter, ListingForm
 from marketplace.selectors.derivatives import listing_credits
 from marketplace.selectors.listings import (
@@ -207,7 +208,7 @@ def edit(request, listing_id):
     return render(request, "marketplace/listing_form.html", context, status=_status(request, form))
 
 
-@login_required
+@verified_email_required
 @require_POST
 def publish(request, listing_id):
     listing = _own_listing_or_404(request, listing_id)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError
 from core.ratelimits import RateLimited
 from core.watch import conditional_watch
+from marketplace.decorators import verified_email_required
 from marketplace.models import Listing
 from payments import selectors
 from payments.gateway import get_gateway
@@ -19,7 +20,7 @@ from payments.services.checkout import checkout_start, order_abandon
 from payments.services.webhooks import webhook_receive
 
 
-@login_required
+@verified_email_required
 @require_POST
 def checkout_start_view(request, listing_id):
     listing = get_object_or_404(Listing, pk=listing_id)

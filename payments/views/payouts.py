@@ -1,16 +1,18 @@
-"""Creator payouts: earnings and the provider's onboarding link."""
+"""Creator payouts: earnings and the provider's onboarding link (a verified email to see
+them; a second factor used just now to change where the money goes)."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from marketplace.decorators import mfa_reauthentication_required, verified_email_required
 from payments import selectors
 from payments.services.payouts import payout_onboarding_link
 
 
-@login_required
+@verified_email_required
+@mfa_reauthentication_required
 @require_http_methods(["GET", "POST"])
 def payouts(request):
     if not request.user.is_creator:

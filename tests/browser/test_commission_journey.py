@@ -5,16 +5,21 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from generation.models import GenerationJob
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, live_server, user):
-    page.goto(live_server.url + reverse("login"))
+    """Password, then for moderators the code their authenticator app would show."""
+    page.goto(live_server.url + reverse("account_login"))
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    if user.is_moderator:
+        page.wait_for_url(live_server.url + reverse("mfa_authenticate"))
+        page.get_by_label("Code").fill(totp_code())
+        page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r".*/accounts/profile/$"))
 
 

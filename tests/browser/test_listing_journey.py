@@ -14,7 +14,7 @@ PROMPT = "a copper lighthouse on basalt cliffs at dawn, gouache"
 
 
 def log_in(page, live_server, user):
-    page.goto(live_server.url + reverse("login"))
+    page.goto(live_server.url + reverse("account_login"))
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

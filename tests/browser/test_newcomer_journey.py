@@ -1,9 +1,10 @@
 """A newcomer's first hour on a freshly started app, started the way the README says
 (`bin/run`: embedded defaults, demo data, its own worker), driven through Chromium:
 
-sign up as a creator → commission → watch progress → list → sign up as a buyer → buy a
-standard licence on the local test gateway → download the original and the certificate →
-the verify page shows the licence → file a dispute → the demo moderator decides.
+sign up as a creator (confirming the address from the mail bin/run prints) → commission →
+watch progress → list → sign up as a buyer → buy a standard licence on the local test
+gateway → download the original and the certificate → the verify page shows the licence →
+file a dispute → the demo moderator (password and TOTP from the README) decides.
 
 The app runs in its own process group with its own VAR_DIR (SQLite, media, broker, worker
 log) and none of the service variables, so it uses what a newcomer gets. Screenshots go to
@@ -23,7 +24,9 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from demo.management.commands.seed_demo import DEMO_MODERATOR_TOTP_SECRET
 from tests.browser.conftest import ARTIFACTS
+from tests.factories import totp_code
 from tests.faults.workers import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -70,7 +73,7 @@ def app(tmp_path):
                         break
             except OSError:
                 time.sleep(1)
-        yield url
+        yield url, log
     finally:
         for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
@@ -92,23 +95,44 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def sign_up(page, url: str, email: str, name: str) -> None:
+def verification_link(log: Path, email: str) -> str:
+    """The link in the verification mail that the console backend printed to bin/run's log."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")
+        start = text.rfind(f"To: {email}")
+        found = start >= 0 and re.search(r"https?://\S+/accounts/confirm-email/\S+/", text[start:])
+        if found:
+            return found.group(0)
+        time.sleep(0.5)
+    raise AssertionError(f"no verification mail for {email} in {log}")
+
+
+def sign_up(page, url: str, log: Path, email: str, name: str) -> None:
+    """Sign up, confirm the address from the mail, then log in."""
     page.goto(f"{url}/accounts/signup/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill(name)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url(re.compile(r".*/accounts/confirm-email/$"))
+    page.goto(verification_link(log, email))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(re.compile(r".*/accounts/login/"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r".*/accounts/profile/$"))
 
 
 def test_newcomer_journey_on_a_freshly_started_app(app, browser):
-    url = app
+    url, log = app
     creator = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
     creator.set_default_timeout(30_000)
 
     # A creator signs up and opens a creator profile.
-    sign_up(creator, url, "newcomer.creator@example.com", "Nova Creator")
+    sign_up(creator, url, log, "newcomer.creator@example.com", "Nova Creator")
     shot(creator, "01-creator-signed-up")
     creator.goto(f"{url}/accounts/creator/")
     creator.get_by_label("Display name").fill("Nova Creator")
@@ -148,7 +172,7 @@ def test_newcomer_journey_on_a_freshly_started_app(app, browser):
     # A buyer signs up and buys a standard licence on the local test gateway.
     buyer = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
     buyer.set_default_timeout(30_000)
-    sign_up(buyer, url, "newcomer.buyer@example.com", "Bo Buyer")
+    sign_up(buyer, url, log, "newcomer.buyer@example.com", "Bo Buyer")
     buyer.goto(listing_url)
     buyer.get_by_role("button", name=re.compile(r"Buy Standard licence")).click()
     expect(buyer.get_by_text("TEST MODE: no real money moves")).to_be_visible()
@@ -199,6 +223,9 @@ def test_newcomer_journey_on_a_freshly_started_app(app, browser):
     moderator.get_by_label("Email").fill(DEMO_MODERATOR[0])
     moderator.get_by_label("Password", exact=True).fill(DEMO_MODERATOR[1])
     moderator.get_by_role("button", name="Log in").click()
+    moderator.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/$"))
+    moderator.get_by_label("Code").fill(totp_code(DEMO_MODERATOR_TOTP_SECRET))  # README
+    moderator.get_by_role("button", name="Sign In").click()
     moderator.wait_for_url(re.compile(r".*/accounts/profile/$"))
     moderator.get_by_role("link", name="Moderation").click()
     moderator.get_by_role("link", name=re.compile("Infringement")).first.click()

@@ -97,7 +97,7 @@ def test_permission_matrix(client, case, role):
         want = expected[role]
         if want == "login":
             assert response.status_code == 302, url
-            assert response["Location"].startswith(reverse("login")), url
+            assert response["Location"].startswith(reverse("account_login")), url
         elif want == 404:
             assert response.status_code == 404, (role, url)
         else:  # allowed: a page, a file, or a redirect back after a POST (400 on refusals)

@@ -30,7 +30,7 @@ def commission_data(**overrides):
 def test_commission_page_requires_login(client):
     response = client.get(reverse("commission"))
 
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
 
 
 def test_commission_creates_a_job_and_redirects_to_it(client, buyer, generation_wakeups):

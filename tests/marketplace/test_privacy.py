@@ -5,6 +5,9 @@ import json
 import zipfile
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -31,7 +34,7 @@ from payments.services.webhooks import webhook_process, webhook_receive
 from provenance.models import LedgerEntry, ProvenanceRecord
 from tests.commissions.factories import make_style, pay, run_job
 from tests.commissions.test_services_brief import make_brief
-from tests.factories import PASSWORD, UserFactory, image_upload
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, image_upload
 from tests.generation.factories import scripted_piece
 from tests.marketplace.factories import make_listing, make_piece
 from tests.payments import conftest as payments_fixtures
@@ -66,6 +69,8 @@ def test_export_holds_json_and_the_users_files(client, sold, creator):
         assert archive.read(f"files/pieces/{piece.pk}.png") == handle.read()
     data = json.loads(archive.read("data.json"))
     assert data["account"]["email"] == creator.email
+    assert data["email_addresses"] == [{"email": creator.email, "primary": True, "verified": True}]
+    assert data["second_factors"] == []
     assert [p["id"] for p in data["pieces"]] == [str(piece.pk)]
     assert [lst["title"] for lst in data["listings"]] == ["Harbour lights"]
     assert len(data["licences_sold"]) == 1 and data["licences_held"] == []
@@ -87,6 +92,7 @@ def test_export_needs_login_and_post(client):
 
 
 def test_delete_pseudonymises_and_keeps_rights(sold, creator, buyer):
+    TOTP.activate(creator, TOTP_SECRET)
     piece = sold.pieces.get()
     favourite_toggle(user=creator, listing=make_listing(UserFactory(creator=True), publish=True))
     queued = FinishedJobFactory(owner=creator, status=JobStatus.QUEUED)
@@ -100,6 +106,8 @@ def test_delete_pseudonymises_and_keeps_rights(sold, creator, buyer):
     assert creator.is_active is False and not creator.has_usable_password()
     assert AccountEvent.objects.filter(user=creator, kind="account_deleted").exists()
     assert not Favourite.objects.filter(user=creator).exists()
+    assert not EmailAddress.objects.filter(user=creator).exists()
+    assert not Authenticator.objects.filter(user=creator).exists()
     queued.refresh_from_db()
     assert queued.status == JobStatus.CANCELLED
     sold.refresh_from_db()

@@ -1,9 +1,10 @@
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 
 from licensing.models import LicenceGrant
 from payments.models import Order, OrderStatus, PayoutAccount
-from tests.factories import UserFactory
+from tests.factories import TOTP_SECRET, UserFactory, totp_code
 from tests.marketplace.factories import make_listing
 
 pytestmark = pytest.mark.django_db
@@ -153,9 +154,11 @@ def test_orders_are_private(client, buyer, listing):
 
 
 def test_payout_onboarding_creates_one_connected_account(client, creator, fake_stripe):
+    TOTP.activate(creator, TOTP_SECRET)
     client.force_login(creator)
     page = client.get(reverse("payouts")).content.decode()
     assert "Set up payouts" in page and "Owed to you" in page
+    client.post(reverse("mfa_reauthenticate"), {"code": totp_code()})  # payout changes need it
 
     first = client.post(reverse("payouts"))
     second = client.post(reverse("payouts"))

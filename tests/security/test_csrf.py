@@ -15,7 +15,7 @@ def post_urls(w):
     dispute, commission = w["dispute"], w["commission"]
     line = order.lines.get()
     return {
-        "logout": reverse("logout"),
+        "account_logout": reverse("account_logout"),
         "job_cancel": reverse("job_cancel", args=[job.pk]),
         "job_retry": reverse("job_retry", args=[job.pk]),
         "piece_pick": reverse("piece_pick", args=[w["piece"].pk]),

@@ -4,6 +4,7 @@ The catalogue is rendered by the real pipeline (embedded engine → provenance s
 storage → listing → publish), synchronously, so the site has art to browse on first start.
 """
 
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 
 from generation.services.batch import batch_run
@@ -14,6 +15,10 @@ from marketplace.services.accounts import creator_onboard, user_create
 from marketplace.services.listings import listing_create, listing_publish
 
 DEMO_PASSWORD = "demo-art-2026"
+# Moderators must use a second factor. The demo moderator's TOTP secret is public like the
+# password, so `bin/run` stays usable: add it to an authenticator app, or run
+# `manage.py demo_totp` for the current code. Never reuse it outside the demo.
+DEMO_MODERATOR_TOTP_SECRET = "PROMPTFOLIODEMOMODERATORSECRETAA"
 DEMO_USERS = [
     ("buyer@demo.promptfolio.local", "Demo Buyer", "buyer"),
     ("creator@demo.promptfolio.local", "Aurora Vale", "creator"),
@@ -52,7 +57,9 @@ class Command(BaseCommand):
         for email, name, role in DEMO_USERS:
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = user_create(email=email, password=DEMO_PASSWORD, display_name=name)
+                user = user_create(
+                    email=email, password=DEMO_PASSWORD, display_name=name, email_verified=True
+                )
                 if role == "creator":
                     creator_onboard(
                         user=user,
@@ -62,8 +69,13 @@ class Command(BaseCommand):
                 if role == "moderator":
                     user.is_staff = user.is_superuser = user.is_moderator = True
                     user.save(update_fields=["is_staff", "is_superuser", "is_moderator"])
+                    TOTP.activate(user, DEMO_MODERATOR_TOTP_SECRET)
             users[role] = user
             self.stdout.write(f"  {role:<10} {email}  password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  moderator TOTP secret: {DEMO_MODERATOR_TOTP_SECRET} "
+            "(current code: python manage.py demo_totp)"
+        )
         if not Listing.objects.filter(creator=users["creator"]).exists():
             self.stdout.write("  rendering the demo catalogue (embedded engine)…")
             for seed, (title, prompt, category, tags, price) in enumerate(CATALOGUE, start=7):

@@ -1,0 +1,109 @@
+"""Failed logins slow the guessing client down and never lock the owner out."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from marketplace.services.login_throttle import login_failed, login_retry_after
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
+
+
+@pytest.fixture(autouse=True)
+def small_limits(settings):
+    settings.LOGIN_FREE_FAILURES = 3
+    settings.LOGIN_CLIENT_FREE_FAILURES = 6
+    settings.LOGIN_FIRST_DELAY_SECONDS = 2
+    settings.LOGIN_MAX_DELAY_SECONDS = 60
+
+
+def _login(client, email, password, **headers):
+    return client.post(reverse("account_login"), {"login": email, "password": password}, **headers)
+
+
+def test_delays_grow_per_account_and_client_up_to_the_cap():
+    now = 1_000_000.0
+    waits = []
+    for _ in range(8):
+        login_failed(email="victim@example.com", ip=ATTACKER, now=now)
+        waits.append(login_retry_after(email="victim@example.com", ip=ATTACKER, now=now))
+    assert waits == [0, 0, 2, 4, 8, 16, 32, 60]
+    assert login_retry_after(email="victim@example.com", ip=ATTACKER, now=now + 60) == 0
+    assert login_retry_after(email="victim@example.com", ip=OWNER, now=now) == 0
+
+
+def test_attacker_hammering_a_victim_gets_429_while_the_owner_signs_in(password):
+    victim = UserFactory(email="victim@example.com")
+    attacker, owner = Client(REMOTE_ADDR=ATTACKER), Client(REMOTE_ADDR=OWNER)
+    for _ in range(3):
+        assert _login(attacker, victim.email, "guess-1234").status_code == 200
+
+    refused = _login(attacker, victim.email, password)  # even the right password, from there
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "2"
+    page = refused.content.decode()
+    assert "Too many failed sign-in attempts" in page and 'role="alert"' in page
+    assert "_auth_user_id" not in attacker.session
+    assert _login(owner, victim.email, password).status_code == 302
+    assert int(owner.session["_auth_user_id"]) == victim.pk
+
+
+def test_a_client_guessing_many_accounts_is_slowed_but_others_are_not(password):
+    users = [UserFactory() for _ in range(7)]
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    for user in users[:6]:
+        _login(attacker, user.email, "guess-1234")
+
+    assert _login(attacker, users[6].email, "guess-1234").status_code == 429
+    assert _login(Client(REMOTE_ADDR=OWNER), users[6].email, password).status_code == 302
+
+
+def test_a_success_clears_only_its_own_account_counter(password):
+    own = UserFactory()
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    for user in [UserFactory() for _ in range(5)]:
+        _login(attacker, user.email, "guess-1234")
+    assert _login(attacker, own.email, password).status_code == 302
+    attacker.post(reverse("account_logout"))
+
+    # Logging into one's own account between guesses does not reset the client's failures.
+    assert _login(attacker, "someone@example.com", "guess-1234").status_code == 200
+    assert _login(attacker, "else@example.com", "guess-1234").status_code == 429
+
+
+def test_behind_one_proxy_clients_are_told_apart_and_forged_entries_do_not_help(settings, password):
+    settings.TRUSTED_PROXY_COUNT = 1
+    victim = UserFactory(email="victim@example.com")
+    proxy = Client(REMOTE_ADDR="10.0.0.2")  # every request arrives from the TLS proxy
+    for forged in ("1.1.1.1", "2.2.2.2", "3.3.3.3"):
+        _login(proxy, victim.email, "guess-1234", HTTP_X_FORWARDED_FOR=f"{forged}, {ATTACKER}")
+
+    rotated = _login(proxy, victim.email, "guess", HTTP_X_FORWARDED_FOR=f"9.9.9.9, {ATTACKER}")
+    assert rotated.status_code == 429
+    owner = Client(REMOTE_ADDR="10.0.0.2")
+    assert _login(owner, victim.email, password, HTTP_X_FORWARDED_FOR=OWNER).status_code == 302
+
+
+def test_signup_and_password_reset_limits_answer_429_with_our_page(settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
+    settings.ACCOUNT_RATE_LIMITS["reset_password"] = "2/m/ip"
+    client = Client(REMOTE_ADDR=ATTACKER)
+    for n in range(2):
+        client.post(reverse("account_signup"), {"email": f"n{n}@example.com"})
+        client.post(reverse("account_reset_password"), {"email": f"n{n}@example.com"})
+
+    for url in (reverse("account_signup"), reverse("account_reset_password")):
+        refused = client.post(url, {"email": "more@example.com"})
+        assert refused.status_code == 429, url
+        assert refused["Retry-After"] == "60"
+        assert "Too many attempts from your connection." in refused.content.decode()
+    assert (
+        Client(REMOTE_ADDR=OWNER)
+        .post(reverse("account_signup"), {"email": "fine@example.com"})
+        .status_code
+        == 200
+    )
