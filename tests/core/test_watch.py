@@ -124,7 +124,7 @@ def test_a_forged_session_cookie_is_sent_to_log_in(client, buyer, running_job):
 
     response = poll(client, running_job, etag or '"x"')
 
-    assert response.status_code == 302 and reverse("login") in response.url
+    assert response.status_code == 302 and reverse("account_login") in response.url
 
 
 def test_a_flushed_cache_renders_instead_of_a_stale_304(client, buyer, running_job):

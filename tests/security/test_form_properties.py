@@ -108,14 +108,29 @@ def path_values(world) -> dict[str, list]:
         "action": ACTIONS,
         "token_id": [world["token"].pk],
         "endpoint_id": [world["endpoint"].pk],
+        "key": ["junk-key"],
+        "uidb36": ["1"],
+        "pk": [1],
         "token": ["junk-token"],
         "uidb64": ["MQ"],
     }
 
 
+def _keywords(name, pattern) -> list[str]:
+    """The URL's keywords, including those of the includes above it (allauth nests its
+    `<pk>` in an include), from the resolver's reverse table."""
+    keywords = list(pattern.pattern.regex.groupindex)
+    if keywords or ":" in name:
+        return keywords
+    for possibilities, *_ in get_resolver().reverse_dict.getlist(name):
+        for _, params in possibilities:
+            return list(params)
+    return []
+
+
 def urls_for(name, pattern, world) -> list[str]:
     """The URL filled with each real id its keywords take (one URL per id)."""
-    keywords = list(pattern.pattern.regex.groupindex)
+    keywords = _keywords(name, pattern)
     values = path_values(world)
     if not keywords:
         return [reverse(name)]
