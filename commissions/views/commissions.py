@@ -22,13 +22,14 @@ from core.ratelimits import RateLimited
 from core.watch import conditional_watch
 from generation.models import Piece, Style
 from generation.selectors.styles import style_public
+from marketplace.decorators import verified_email_required
 from payments.models import OrderLine
 from payments.selectors import credit_balance
 
 User = get_user_model()
 
 
-@login_required
+@verified_email_required
 @require_http_methods(["GET", "POST"])
 def instant_start(request, style_id):
     public = style_public(style_id=style_id)
@@ -113,7 +114,7 @@ def commission_from_line(request, line_id):
     return redirect("commissions:detail", commission_id=commission.pk)
 
 
-@login_required
+@verified_email_required
 @require_http_methods(["GET", "POST"])
 def brief_create_view(request, creator_id):
     creator = get_object_or_404(User, pk=creator_id, is_creator=True)
@@ -138,7 +139,7 @@ def brief_create_view(request, creator_id):
     )
 
 
-@login_required
+@verified_email_required
 @require_POST
 def brief_action(request, commission_id, action):
     commission = _participant_or_404(request, commission_id)

@@ -1,19 +1,19 @@
 """Prepaid credit page: balances, the append-only history, and buying more credit through
 the ordinary checkout (granted by the provider's signed event, like any order)."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
 from core.forms import add_application_error
 from core.ratelimits import RateLimited
+from marketplace.decorators import verified_email_required
 from payments.forms import CreditTopUpForm
 from payments.selectors import credit_summary
 from payments.services.credit import credit_topup_checkout
 
 
-@login_required
+@verified_email_required
 @require_http_methods(["GET", "POST"])
 def credit(request):
     form = CreditTopUpForm(request.POST or None)

@@ -1,6 +1,7 @@
 """Commission pages: the local test gateway end to end, errors, and participant-only access."""
 
 import pytest
+from django.urls import reverse
 
 from commissions.models import Commission
 from generation.services.styles import style_withdraw
@@ -185,3 +186,18 @@ def test_commission_checkouts_share_the_checkout_limit_with_a_429_page(
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert "too many checkouts" in refused.content.decode()
     assert Commission.objects.count() == 1 and Order.objects.count() == 1
+
+
+def test_an_unverified_address_cannot_commission_brief_or_top_up(client, style, creator):
+    fresh = UserFactory(verified=False)
+    client.force_login(fresh)
+
+    responses = [
+        client.post(f"/styles/{style.pk}/commission/", {"prompt": "a lighthouse", "count": 1}),
+        client.post(reverse("commissions:brief_create", args=[creator.pk]), {"brief": "A fox"}),
+        client.post("/credit/", {"amount": "20.00"}),
+    ]
+
+    assert [r.status_code for r in responses] == [302, 302, 302]
+    assert all(r.url.startswith(reverse("account_email")) for r in responses)
+    assert not Commission.objects.exists() and not Order.objects.exists()
