@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(args: list[str], *, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "S3_"))}
+    # Nothing of this process's service settings (CI sets DATABASE_URL, the broker…) leaks in.
+    service = ("DJANGO_", "S3_", "DATABASE_", "CELERY_", "CACHE_", "EMAIL_", "STRIPE_")
+    base = {k: v for k, v in os.environ.items() if not k.startswith((*service, "PROVENANCE_"))}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
