@@ -18,6 +18,9 @@ STATUS_BY_CODE = {
     "quota_exceeded": 429,
 }
 
+# The last code listed for a status names it (ninja's own HttpErrors carry only a status).
+CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+
 
 class ErrorOut(Schema):
     code: str
@@ -77,6 +80,5 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, error: HttpError):
-        codes = {status: code for code, status in STATUS_BY_CODE.items()}
-        code = codes.get(error.status_code, "invalid")
+        code = CODE_BY_STATUS.get(error.status_code, "invalid")
         return error_response(api, request, code=code, message=str(error), status=error.status_code)

@@ -21,7 +21,11 @@ def piece_out(request: HttpRequest, piece: Piece, *, entitled: bool | None = Non
     """A piece; its original link only for someone entitled to the original."""
     if entitled is None:
         entitled = piece_original_allowed(user=request.user, piece=piece)
-    link = original_link(piece=piece, user=request.user, base_url=base_url(request))
+    link = (
+        original_link(piece=piece, user=request.user, base_url=base_url(request))
+        if entitled
+        else None
+    )
     return {
         "id": piece.pk,
         "job": piece.job_id,
@@ -31,8 +35,8 @@ def piece_out(request: HttpRequest, piece: Piece, *, entitled: bool | None = Non
         "sha256": piece.sha256,
         "created_at": piece.created_at,
         "preview_url": absolute(request, piece.preview.url),
-        "original_url": link.url if entitled else None,
-        "original_url_expires_at": link.expires_at if entitled else None,
+        "original_url": link.url if link else None,
+        "original_url_expires_at": link.expires_at if link else None,
     }
 
 

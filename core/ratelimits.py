@@ -29,8 +29,9 @@ class Limit:
     seconds: int = 60
 
 
-def _take(key: str, *, timeout: int) -> int:
-    """This window's count after taking one slot."""
+def cache_count(key: str, *, timeout: int) -> int:
+    """Add one to the counter at `key` (created for `timeout` s) and return it; atomic in
+    Redis, so concurrent callers are all counted."""
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)
@@ -43,6 +44,6 @@ def rate_limit_take(limit: Limit, key: object, *, message: str, now: float | Non
     """Count one request for `key` under `limit`; raise RateLimited when it is over."""
     now = time.time() if now is None else now
     window_start = int(now // limit.seconds) * limit.seconds
-    used = _take(f"rate:{limit.scope}:{key}:{window_start}", timeout=limit.seconds * 2)
+    used = cache_count(f"rate:{limit.scope}:{key}:{window_start}", timeout=limit.seconds * 2)
     if used > limit.count:
         raise RateLimited(message, retry_after=max(1, int(window_start + limit.seconds - now)))

@@ -16,6 +16,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from core.ratelimits import cache_count
+
 
 def _keys(*, email: str, ip: str) -> tuple[str, str]:
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
@@ -47,17 +49,12 @@ def login_retry_after(*, email: str, ip: str, now: float | None = None) -> int:
 
 
 def login_failed(*, email: str, ip: str, now: float | None = None) -> None:
-    """Count one failed attempt against the account from this client, and the client.
-
-    `add` then `incr` are atomic in Redis, so concurrent failures are all counted."""
+    """Count one failed attempt against the account from this client, and the client
+    (atomically, so concurrent failures are all counted)."""
     now = time.time() if now is None else now
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
     for key in _keys(email=email, ip=ip):
-        cache.add(f"{key}:n", 0, timeout=window)
-        try:
-            cache.incr(f"{key}:n")
-        except ValueError:  # evicted between add and incr
-            cache.set(f"{key}:n", 1, timeout=window)
+        cache_count(f"{key}:n", timeout=window)
         cache.touch(f"{key}:n", timeout=window)
         cache.set(f"{key}:at", now, timeout=window)
 
