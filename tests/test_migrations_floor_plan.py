@@ -213,8 +213,8 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
     (0006_style_adapters) and empty edit fields, pieces no parent (0007_edit_jobs), no
     uploaded source (0008_source_upload), terms no
     derivatives (licensing 0010), provenance records the empty edit fields of a fresh
-    generation (provenance 0002_edits), and orders the empty reconciliation fields
-    (payments 0006)."""
+    generation (provenance 0002_edits), orders the empty reconciliation fields
+    (payments 0006) and evidence no original hash (disputes 0002)."""
     expected = dict(before)
     no_edit = {
         "edit_kind": "",
@@ -260,6 +260,10 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
         "flag_reason": "",
     }
     expected["payments_order"] = [{**row, **not_recorded} for row in before["payments_order"]]
+    # disputes 0002: evidence filed before it kept no hash of the file as uploaded.
+    expected["licensing_evidence"] = [
+        {**row, "original_sha256": ""} for row in before["licensing_evidence"]
+    ]
     return expected
 
 

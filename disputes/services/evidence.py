@@ -1,11 +1,14 @@
 """Evidence for disputes: images (checked against our watermark and pHash index), PDFs
-(by magic bytes) and links. Files go to the private default storage; only the authorised
-evidence view streams them back."""
+(by magic bytes, refused if they carry markup or auto-run actions) and links. Images are
+re-encoded without metadata (no GPS or camera serial reaches the other party); the SHA-256 of
+the bytes as uploaded is kept for forensics. Files go to the private default storage; only
+the authorised evidence view streams them back."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -14,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from core.errors import ApplicationError, PermissionDeniedError
-from core.images import open_untrusted_image
+from core.images import image_without_metadata, open_untrusted_image
+from core.uploads import PDF_MAGIC, check_untrusted_pdf, upload_sha256
 from disputes.models import Dispute, Evidence, EvidenceKind
 from disputes.services.cases import (
     dispute_lock,
@@ -26,7 +30,6 @@ from provenance import phash as ph
 from provenance.selectors.records import provenance_identify_image
 
 MAX_EVIDENCE_PER_DISPUTE = 20
-IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 
 
 def evidence_max_bytes() -> int:
@@ -73,27 +76,46 @@ def _image_analysis(image) -> dict:
     }
 
 
-def _classify(upload) -> tuple[str, str, bytes, dict]:
-    """(kind, content type, bytes, analysis) from the file's own bytes, or ApplicationError."""
+@dataclass(frozen=True)
+class CleanFile:
+    """What is stored for an uploaded file, and the hash of the bytes as they came."""
+
+    kind: str
+    content_type: str
+    extension: str
+    data: bytes
+    original_sha256: str
+    analysis: dict
+
+
+def _refusal(error: ValidationError) -> ApplicationError:
+    message = error.messages[0]
+    if error.code == "invalid_image":
+        message = "Upload an image (PNG, JPEG, WebP, GIF) or a PDF."
+    return ApplicationError(message, field="file", code=error.code or "invalid")
+
+
+def _clean_file(upload) -> CleanFile:
+    """A checked PDF as it is, or an image re-encoded as a PNG without metadata; or an
+    ApplicationError saying why the file is refused."""
     if upload.size > evidence_max_bytes():
         raise _too_large(upload.size)
+    original_sha256 = upload_sha256(upload)
+    head = upload.read(len(PDF_MAGIC))
     upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return EvidenceKind.PDF, "application/pdf", upload.read(), {}
     try:
+        if head == PDF_MAGIC:
+            data = upload.read()
+            check_untrusted_pdf(data)
+            return CleanFile(EvidenceKind.PDF, "application/pdf", "pdf", data, original_sha256, {})
         image = open_untrusted_image(
             upload, max_bytes=evidence_max_bytes(), max_pixels=evidence_max_pixels()
         )
     except ValidationError as error:
-        message = error.messages[0]
-        if error.code == "invalid_image":
-            message = "Upload an image (PNG, JPEG, WebP, GIF) or a PDF."
-        raise ApplicationError(message, field="file", code=error.code or "invalid") from None
-    upload.seek(0)
-    data = upload.read()
-    return EvidenceKind.IMAGE, IMAGE_TYPES[image.format], data, _image_analysis(image)
+        raise _refusal(error) from None
+    clean = image_without_metadata(image)
+    analysis = _image_analysis(image)
+    return CleanFile(EvidenceKind.IMAGE, "image/png", "png", clean.data, original_sha256, analysis)
 
 
 @transaction.atomic(durable=True)
@@ -114,16 +136,18 @@ def dispute_evidence_add(
         )
     evidence = Evidence(dispute=dispute, uploaded_by=actor, description=description.strip()[:300])
     if upload is not None:
-        kind, content_type, data, analysis = _classify(upload)
-        extension = {"application/pdf": "pdf"}.get(content_type, content_type.split("/")[-1])
-        evidence.kind = kind
-        evidence.content_type = content_type
-        evidence.size = len(data)
-        evidence.sha256 = hashlib.sha256(data).hexdigest()
+        clean = _clean_file(upload)
+        evidence.kind = clean.kind
+        evidence.content_type = clean.content_type
+        evidence.size = len(clean.data)
+        evidence.sha256 = hashlib.sha256(clean.data).hexdigest()
+        evidence.original_sha256 = clean.original_sha256
         evidence.original_name = (getattr(upload, "name", "") or "")[:200]
-        evidence.analysis = analysis
+        evidence.analysis = clean.analysis
         evidence.file.save(
-            f"{dispute.pk}/{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False
+            f"{dispute.pk}/{uuid.uuid4().hex}.{clean.extension}",
+            ContentFile(clean.data),
+            save=False,
         )
     else:
         url = url.strip()
