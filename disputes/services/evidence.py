@@ -144,18 +144,16 @@ def dispute_evidence_add(
         evidence.original_sha256 = clean.original_sha256
         evidence.original_name = (getattr(upload, "name", "") or "")[:200]
         evidence.analysis = clean.analysis
-        evidence.file.save(
-            f"{dispute.pk}/{uuid.uuid4().hex}.{clean.extension}",
-            ContentFile(clean.data),
-            save=False,
-        )
     else:
         url = url.strip()
         if urlparse(url).scheme not in ("http", "https"):
             raise ApplicationError("Links must start with http:// or https://.", field="url")
         evidence.kind = EvidenceKind.LINK
         evidence.url = url
-    evidence.full_clean(exclude=["file"])
+    evidence.full_clean(exclude=["file"])  # before the file is written: a refusal stores nothing
+    if upload is not None:
+        name = f"{dispute.pk}/{uuid.uuid4().hex}.{clean.extension}"
+        evidence.file.save(name, ContentFile(clean.data), save=False)
     evidence.save(force_insert=True)
     record_event(
         dispute,
