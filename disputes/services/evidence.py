@@ -7,6 +7,7 @@ the authorised evidence view streams them back."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -28,6 +29,8 @@ from disputes.services.cases import (
 )
 from provenance import phash as ph
 from provenance.selectors.records import provenance_identify_image
+
+logger = logging.getLogger(__name__)
 
 MAX_EVIDENCE_PER_DISPUTE = 20
 
@@ -162,3 +165,43 @@ def dispute_evidence_add(
         data={"evidence": evidence.pk, "kind": evidence.kind},
     )
     return evidence
+
+
+def evidence_needing_cleaning() -> list[int]:
+    """Image evidence stored as uploaded, before images were re-encoded (no original hash)."""
+    rows = Evidence.objects.filter(kind=EvidenceKind.IMAGE, original_sha256="").exclude(file="")
+    return list(rows.order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic(durable=True)
+def evidence_strip_stored_metadata(*, evidence_id: int) -> bool:
+    """Re-encode one image stored before uploads were cleaned, so GPS and camera data stop
+    reaching the other party. The stored bytes were the upload's, so their hash becomes
+    `original_sha256`; the old file is deleted after commit. False when nothing was to do
+    (already clean, or the stored file is unreadable: logged and left for a moderator)."""
+    evidence = Evidence.objects.select_for_update().filter(pk=evidence_id).first()
+    if evidence is None or evidence.kind != EvidenceKind.IMAGE or evidence.original_sha256:
+        return False
+    storage, old_name = evidence.file.storage, evidence.file.name
+    try:
+        with storage.open(old_name, "rb") as stored:
+            clean = _clean_file(stored)
+    except (ApplicationError, OSError) as error:
+        logger.warning("Evidence %s not cleaned: %s", evidence.pk, error)
+        return False
+    evidence.file.save(
+        f"{evidence.dispute_id}/{uuid.uuid4().hex}.png", ContentFile(clean.data), save=False
+    )
+    evidence.content_type, evidence.size = clean.content_type, len(clean.data)
+    evidence.original_sha256 = clean.original_sha256
+    evidence.sha256 = hashlib.sha256(clean.data).hexdigest()
+    evidence.save(update_fields=["file", "content_type", "size", "sha256", "original_sha256"])
+    record_event(
+        evidence.dispute,
+        actor=None,
+        action="evidence_cleaned",
+        data={"evidence": evidence.pk, "original_sha256": evidence.original_sha256},
+        internal=True,
+    )
+    transaction.on_commit(lambda: storage.delete(old_name))
+    return True

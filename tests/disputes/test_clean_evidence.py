@@ -1,10 +1,15 @@
 """Evidence as the other side sees it: a photo uploaded by one party reaches the other party
 and the moderator without GPS, camera serial, XMP, IPTC or text chunks, upright and with the
 same pixels; the hash of the bytes as uploaded is kept and shown to moderators only; a file
-that only starts like a PDF but carries markup or auto-run actions is refused, nothing stored."""
+that only starts like a PDF but carries markup or auto-run actions is refused, nothing stored;
+evidence stored before cleaning existed is re-encoded by `manage.py clean_evidence_metadata`."""
+
+import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from disputes.models import Evidence
@@ -114,3 +119,53 @@ def test_a_fake_pdf_is_refused_with_a_message_and_nothing_is_written(client, cas
     assert not Evidence.objects.exists()
     assert stored_names(f"evidence/{dispute.pk}") == []
     assert list(dispute.events.values_list("action", flat=True)) == ["filed"]
+
+
+def test_evidence_stored_before_cleaning_is_re_encoded_by_the_command(
+    client, case, moderator, django_capture_on_commit_callbacks
+):
+    dispute, claimant, respondent = case
+    original = jpeg_with_gps()
+    old = Evidence(dispute=dispute, uploaded_by=claimant, kind="image", content_type="image/jpeg")
+    old.size, old.sha256 = len(original), sha256(original)  # as stored before this change
+    old.file.save(f"{dispute.pk}/old.jpeg", ContentFile(original), save=False)
+    old.save(force_insert=True)
+    old_name = old.file.name
+
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("clean_evidence_metadata", stdout=out)
+    call_command("clean_evidence_metadata", stdout=out)  # nothing left to do
+
+    assert out.getvalue().splitlines() == [
+        "cleaned 1 of 1 image evidence file(s)",
+        "cleaned 0 of 0 image evidence file(s)",
+    ]
+    old.refresh_from_db()
+    assert (old.original_sha256, old.content_type) == (sha256(original), "image/png")
+    assert old_name not in stored_names(f"evidence/{dispute.pk}")
+    client.force_login(respondent)
+    served = served_bytes(client, download_url(old))
+    assert_clean(served, original=original, icc_profile=SRGB)
+    assert sha256(served) == old.sha256
+    event = dispute.events.get(action="evidence_cleaned")
+    assert event.internal and event.data == {
+        "evidence": old.pk,
+        "original_sha256": old.original_sha256,
+    }
+
+
+def test_an_unreadable_stored_image_is_left_as_it_is_and_reported(case):
+    dispute, claimant, _ = case
+    damaged = jpeg_with_gps()[:200]
+    old = Evidence(dispute=dispute, uploaded_by=claimant, kind="image", content_type="image/jpeg")
+    old.file.save(f"{dispute.pk}/cut.jpeg", ContentFile(damaged), save=False)
+    old.save(force_insert=True)
+
+    out = io.StringIO()
+    call_command("clean_evidence_metadata", stdout=out)
+
+    assert out.getvalue() == "cleaned 0 of 1 image evidence file(s)\n"
+    old.refresh_from_db()
+    assert old.original_sha256 == "" and old.file.read() == damaged
+    assert not dispute.events.filter(action="evidence_cleaned").exists()
