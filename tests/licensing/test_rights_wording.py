@@ -118,6 +118,11 @@ def test_certificate_page_and_pdf_state_what_the_record_proves(client, listing, 
         assert not OWNERSHIP_CLAIMS.search(rendered)
     assert "exclusive by contract" in page
     assert "contractual promise, not a transfer of copyright" in text
+    verify = client.get(reverse("provenance:verify_piece", args=[grant.piece_id]))
+    ledger = visible_text(verify.content.decode())
+    assert "Licensed (exclusive, terms v3)" in ledger
+    assert "Exclusive licence granted (a contractual promise; terms v3)" in ledger
+    assert "Transferred" not in ledger and not OWNERSHIP_CLAIMS.search(ledger)
 
 
 def test_verify_page_states_who_prompted_and_claims_no_copyright(client, listing, creator):
