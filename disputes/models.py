@@ -236,3 +236,6 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} evidence {self.pk}"
+
+
+from disputes.models_takedowns import *  # noqa: E402, F401, F403  (discoverable models)

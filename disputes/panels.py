@@ -2,6 +2,7 @@
 
 from core import panels
 from disputes.models import Dispute
+from disputes.selectors.takedowns import style_banners, takedown_pending_for_listing
 
 
 def commission_disputes(request, commission) -> dict:
@@ -19,6 +20,24 @@ def listing_report(request, listing) -> dict | None:
     if request.user.is_authenticated and listing.creator_id == request.user.pk:
         return None
     return {"listing": listing}
+
+
+def listing_takedown(request, listing) -> dict | None:
+    """The creator and moderators see why a listing is disabled; anyone else on a listing
+    on sale may send a copyright notice."""
+    user = request.user
+    notice = takedown_pending_for_listing(listing_id=listing.pk)
+    involved = user.is_authenticated and (user.is_moderator or user.pk == listing.creator_id)
+    if notice is not None and (involved or user.pk == notice.claimant_id):
+        return {"listing": listing, "notice": notice}
+    if listing.status == "published" and user.pk != listing.creator_id:
+        return {"listing": listing, "notice": None}
+    return None
+
+
+def style_claims(request, style) -> dict:
+    """Moderators' public banners, and a way for an artist to raise a claim."""
+    return {"style": style, "banners": style_banners(style_id=style.id)}
 
 
 def order_line_report(request, line) -> dict:
@@ -41,6 +60,14 @@ def connect() -> None:
     )
     panels.register(
         "listing_detail", template="disputes/panels/listing_report.html", context=listing_report
+    )
+    panels.register(
+        "listing_detail",
+        template="disputes/panels/listing_takedown.html",
+        context=listing_takedown,
+    )
+    panels.register(
+        "style_detail", template="disputes/panels/style_claims.html", context=style_claims
     )
     panels.register(
         "order_line", template="disputes/panels/order_line_report.html", context=order_line_report

@@ -4,8 +4,14 @@ from django.db.models import QuerySet
 
 from commissions.hooks import HeldCommissions, commissions_held
 from disputes.models import ACTIVE_STATUSES, Dispute, DisputeStatus
+from disputes.selectors.takedowns import takedown_withheld_reason
 from disputes.services.privacy import disputes_export_data
-from marketplace.hooks import AccountData, account_export_sections
+from marketplace.hooks import (
+    AccountData,
+    ListingWithheld,
+    account_export_sections,
+    listing_withheld_reason,
+)
 
 
 def commissions_under_dispute(query: HeldCommissions) -> QuerySet:
@@ -23,6 +29,11 @@ def export_disputes(event: AccountData) -> dict:
     return disputes_export_data(user=event.user)
 
 
+def withheld_for_notice(event: ListingWithheld) -> str | None:
+    return takedown_withheld_reason(listing_id=event.listing.pk)
+
+
 def connect() -> None:
     account_export_sections.register(export_disputes)
     commissions_held.register(commissions_under_dispute)
+    listing_withheld_reason.register(withheld_for_notice)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disputes.views import cases, moderation
+from disputes.views import artist_claims, cases, moderation, takedowns
 
 app_name = "disputes"
 
@@ -22,5 +22,45 @@ urlpatterns = [
         "moderation/disputes/<uuid:dispute_id>/action/",
         moderation.case_action,
         name="moderation_action",
+    ),
+]
+
+urlpatterns += [
+    path("takedowns/new/", takedowns.takedown_new, name="takedown_new"),
+    path("takedowns/<uuid:notice_id>/", takedowns.takedown_detail, name="takedown_detail"),
+    path(
+        "takedowns/<uuid:notice_id>/counter-notice/",
+        takedowns.takedown_counter,
+        name="takedown_counter",
+    ),
+    path(
+        "takedowns/<uuid:notice_id>/court-action/",
+        takedowns.takedown_court_action,
+        name="takedown_court_action",
+    ),
+    path(
+        "takedowns/<uuid:notice_id>/withdraw/",
+        takedowns.takedown_withdraw,
+        name="takedown_withdraw",
+    ),
+    path("moderation/takedowns/", takedowns.takedown_queue, name="takedown_queue"),
+    path(
+        "moderation/takedowns/<uuid:notice_id>/decide/",
+        takedowns.takedown_moderate,
+        name="takedown_moderate",
+    ),
+]
+
+urlpatterns += [
+    path("artist-claims/new/", artist_claims.artist_claim_new, name="artist_claim_new"),
+    path(
+        "artist-claims/<uuid:claim_id>/",
+        artist_claims.artist_claim_detail,
+        name="artist_claim_detail",
+    ),
+    path(
+        "moderation/artist-claims/<uuid:claim_id>/action/",
+        artist_claims.artist_claim_action,
+        name="artist_claim_action",
     ),
 ]

@@ -77,3 +77,19 @@ account_export_files: Hook[AccountData] = Hook("marketplace.account_export_files
 account_erase_check: Hook[AccountData] = Hook("marketplace.account_erase_check")
 # Inside the deletion's transaction (the user row locked): remove or close what is personal.
 account_erase: Hook[AccountData] = Hook("marketplace.account_erase")
+
+
+@dataclass(frozen=True)
+class ListingWithheld:
+    """Someone who may not see a suspended listing asks for it: a handler returns the public
+    sentence saying why it is unavailable (e.g. a pending copyright notice), or None."""
+
+    listing: object
+
+
+listing_withheld_reason: Hook[ListingWithheld] = Hook("marketplace.listing_withheld_reason")
+
+
+def withheld_reason(listing) -> str | None:
+    """The first subscriber's public reason, or None (then the listing is simply not found)."""
+    return next((r for r in listing_withheld_reason.call(ListingWithheld(listing)) if r), None)

@@ -286,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Webhook retries fall due from 30 s apart; also re-wakes deliveries whose wake-up was lost.
     "webhooks-sweep": {"task": "webhooks.sweep_deliveries", "schedule": 15.0},
+    # Listings whose counter-notice waiting period ended come back (idempotent).
+    "takedown-restorations": {"task": "disputes.restore_countered_listings", "schedule": 900.0},
 }
 
 # --- Generation engines -----------------------------------------------------------------
@@ -364,6 +366,12 @@ PLATFORM_FEE_PERCENT = env_int("PLATFORM_FEE_PERCENT", 20)
 CHECKOUT_RATE_LIMIT_PER_MINUTE = env_int("CHECKOUT_RATE_LIMIT_PER_MINUTE", 10)
 # Attempts a stored provider event gets before it is failed for a moderator to retry.
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+
+# --- Disputes and takedowns (disputes/services/takedowns.py) -------------------------------
+# A counter-noticed listing comes back this many business days (Mon–Fri) after the
+# counter-notice unless the claimant reports a court action; 17 U.S.C. §512(g)(2)(C) allows
+# 10 to 14, and the service refuses anything outside that range.
+TAKEDOWN_RESTORE_BUSINESS_DAYS = env_int("TAKEDOWN_RESTORE_BUSINESS_DAYS", 10)
 
 # --- Outbound webhooks (webhooks/delivery.py, docs/webhooks.md) ---------------------------
 # Private, loopback, link-local and metadata addresses are refused unless this is on (a dev

@@ -210,7 +210,21 @@ def _publish_version(style, actor, recipe, sample_prompts, written: list[str]) -
 @transaction.atomic(durable=True)
 def style_withdraw(*, style: Style, actor: User, reason: str = "") -> Style:
     """No new commissions; paid ones and past versions stay valid and reproducible."""
-    style = _lock_own_style(style, actor)
+    return _withdraw(_lock_own_style(style, actor), actor=actor, reason=reason)
+
+
+@transaction.atomic
+def style_withdraw_by_moderator(*, style: Style, moderator: User, reason: str) -> Style:
+    """A moderator's remedy (e.g. on an artist's claim), inside the caller's transaction."""
+    if not moderator.is_moderator:
+        raise PermissionDeniedError("Only moderators can withdraw another creator's style.")
+    if not reason.strip():
+        raise ApplicationError("Say why the style is withdrawn.", field="reason")
+    style = Style.objects.select_for_update().get(pk=style.pk)
+    return _withdraw(style, actor=moderator, reason=reason)
+
+
+def _withdraw(style: Style, *, actor: User, reason: str) -> Style:
     if style.status == StyleStatus.WITHDRAWN:
         return style
     previous = style.status

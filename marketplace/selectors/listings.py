@@ -138,6 +138,11 @@ def listing_detail(*, listing_id, viewer) -> Listing | None:
     return None
 
 
+def listing_suspended(*, listing_id) -> Listing | None:
+    """A suspended listing, for the page that says why it is withheld (nothing else of it)."""
+    return Listing.objects.filter(pk=listing_id, status=ListingStatus.SUSPENDED).first()
+
+
 def listing_for_creator(*, creator: User, listing_id) -> Listing | None:
     """A creator's own listing (for edit/publish); another's looks like it does not exist."""
     if not getattr(creator, "is_authenticated", False):

@@ -334,10 +334,7 @@ def _require_moderator(user: User) -> None:
         raise PermissionDeniedError("Only moderators can suspend or reinstate listings.")
 
 
-@transaction.atomic
-def listing_suspend(*, listing: Listing, actor: User, reason: str) -> Listing:
-    """Moderation: hide a draft or published listing; the creator cannot edit it."""
-    _require_moderator(actor)
+def _suspend(listing: Listing, *, actor, reason: str, data=None) -> Listing:
     if not reason.strip():
         raise ApplicationError("Say why the listing is suspended.", field="reason")
     listing = _lock(listing)
@@ -348,20 +345,23 @@ def listing_suspend(*, listing: Listing, actor: User, reason: str) -> Listing:
     previous = listing.status
     listing.status = ListingStatus.SUSPENDED
     listing.save(update_fields=["status", "updated_at"])
-    _record(listing, actor=actor, from_status=previous, reason=reason.strip())
+    _record(listing, actor=actor, from_status=previous, reason=reason.strip(), data=data)
     return listing
 
 
-@transaction.atomic
-def listing_unsuspend(*, listing: Listing, actor: User, reason: str = "") -> Listing:
-    """Reinstate a suspended listing to the status it had before the suspension."""
-    _require_moderator(actor)
+def _last_suspension(listing: Listing) -> ListingEvent | None:
+    return (
+        listing.events.filter(to_status=ListingStatus.SUSPENDED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _unsuspend(listing: Listing, *, actor, reason: str) -> Listing:
     listing = _lock(listing)
     if listing.status != ListingStatus.SUSPENDED:
         raise ApplicationError("This listing is not suspended.")
-    suspension = (
-        listing.events.filter(to_status=ListingStatus.SUSPENDED).order_by("-created_at").first()
-    )
+    suspension = _last_suspension(listing)
     restored = suspension.from_status if suspension else ListingStatus.DRAFT
     if restored == ListingStatus.PUBLISHED and listing.published_at is None:
         restored = ListingStatus.DRAFT
@@ -369,6 +369,44 @@ def listing_unsuspend(*, listing: Listing, actor: User, reason: str = "") -> Lis
     listing.save(update_fields=["status", "updated_at"])
     _record(listing, actor=actor, from_status=ListingStatus.SUSPENDED, reason=reason.strip())
     return listing
+
+
+@transaction.atomic
+def listing_suspend(*, listing: Listing, actor: User, reason: str) -> Listing:
+    """Moderation: hide a draft or published listing; the creator cannot edit it."""
+    _require_moderator(actor)
+    return _suspend(listing, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def listing_unsuspend(*, listing: Listing, actor: User, reason: str = "") -> Listing:
+    """Reinstate a suspended listing to the status it had before the suspension."""
+    _require_moderator(actor)
+    return _unsuspend(listing, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def listing_disable_on_notice(
+    *, listing: Listing, notifier: User, reason: str, ref: str
+) -> Listing:
+    """A legal notice (e.g. a copyright takedown) disables the listing at once, before any
+    moderator sees it; the notice's own service decides who may file one. `ref` names the
+    notice on the suspension event, so only that notice can lift it again."""
+    return _suspend(listing, actor=notifier, reason=reason, data={"notice": ref})
+
+
+@transaction.atomic
+def listing_restore_after_notice(*, listing: Listing, ref: str, actor=None, reason: str) -> bool:
+    """Lift the suspension notice `ref` caused; a listing suspended since for another reason
+    (or never by this notice) stays as it is. True when the listing came back."""
+    listing = _lock(listing)
+    if listing.status != ListingStatus.SUSPENDED:
+        return False
+    suspension = _last_suspension(listing)
+    if suspension is None or suspension.data.get("notice") != ref:
+        return False
+    _unsuspend(listing, actor=actor, reason=reason)
+    return True
 
 
 @transaction.atomic

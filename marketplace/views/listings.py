@@ -17,12 +17,14 @@ from core.forms import add_application_error
 from core.pagecache import anonymous_page_cache
 from marketplace.decorators import verified_email_required
 from marketplace.forms.listings import ListingFilter, ListingForm
+from marketplace.hooks import withheld_reason
 from marketplace.selectors.derivatives import listing_credits
 from marketplace.selectors.listings import (
     cached_count,
     favourite_ids,
     listing_detail,
     listing_for_creator,
+    listing_suspended,
     listings_public,
     more_like_this,
     pieces_available_for_listing,
@@ -101,6 +103,16 @@ def _detail_or_404(request, listing_id):
     return listing
 
 
+def _withheld(request, listing_id):
+    """451 with the public reason when a suspended listing is withheld for a legal notice."""
+    listing = listing_suspended(listing_id=listing_id)
+    reason = withheld_reason(listing) if listing is not None else None
+    if reason is None:
+        raise Http404("No such listing.")
+    context = {"listing": listing, "reason": reason}
+    return render(request, "marketplace/listing_unavailable.html", context, status=451)
+
+
 def commission_similar_url(listing, prompt: str) -> str:
     cover = listing.cover
     params = {
@@ -119,7 +131,9 @@ def _count_cached_view(request, listing_id) -> None:
 @require_GET
 @anonymous_page_cache(on_hit=_count_cached_view)
 def detail(request, listing_id):
-    listing = _detail_or_404(request, listing_id)
+    listing = listing_detail(listing_id=listing_id, viewer=request.user)
+    if listing is None:
+        return _withheld(request, listing_id)
     if listing.is_public:
         listing_record_view(listing=listing, viewer=request.user)
     prompt = public_prompt(listing)

@@ -8,8 +8,10 @@ from django.utils import timezone
 from api.services.tokens import token_create
 from commissions.services.brief import commission_brief_create
 from commissions.services.instant import commission_instant_create
+from disputes.services.artist_claims import artist_claim_file
 from disputes.services.evidence import dispute_evidence_add
 from disputes.services.filing import dispute_file
+from disputes.services.takedowns import NoticeStatements, takedown_file
 from generation.services.batch import batch_run
 from generation.services.prompt_reviews import PromptRejectedError, prompt_screen
 from licensing.models import LicenceGrant
@@ -67,8 +69,34 @@ def world(db, fake_stripe, scripted_engine):  # noqa: F811 (the fixture above)
     evidence = dispute_evidence_add(
         dispute=dispute, actor=owner, upload=image_upload(size=(300, 300))
     )
+    takedown = takedown_file(
+        claimant=owner,
+        listing=make_listing(creator, publish=True, title="Taken down"),
+        statements=NoticeStatements(
+            work_description="My photograph 'Pier', 2020.",
+            infringing_material="The only piece copies it.",
+            contact_name="Owner",
+            contact_address="1 Road, Town",
+            contact_phone="+1 555 0100",
+            contact_email="owner@example.com",
+            good_faith_statement=True,
+            accuracy_statement=True,
+            authority_statement=True,
+            signature="Owner Person",
+        ),
+    )
+    artist_claim = artist_claim_file(
+        claimant=owner,
+        kind="style_imitation",
+        style=style,
+        artist_name="Owner Painter",
+        statement="This style is sold under my name without my consent.",
+        evidence_links=["https://owner.example.com/portfolio"],
+    )
     return {
         "users": users,
+        "takedown": takedown,
+        "artist_claim": artist_claim,
         "job": job,
         "piece": job.pieces.first(),
         "listing": listing,

@@ -67,6 +67,8 @@ OWN_DATA = {
     "privacy_export",
     "disputes:dispute_list",
     "disputes:dispute_new",
+    "disputes:takedown_new",
+    "disputes:artist_claim_new",
     "core:notifications",
     "my_styles",
     "style_new",
@@ -113,6 +115,11 @@ POST_ONLY = {
     "disputes:dispute_evidence",
     "disputes:dispute_appeal",
     "disputes:moderation_action",
+    "disputes:takedown_counter",
+    "disputes:takedown_court_action",
+    "disputes:takedown_withdraw",
+    "disputes:takedown_moderate",
+    "disputes:artist_claim_action",
     "style_withdraw",
     "commissions:instant_start",
     "commissions:action",
@@ -207,6 +214,15 @@ def matrix(w):
         "disputes:moderation_case": (
             reverse("disputes:moderation_case", args=[w["dispute"].pk]),
             {"moderator"},
+        ),
+        "disputes:takedown_detail": (
+            reverse("disputes:takedown_detail", args=[w["takedown"].pk]),
+            {"owner", "creator", "moderator"},
+        ),
+        "disputes:takedown_queue": (reverse("disputes:takedown_queue"), {"moderator"}),
+        "disputes:artist_claim_detail": (
+            reverse("disputes:artist_claim_detail", args=[w["artist_claim"].pk]),
+            {"owner", "creator", "moderator"},
         ),
         "webhooks:endpoint_detail": (
             reverse("webhooks:endpoint_detail", args=[w["endpoint"].pk]),

@@ -12,7 +12,7 @@ CSRF_EXEMPT = {"stripe_webhook"}
 
 def post_urls(w):
     job, listing, order, style = w["job"], w["listing"], w["order"], w["style"]
-    dispute, commission = w["dispute"], w["commission"]
+    dispute, commission, notice = w["dispute"], w["commission"], w["takedown"]
     line = order.lines.get()
     return {
         "account_logout": reverse("account_logout"),
@@ -29,6 +29,15 @@ def post_urls(w):
         "disputes:dispute_evidence": reverse("disputes:dispute_evidence", args=[dispute.pk]),
         "disputes:dispute_appeal": reverse("disputes:dispute_appeal", args=[dispute.pk]),
         "disputes:moderation_action": reverse("disputes:moderation_action", args=[dispute.pk]),
+        "disputes:takedown_counter": reverse("disputes:takedown_counter", args=[notice.pk]),
+        "disputes:takedown_court_action": reverse(
+            "disputes:takedown_court_action", args=[notice.pk]
+        ),
+        "disputes:takedown_withdraw": reverse("disputes:takedown_withdraw", args=[notice.pk]),
+        "disputes:takedown_moderate": reverse("disputes:takedown_moderate", args=[notice.pk]),
+        "disputes:artist_claim_action": reverse(
+            "disputes:artist_claim_action", args=[w["artist_claim"].pk]
+        ),
         "style_withdraw": reverse("style_withdraw", args=[style.pk]),
         "commissions:instant_start": reverse("commissions:instant_start", args=[style.pk]),
         "commissions:action": reverse("commissions:action", args=[commission.pk, "accept"]),

@@ -99,6 +99,8 @@ def path_values(world) -> dict[str, list]:
         "listing_id": [world["listing"].pk, world["draft"].pk],
         "dispute_id": [world["dispute"].pk],
         "evidence_id": [world["evidence"].pk],
+        "notice_id": [world["takedown"].pk],
+        "claim_id": [world["artist_claim"].pk],
         "order_id": [world["order"].pk],
         "line_id": [line.pk],
         "request_id": [1],

@@ -1,0 +1,99 @@
+"""Reads for takedown notices and artist claims: who may see one, the moderators' queue,
+what a listing's or a style's page says about them."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from disputes.models import (
+    ACTIVE_TAKEDOWN_STATUSES,
+    ArtistClaim,
+    ArtistClaimStatus,
+    TakedownNotice,
+    TakedownStatus,
+    VerifiedArtist,
+)
+
+
+def _visible(queryset: QuerySet, *, pk, user):
+    """The row if `user` is a party or a moderator, else None (the view answers 404)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        return None
+    if user.is_moderator or user.pk in (row.claimant_id, row.respondent_id):
+        return row
+    return None
+
+
+def takedown_visible(*, notice_id, user) -> TakedownNotice | None:
+    queryset = TakedownNotice.objects.select_related("listing", "claimant", "respondent")
+    return _visible(queryset, pk=notice_id, user=user)
+
+
+def takedown_events(*, notice: TakedownNotice) -> QuerySet:
+    return notice.events.select_related("actor")
+
+
+def takedowns_for_moderation() -> QuerySet[TakedownNotice]:
+    """Active notices first (court actions lead), then the most recent closed ones."""
+    return TakedownNotice.objects.select_related("listing", "claimant", "respondent").order_by(
+        "-court_action_at", "created_at"
+    )
+
+
+def takedowns_active() -> QuerySet[TakedownNotice]:
+    return takedowns_for_moderation().filter(status__in=ACTIVE_TAKEDOWN_STATUSES)
+
+
+def takedown_pending_for_listing(*, listing_id) -> TakedownNotice | None:
+    return (
+        TakedownNotice.objects.filter(listing_id=listing_id, status__in=ACTIVE_TAKEDOWN_STATUSES)
+        .order_by("created_at")
+        .first()
+    )
+
+
+def takedown_withheld_reason(*, listing_id) -> str | None:
+    """What the public reads on a listing a notice took down, or None."""
+    latest = TakedownNotice.objects.filter(listing_id=listing_id).order_by("-created_at").first()
+    if latest is None:
+        return None
+    if latest.is_active:
+        return "a copyright notice is pending"
+    if latest.status == TakedownStatus.UPHELD:
+        return "removed after a copyright notice"
+    return None
+
+
+def takedowns_for_user(*, user) -> QuerySet[TakedownNotice]:
+    return (
+        TakedownNotice.objects.filter(claimant=user)
+        | TakedownNotice.objects.filter(respondent=user)
+    ).select_related("listing")
+
+
+def artist_claim_visible(*, claim_id, user) -> ArtistClaim | None:
+    queryset = ArtistClaim.objects.select_related("claimant", "respondent", "style", "piece")
+    return _visible(queryset, pk=claim_id, user=user)
+
+
+def artist_claims_open() -> QuerySet[ArtistClaim]:
+    return ArtistClaim.objects.filter(status=ArtistClaimStatus.OPEN).select_related(
+        "claimant", "style", "piece"
+    )
+
+
+def style_banners(*, style_id) -> list[str]:
+    """The public banners moderators put on a style, oldest first."""
+    return list(
+        ArtistClaim.objects.filter(style_id=style_id)
+        .exclude(banner_text="")
+        .order_by("created_at")
+        .values_list("banner_text", flat=True)
+    )
+
+
+def verified_artist(*, user) -> VerifiedArtist | None:
+    return VerifiedArtist.objects.filter(user_id=getattr(user, "pk", None)).first()
