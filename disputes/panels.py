@@ -23,15 +23,18 @@ def listing_report(request, listing) -> dict | None:
 
 
 def listing_takedown(request, listing) -> dict | None:
-    """The creator and moderators see why a listing is disabled; anyone else on a listing
-    on sale may send a copyright notice."""
+    """Anyone but the creator may send a copyright notice about a listing on sale; on a
+    suspended one, the creator, the claimant and moderators see the pending notice."""
     user = request.user
+    if listing.status == "published":
+        return None if user.pk == listing.creator_id else {"listing": listing, "notice": None}
+    if listing.status != "suspended" or not user.is_authenticated:
+        return None
     notice = takedown_pending_for_listing(listing_id=listing.pk)
-    involved = user.is_authenticated and (user.is_moderator or user.pk == listing.creator_id)
-    if notice is not None and (involved or user.pk == notice.claimant_id):
+    if notice is None:
+        return None
+    if user.is_moderator or user.pk in (listing.creator_id, notice.claimant_id):
         return {"listing": listing, "notice": notice}
-    if listing.status == "published" and user.pk != listing.creator_id:
-        return {"listing": listing, "notice": None}
     return None
 
 
