@@ -3,7 +3,7 @@ what a listing's or a style's page says about them."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from disputes.models import (
     ACTIVE_TAKEDOWN_STATUSES,
@@ -13,6 +13,7 @@ from disputes.models import (
     TakedownStatus,
     VerifiedArtist,
 )
+from marketplace.hooks import export_rows
 
 
 def _visible(queryset: QuerySet, *, pk, user):
@@ -37,14 +38,10 @@ def takedown_events(*, notice: TakedownNotice) -> QuerySet:
 
 
 def takedowns_for_moderation() -> QuerySet[TakedownNotice]:
-    """Active notices first (court actions lead), then the most recent closed ones."""
+    """Reported court actions first, then the newest notices."""
     return TakedownNotice.objects.select_related("listing", "claimant", "respondent").order_by(
-        "-court_action_at", "created_at"
+        F("court_action_at").desc(nulls_last=True), "-created_at"
     )
-
-
-def takedowns_active() -> QuerySet[TakedownNotice]:
-    return takedowns_for_moderation().filter(status__in=ACTIVE_TAKEDOWN_STATUSES)
 
 
 def takedown_pending_for_listing(*, listing_id) -> TakedownNotice | None:
@@ -65,13 +62,6 @@ def takedown_withheld_reason(*, listing_id) -> str | None:
     if latest.status == TakedownStatus.UPHELD:
         return "removed after a copyright notice"
     return None
-
-
-def takedowns_for_user(*, user) -> QuerySet[TakedownNotice]:
-    return (
-        TakedownNotice.objects.filter(claimant=user)
-        | TakedownNotice.objects.filter(respondent=user)
-    ).select_related("listing")
 
 
 def artist_claim_visible(*, claim_id, user) -> ArtistClaim | None:
@@ -97,3 +87,42 @@ def style_banners(*, style_id) -> list[str]:
 
 def verified_artist(*, user) -> VerifiedArtist | None:
     return VerifiedArtist.objects.filter(user_id=getattr(user, "pk", None)).first()
+
+
+def takedowns_export_data(*, user) -> dict[str, list[dict]]:
+    """A user's notices (filed or received) and artist claims, for their data export."""
+    notices = TakedownNotice.objects.filter(claimant=user) | TakedownNotice.objects.filter(
+        respondent=user
+    )
+    claims = ArtistClaim.objects.filter(claimant=user) | ArtistClaim.objects.filter(respondent=user)
+    return {
+        "takedown_notices": export_rows(
+            notices.order_by("created_at"),
+            "id",
+            "status",
+            "listing_id",
+            "claimant_id",
+            "respondent_id",
+            "work_description",
+            "infringing_material",
+            "counter_material",
+            "court_case_reference",
+            "created_at",
+            "countered_at",
+            "restore_due_at",
+            "closed_at",
+        ),
+        "artist_claims": export_rows(
+            claims.order_by("created_at"),
+            "id",
+            "kind",
+            "status",
+            "style_id",
+            "piece_id",
+            "artist_name",
+            "statement",
+            "evidence_links",
+            "banner_text",
+            "created_at",
+        ),
+    }

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from disputes.models import TakedownNotice, TakedownStatus
-from disputes.services.takedowns import takedown_counter_notify, takedown_file
+from disputes.services.takedowns import takedown_counter_notify, takedown_file, takedown_moderate
+from marketplace.hooks import AccountData, account_export_sections
 from marketplace.models import ListingStatus
 from marketplace.services.listings import listing_suspend
 from tests.disputes.test_takedowns_services import COUNTER, NOTICE
@@ -201,3 +202,18 @@ def test_moderator_queue_and_decision(client, notice, moderator, holder, listing
     listing.refresh_from_db()
     assert notice.status == TakedownStatus.RESTORED
     assert listing.status == ListingStatus.PUBLISHED
+
+
+def test_a_listing_kept_down_says_so_and_the_notice_is_in_the_data_export(
+    client, notice, moderator, listing, holder, creator
+):
+    takedown_moderate(notice=notice, moderator=moderator, decision="keep_down", note="Court order.")
+    response = client.get(reverse("listing_detail", args=[listing.pk]))
+    assert response.status_code == 451
+    assert "Unavailable: removed after a copyright notice" in response.text
+    for user in (holder, creator):
+        sections = {}
+        for answer in account_export_sections.call(AccountData(user)):
+            sections.update(answer)
+        assert [row["id"] for row in sections["takedown_notices"]] == [notice.pk]
+        assert sections["takedown_notices"][0]["status"] == "upheld"
