@@ -4,7 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from marketplace.services.login_throttle import login_failed, login_retry_after
+from core.ratelimits import RateLimited
+from marketplace.services.login_throttle import login_attempt_start
+from tests.concurrency import run_in_threads
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +26,46 @@ def _login(client, email, password, **headers):
     return client.post(reverse("account_login"), {"login": email, "password": password}, **headers)
 
 
+def _wait(now, *, email="victim@example.com", ip=ATTACKER):
+    """0 when an attempt at `now` may go ahead (it is then counted), else the wait it got."""
+    try:
+        login_attempt_start(email=email, ip=ip, now=now)
+    except RateLimited as refused:
+        return refused.retry_after
+    return 0
+
+
 def test_delays_grow_per_account_and_client_up_to_the_cap():
     now = 1_000_000.0
+    assert [_wait(now) for _ in range(4)] == [0, 0, 0, 2]  # three free, then wait
     waits = []
-    for _ in range(8):
-        login_failed(email="victim@example.com", ip=ATTACKER, now=now)
-        waits.append(login_retry_after(email="victim@example.com", ip=ATTACKER, now=now))
-    assert waits == [0, 0, 2, 4, 8, 16, 32, 60]
-    assert login_retry_after(email="victim@example.com", ip=ATTACKER, now=now + 60) == 0
-    assert login_retry_after(email="victim@example.com", ip=OWNER, now=now) == 0
+    for _ in range(6):
+        waits.append(_wait(now))  # refused: the previous attempt was just now
+        now += waits[-1]
+        assert _wait(now) == 0  # allowed once that wait has passed
+    assert waits == [2, 4, 8, 16, 32, 60]
+    assert _wait(now, ip=OWNER) == 0
+
+
+def test_a_refused_attempt_is_not_counted():
+    now = 1_000_000.0
+    for _ in range(3):
+        _wait(now)
+    assert [_wait(now + 1) for _ in range(5)] == [1] * 5
+    assert _wait(now + 2) == 0  # still the first delay: the refusals added nothing
+    assert _wait(now + 2) == 4
+
+
+def test_parallel_wrong_passwords_cannot_all_pass_the_check():
+    now = 1_000_000.0
+    for _ in range(3):
+        _wait(now)
+    later = now + 3600 - 1  # long after the last attempt: any single attempt would pass
+
+    results = run_in_threads(lambda _: _wait(later), 12, atomic=False)
+
+    assert results.count(0) == 1, results
+    assert all(isinstance(wait, int) and wait > 0 for wait in results if wait != 0), results
 
 
 def test_attacker_hammering_a_victim_gets_429_while_the_owner_signs_in(password):
