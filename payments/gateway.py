@@ -261,6 +261,12 @@ class LocalGateway:
         }
 
 
+def stripe_livemode() -> bool:
+    """Whether the configured key moves real money (Stripe's live keys say so in their
+    prefix); the local gateway and test keys never do."""
+    return settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+
+
 def get_gateway() -> PaymentGateway:
     if settings.STRIPE_SECRET_KEY:
         return StripeGateway(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or None)
