@@ -165,7 +165,11 @@ def test_payout_onboarding_creates_one_connected_account(client, creator, fake_s
 
     assert first.url.startswith("https://connect.stripe.test/")
     assert second.status_code == 302
-    assert PayoutAccount.objects.get(creator=creator).stripe_account_id == "acct_1"
+    account = PayoutAccount.objects.get(creator=creator)
+    assert account.stripe_account_id == "acct_1"
+    [created] = account.events.all()
+    assert (created.from_status, created.to_status, created.actor) == ("", "onboarding", creator)
+    assert created.message == "Connected account acct_1 created for onboarding."
     names = [call[0] for call in fake_stripe]
     assert names == ["accounts", "account_links", "account_links"]
     assert fake_stripe[0][2]["email"] == creator.email
