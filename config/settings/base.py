@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.RateLimitedMiddleware",
+    "payments.middleware.PaymentsUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -355,7 +356,10 @@ VERIFY_RATE_LIMIT_PER_USER = env_int("VERIFY_RATE_LIMIT_PER_USER", 20)
 VERIFY_RATE_LIMIT_SECONDS = env_int("VERIFY_RATE_LIMIT_SECONDS", 60)
 
 # --- Payments ---------------------------------------------------------------------------
-# Without a Stripe key the local test gateway completes checkouts (clearly labelled).
+# Without a Stripe key the local test gateway completes checkouts (clearly labelled); never
+# in production, which needs the keys or PAYMENTS_DISABLED=true (no gateway, checkout says
+# "payments are not available").
+PAYMENTS_DISABLED = env_bool("PAYMENTS_DISABLED", False)
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
