@@ -212,6 +212,11 @@ LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 15 * 60)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 60 * 60)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Wrong codes get the login throttle's growing delays, per account (marketplace/forms/mfa.py).
+MFA_FORMS = {
+    "authenticate": "marketplace.forms.mfa.ThrottledAuthenticateForm",
+    "reauthenticate": "marketplace.forms.mfa.ThrottledReauthenticateForm",
+}
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Promptfolio"
 # Browsers treat http://localhost as secure; other plain-HTTP origins only outside production.

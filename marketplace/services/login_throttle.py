@@ -88,3 +88,30 @@ def login_succeeded(*, email: str, ip: str) -> None:
     account_key, client_key = _keys(email=email, ip=ip)
     cache.delete_many([f"{account_key}:n", f"{account_key}:at"])
     _give_back(client_key)
+
+
+TOO_MANY_CODES = "Too many wrong codes for this account. Wait a moment before trying the next one."
+
+
+def _code_key(user_id) -> str:
+    return f"mfa-code-delay:user:{user_id}"
+
+
+def code_attempt_start(*, user_id, now: float | None = None) -> None:
+    """Count one second-factor code for this account, the same growing delays as passwords
+    (one step, atomic); raise RateLimited when it must wait. Per account and not per
+    client: whoever sends codes has the password, and rotating addresses must not help."""
+    now = time.time() if now is None else now
+    key = _code_key(user_id)
+    number, wait = _claim(key, free=settings.LOGIN_FREE_FAILURES, now=now)
+    if wait > 0:
+        _give_back(key)
+        raise RateLimited(TOO_MANY_CODES, retry_after=wait)
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    cache.touch(f"{key}:n", timeout=window)
+    cache.set(f"{key}:at", (number, now), timeout=window)
+
+
+def code_succeeded(*, user_id) -> None:
+    key = _code_key(user_id)
+    cache.delete_many([f"{key}:n", f"{key}:at"])

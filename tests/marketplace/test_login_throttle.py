@@ -1,5 +1,5 @@
-"""Failed logins slow the guessing client down and never lock the owner out; allauth's own
-limits say how long they have left."""
+"""Failed logins slow the guessing client down and never lock the owner out; wrong
+second-factor codes slow down per account; allauth's own limits say how long they have left."""
 
 import time
 from types import SimpleNamespace
@@ -9,9 +9,13 @@ from django.test import Client
 from django.urls import reverse
 
 from core.ratelimits import RateLimited, allauth_retry_after
-from marketplace.services.login_throttle import login_attempt_start
+from marketplace.services.login_throttle import (
+    code_attempt_start,
+    code_succeeded,
+    login_attempt_start,
+)
 from tests.concurrency import run_in_threads
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +184,36 @@ def test_a_limit_whose_history_cannot_be_read_tells_its_configured_period(settin
     assert allauth_retry_after(request) == 180
     request.resolver_match = SimpleNamespace(url_name="somewhere_else")
     assert allauth_retry_after(request) == 60
+
+
+def test_wrong_second_factor_codes_wait_longer_per_account_from_any_address(password):
+    moderator = UserFactory(moderator=True)
+    attacker = Client()
+    response = _login(attacker, moderator.email, password)
+    assert response.url == reverse("mfa_authenticate")
+
+    answers = [
+        attacker.post(reverse("mfa_authenticate"), {"code": "000000"}).status_code for _ in range(4)
+    ]
+
+    assert answers == [200, 200, 200, 429]  # three free wrong codes, then a wait
+    refused = attacker.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "_auth_user_id" not in attacker.session
+    elsewhere = Client(REMOTE_ADDR=OWNER)  # another address changes nothing: same account
+    _login(elsewhere, moderator.email, password)
+    assert elsewhere.post(reverse("mfa_authenticate"), {"code": totp_code()}).status_code == 429
+
+
+def test_a_right_code_clears_the_account_s_wrong_codes():
+    now = 1_000_000.0
+    for _ in range(3):
+        code_attempt_start(user_id=7, now=now)
+    code_succeeded(user_id=7)
+
+    for _ in range(3):
+        code_attempt_start(user_id=7, now=now)  # free again
+    with pytest.raises(RateLimited) as refused:
+        code_attempt_start(user_id=7, now=now)
+    assert refused.value.retry_after == 2
+    code_attempt_start(user_id=8, now=now)  # another account is not affected
