@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.services.notifications import notification_send
+from generation.hooks import PromptRefusalUpheld, prompt_refusal_upheld
 from generation.models import (
     DECIDABLE_STATUSES,
     MAX_REVIEW_TEXT,
@@ -218,6 +219,10 @@ def prompt_review_decide(
             prompt_sha256=review.prompt_sha256,
             review=review,
             granted_by=moderator,
+        )
+    else:
+        prompt_refusal_upheld.call(
+            PromptRefusalUpheld(review_id=review.pk, moderator=moderator, note=note)
         )
     outcome = "allowed: you can run it now" if overturn else "stays rejected"
     notification_send(
