@@ -3,10 +3,13 @@ mailed link, complain about a decision by its link, and one's own statements of 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.clients import client_address
@@ -126,11 +129,12 @@ def statement_detail(request, statement_id):
     statement = statement_for_user(user=request.user, statement_id=statement_id)
     if statement is None:
         raise Http404("No such statement.")
-    complaint = getattr(statement, "complaint", None)
+    deadline = statement.created_at + timedelta(days=settings.COMPLAINT_WINDOW_DAYS)
     context = {
         "statement": statement,
-        "text": statement_text(statement),
-        "complaint": complaint,
+        "complaint": getattr(statement, "complaint", None),
         "complaint_url": complaint_path(statement_id=statement.pk),
+        "deadline": deadline,
+        "can_complain": deadline > timezone.now(),
     }
     return render(request, "disputes/statements/detail.html", context)

@@ -1,9 +1,12 @@
 """Notice-and-action pages: the public report form (errors shown, rate-limited, no 500s), the
 confirmation and complaint links, one's own statements, and the moderators' pages."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from disputes.models import Complaint, Notice, NoticeStatus, StatementOfReasons
 from disputes.services.tokens import complaint_path, notice_confirm_path
@@ -211,3 +214,20 @@ def test_the_original_decider_is_pointed_to_another_moderator(client, buyer, mod
     listing.refresh_from_db()
     complaint.refresh_from_db()
     assert listing.status == ListingStatus.PUBLISHED and complaint.decided_by == other
+
+
+def test_the_statement_page_says_until_when_one_may_complain(client, buyer, moderator, listing):
+    decide(report(buyer, listing), moderator)
+    statement = StatementOfReasons.objects.get()
+    detail = reverse("disputes:statement_detail", args=[statement.pk])
+    client.force_login(listing.creator)
+    deadline = statement.created_at + timedelta(days=182)
+    page = client.get(detail).content.decode()
+    assert f'You can complain until <time datetime="{deadline:%Y-%m-%dT%H:%M:%S}' in page
+    assert 'id="complain-link"' in page
+
+    StatementOfReasons.objects.filter(pk=statement.pk).update(
+        created_at=timezone.now() - timedelta(days=183)
+    )
+    page = client.get(detail).content.decode()
+    assert "The time for a complaint ended" in page and 'id="complain-link"' not in page
