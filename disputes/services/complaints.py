@@ -23,7 +23,7 @@ from disputes.models import (
     StatementOfReasons,
 )
 from disputes.services.restrictions import restriction_reverse
-from disputes.services.statements import mail_send
+from disputes.services.statements import tell
 from disputes.services.tokens import complaint_read
 
 User = get_user_model()
@@ -173,13 +173,19 @@ def _reverse(complaint: Complaint, moderator: User, note: str) -> None:
 
 
 def _tell_parties(complaint: Complaint) -> None:
-    """The complainant by mail (they may be unable to sign in) and the other side in-app:
-    the reporter of a reversed restriction's notice, or the owner of a reopened notice's
+    """The complainant (by mail alone when they cannot sign in) and the other side: the
+    reporter of a reversed restriction's notice, or the owner of a reopened notice's
     content."""
     subject = f"Complaint decided: {complaint.get_status_display().lower()}"
     body = f"Complaint about: {complaint.decision_label}\n\n{complaint.decision_note}"
-    email = complaint.complainant_email
-    transaction.on_commit(lambda: mail_send(email, subject, body))
+    ref = f"complaint:{complaint.pk}"
+    tell(
+        user=complaint.complainant,
+        email=complaint.complainant_email,
+        subject=subject,
+        body=body,
+        ref=ref,
+    )
     if complaint.statement_id:
         notice = complaint.statement.notice
         other = notice.reporter if notice is not None else None

@@ -22,7 +22,7 @@ from disputes.services.misuse import (
     misuse_check_user,
     reporter_blocked_until,
 )
-from disputes.services.statements import Reasons, mail_send
+from disputes.services.statements import Reasons, mail_send, tell
 from disputes.services.tokens import (
     absolute,
     complaint_path,
@@ -232,5 +232,10 @@ def _tell_reporter(notice: Notice) -> None:
         days = settings.COMPLAINT_WINDOW_DAYS
         link = absolute(complaint_path(notice_id=notice.pk))
         lines.append(f"You can complain about this decision within {days} days: {link}")
-    body, email = "\n".join(lines), notice.reporter_email
-    transaction.on_commit(lambda: mail_send(email, "Your report was decided", body))
+    tell(
+        user=notice.reporter,
+        email=notice.reporter_email,
+        subject="Your report was decided",
+        body="\n".join(lines),
+        ref=f"notice:{notice.pk}",
+    )

@@ -38,6 +38,15 @@ def statement_text(statement: StatementOfReasons) -> str:
     return "\n".join(lines)
 
 
+def tell(*, user: User | None, email: str, subject: str, body: str, ref: str = "") -> None:
+    """In-app and by mail for an active account; by mail alone otherwise (an anonymous
+    reporter, a suspended account)."""
+    if user is not None and user.is_active:
+        notification_send(users=[user], subject=subject, body=body, ref=ref)
+    else:
+        transaction.on_commit(lambda: mail_send(email, subject, body))
+
+
 def mail_send(email: str, subject: str, body: str) -> None:
     """Mail one address directly (someone without an active account has no in-app inbox)."""
     send_mail(

@@ -9,14 +9,19 @@ from core.errors import ApplicationError, PermissionDeniedError
 from core.models import Notification
 from disputes.models import Notice, NoticeEvent, NoticeStatus, StatementOfReasons
 from disputes.selectors.notices import notice_queue
+from disputes.services.complaints import complaint_lodge
 from disputes.services.filing import dispute_file
 from disputes.services.notices import notice_confirm
+from disputes.services.privacy import disputes_export_data, disputes_forget_addresses
 from disputes.services.remedies import remedy_listing_suspend, remedy_user_suspend
+from disputes.services.tokens import complaint_path
 from generation.models import StyleEvent, StyleStatus
 from marketplace.models import AccountEvent, ListingStatus
+from marketplace.services.privacy import account_delete
 from provenance.models import LedgerEntry
 from tests.commissions.factories import make_style
 from tests.disputes.notice_helpers import CLAUSE, FACTS, decide, links_in_mail, report
+from tests.factories import PASSWORD
 from tests.marketplace.factories import make_listing, make_piece
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +244,35 @@ def test_dispute_remedies_write_statements(buyer, moderator, listing):
         listing.creator,
         "Repeat",
     )
+
+
+def test_a_signed_in_reporter_hears_the_decision_in_app(buyer, moderator, listing):
+    notice = decide(report(buyer, listing), moderator, action="none")
+    note = Notification.objects.get(user=buyer, ref=f"notice:{notice.pk}")
+    assert note.subject == "Your report was decided"
+    assert "no action" in note.body and "/complaints/" in note.body
+
+
+def test_export_and_erase_cover_notices_statements_and_complaints(buyer, moderator, listing):
+    notice = decide(report(buyer, listing), moderator)
+    creator = listing.creator
+    statement = StatementOfReasons.objects.get()
+    complaint = complaint_lodge(
+        token=complaint_path(statement_id=statement.pk).split("/")[-2],
+        reason="It is a historical flag.",
+        user=creator,
+    )
+
+    assert [row["id"] for row in disputes_export_data(user=buyer)["notices"]] == [notice.pk]
+    exported = disputes_export_data(user=creator)
+    assert [row["id"] for row in exported["statements_of_reasons"]] == [statement.pk]
+    assert [row["id"] for row in exported["complaints"]] == [complaint.pk]
+
+    disputes_forget_addresses(user=creator)
+    account_delete(user=buyer, password=PASSWORD)  # through marketplace's account_erase hook
+
+    statement.refresh_from_db()
+    complaint.refresh_from_db()
+    notice.refresh_from_db()
+    assert statement.email == complaint.complainant_email == f"deleted-{creator.pk}@invalid"
+    assert notice.reporter_email == f"deleted-{buyer.pk}@invalid"
