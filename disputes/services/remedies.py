@@ -34,6 +34,7 @@ from disputes.services.cases import (
     require_open_case,
 )
 from disputes.services.decisions import dispute_close, dispute_decide
+from disputes.services.misuse import misuse_check_user
 from disputes.services.statements import Reasons, statement_issue
 from licensing.models import GrantStatus, LicenceGrant
 from licensing.services.grants import licence_grant_revoke
@@ -97,6 +98,8 @@ def remedy_listing_suspend(*, dispute: Dispute, actor: User, note: str = "") -> 
         listing=listing,
         data={"interim": interim},
     )
+    if not interim:  # a suspension pending review is no finding against the creator yet
+        misuse_check_user(user=listing.creator)
     record_event(
         dispute,
         actor=actor,

@@ -18,12 +18,12 @@ from disputes.models import DecisionGround, RestrictionKind, StatementOfReasons
 from disputes.services.statements import Reasons, statement_issue
 from generation.models import (
     Piece,
-    PromptAllowance,
     PromptReview,
     Style,
     StyleEvent,
     StyleStatus,
 )
+from generation.services.prompt_reviews import prompt_review_reverse
 from marketplace.models import AccountEvent, Listing, ListingStatus
 from marketplace.services.listings import listing_suspend, listing_unsuspend
 from provenance.models import LedgerKind, ProvenanceRecord
@@ -198,14 +198,6 @@ def restriction_reverse(*, statement: StatementOfReasons, actor: User, note: str
     elif kind in ACCOUNT_ACTIONS:
         _reverse_account(statement, actor, note)
     elif kind == RestrictionKind.PROMPT_REFUSED:
-        review = statement.prompt_review
-        PromptAllowance.objects.get_or_create(
-            review=review,
-            defaults={
-                "user": review.user,
-                "prompt_sha256": review.prompt_sha256,
-                "granted_by": actor,
-            },
-        )
+        prompt_review_reverse(review=statement.prompt_review, moderator=actor, note=note)
     statement.reversed_at = timezone.now()
     statement.save(update_fields=["reversed_at"])

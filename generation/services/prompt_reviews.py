@@ -232,3 +232,22 @@ def prompt_review_decide(
         url=review.get_absolute_url(),
     )
     return review
+
+
+@transaction.atomic
+def prompt_review_reverse(*, review: PromptReview, moderator: User, note: str) -> PromptReview:
+    """An upheld refusal overturned later (an upheld complaint above this floor): the user
+    may run this exact text from now on; the event row records who reversed it and why."""
+    if not getattr(moderator, "is_moderator", False):
+        raise PermissionDeniedError("Only moderators can reverse a prompt decision.")
+    review = _lock(review)
+    if review.status != PromptReviewStatus.UPHELD:
+        raise ApplicationError("Only an upheld refusal can be reversed.", code="invalid_transition")
+    review.status = PromptReviewStatus.OVERTURNED
+    review.decided_by, review.decided_at = moderator, timezone.now()
+    review.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    _record(review, from_status=PromptReviewStatus.UPHELD, actor=moderator, note=note)
+    PromptAllowance.objects.create(
+        user=review.user, prompt_sha256=review.prompt_sha256, review=review, granted_by=moderator
+    )
+    return review

@@ -9,9 +9,13 @@ from django.utils import timezone
 
 from core.errors import PermissionDeniedError
 from disputes.models import Notice, RestrictionKind, StatementOfReasons
+from disputes.services.complaints import complaint_decide, complaint_lodge
+from disputes.services.decisions import dispute_decide
+from disputes.services.filing import dispute_file
 from disputes.services.misuse import misuse_check_user, upheld_restrictions
 from disputes.services.notices import notice_confirm
-from disputes.services.tokens import notice_confirm_path
+from disputes.services.remedies import remedy_listing_suspend, remedy_listing_unsuspend
+from disputes.services.tokens import complaint_path, notice_confirm_path
 from generation.hooks import prompt_refusal_upheld
 from generation.services.jobs import JobSpec, job_create
 from generation.services.prompt_reviews import (
@@ -148,3 +152,49 @@ def test_an_overturned_refusal_writes_none(buyer, moderator):
 def test_disputes_subscribes_to_the_prompt_hook():
     names = [handler.__name__ for handler in prompt_refusal_upheld.handlers]
     assert names == ["record_upheld_prompt_refusal"]
+
+
+def test_an_upheld_complaint_lets_the_refused_prompt_run(buyer, moderator):
+    review = refused_and_appealed(buyer)
+    prompt_review_decide(review=review, moderator=moderator, decision="uphold", note="Too gory.")
+    statement = StatementOfReasons.objects.get(kind="prompt_refused")
+    complaint = complaint_lodge(
+        token=complaint_path(statement_id=statement.pk).split("/")[-2],
+        reason="A history painting of a famous battle, as in any museum.",
+        user=buyer,
+    )
+
+    complaint_decide(
+        complaint=complaint, moderator=UserFactory(moderator=True), outcome="upheld", note="Ok."
+    )
+
+    review.refresh_from_db()
+    assert review.status == "overturned"
+    assert review.events.latest("id").from_status == "upheld"
+    job = job_create(
+        owner=buyer,
+        spec=JobSpec(prompt="a gory battlefield at dawn", width=512, height=512, steps=2),
+    )
+    assert job.prompt == "a gory battlefield at dawn"
+
+
+def test_a_decided_dispute_suspension_counts_but_an_interim_one_does_not(
+    thresholds, creator, buyer, moderator
+):
+    listing = make_listing(creator, publish=True)
+    dispute = dispute_file(
+        claimant=buyer,
+        kind="infringement",
+        statement="This listing copies my published work exactly.",
+        listing=listing,
+    )
+    remedy_listing_suspend(dispute=dispute, actor=moderator, note="Pending review.")
+    assert upheld_restrictions(user=creator) == 0 and kinds(creator) == [
+        ("listing_suspended", False)
+    ]
+    remedy_listing_unsuspend(dispute=dispute, actor=moderator, note="Back while we decide.")
+    dispute_decide(dispute=dispute, actor=moderator, outcome="upheld", decision="It copies.")
+    remedy_listing_suspend(dispute=dispute, actor=moderator, note="Upheld.")
+
+    assert upheld_restrictions(user=creator) == 1
+    assert kinds(creator)[-1] == ("account_warned", True)
