@@ -198,3 +198,25 @@ def test_a_decided_dispute_suspension_counts_but_an_interim_one_does_not(
 
     assert upheld_restrictions(user=creator) == 1
     assert kinds(creator)[-1] == ("account_warned", True)
+
+
+def test_the_prompt_hook_without_a_subscriber_or_with_a_failing_one(buyer, moderator):
+    handlers = list(prompt_refusal_upheld.handlers)
+    prompt_refusal_upheld.handlers.clear()
+    try:
+        quiet = refused_and_appealed(buyer)
+        prompt_review_decide(review=quiet, moderator=moderator, decision="uphold", note="No.")
+        assert StatementOfReasons.objects.count() == 0
+
+        def fail(event):
+            raise RuntimeError("subscriber down")
+
+        prompt_refusal_upheld.register(fail)
+        loud = refused_and_appealed(UserFactory())
+        with pytest.raises(RuntimeError):
+            prompt_review_decide(review=loud, moderator=moderator, decision="uphold", note="No.")
+    finally:
+        prompt_refusal_upheld.handlers[:] = handlers
+    quiet.refresh_from_db()
+    loud.refresh_from_db()
+    assert (quiet.status, loud.status) == ("upheld", "appealed")  # the failure rolled back
