@@ -173,9 +173,7 @@ def _reverse(complaint: Complaint, moderator: User, note: str) -> None:
 
 
 def _tell_parties(complaint: Complaint) -> None:
-    """The complainant (by mail alone when they cannot sign in) and the other side: the
-    reporter of a reversed restriction's notice, or the owner of a reopened notice's
-    content."""
+    """The complainant (by mail alone when they cannot sign in) and the other side."""
     subject = f"Complaint decided: {complaint.get_status_display().lower()}"
     body = f"Complaint about: {complaint.decision_label}\n\n{complaint.decision_note}"
     ref = f"complaint:{complaint.pk}"
@@ -186,12 +184,17 @@ def _tell_parties(complaint: Complaint) -> None:
         body=body,
         ref=ref,
     )
-    if complaint.statement_id:
-        notice = complaint.statement.notice
-        other = notice.reporter if notice is not None else None
-    else:
-        other = complaint.notice.target_user
-    if other is not None:
-        notification_send(
-            users=[other], subject=subject, body=body, ref=f"complaint:{complaint.pk}"
-        )
+    notification_send(users=[_other_side(complaint)], subject=subject, body=body, ref=ref)
+
+
+def _other_side(complaint: Complaint) -> User | None:
+    """Who asked for the decision complained about: the notice's reporter, a dispute's
+    claimant, or (against "no action") the owner of the reported content."""
+    if complaint.notice_id:
+        return complaint.notice.target_user
+    statement = complaint.statement
+    if statement.notice_id:
+        return statement.notice.reporter
+    if statement.dispute_id:
+        return statement.dispute.claimant
+    return None

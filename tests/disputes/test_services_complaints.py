@@ -12,7 +12,9 @@ from core.errors import ApplicationError, PermissionDeniedError
 from core.models import Notification
 from disputes.models import Complaint, ComplaintStatus, NoticeStatus, StatementOfReasons
 from disputes.services.complaints import complaint_decide, complaint_lodge
+from disputes.services.filing import dispute_file
 from disputes.services.notices import notice_confirm
+from disputes.services.remedies import remedy_listing_suspend
 from disputes.services.tokens import complaint_path, notice_confirm_path
 from generation.models import StyleStatus
 from marketplace.models import AccountEvent, ListingStatus
@@ -193,3 +195,22 @@ def test_upheld_complaints_undo_style_and_account_restrictions(
     assert style.status == StyleStatus.PUBLISHED and creator.is_active
     assert AccountEvent.objects.filter(user=creator, kind="reinstated").count() == 1
     assert StatementOfReasons.objects.filter(reversed_at__isnull=True).count() == 0
+
+
+def test_a_complaint_about_a_dispute_remedy_tells_the_claimant(
+    buyer, creator, moderator, second_moderator, listing
+):
+    dispute = dispute_file(
+        claimant=buyer,
+        kind="infringement",
+        statement="This listing copies my published work exactly.",
+        listing=listing,
+    )
+    remedy_listing_suspend(dispute=dispute, actor=moderator, note="Copies the claimant's work.")
+    statement = StatementOfReasons.objects.get(dispute=dispute)
+    complaint = complaint_lodge(token=token(statement=statement), reason=REASON, user=creator)
+
+    settle(complaint, second_moderator, outcome="rejected", note="The copy is evident.")
+
+    assert Notification.objects.filter(user=buyer, ref=f"complaint:{complaint.pk}").count() == 1
+    assert Notification.objects.filter(user=creator, ref=f"complaint:{complaint.pk}").count() == 1
