@@ -4,8 +4,12 @@ from django.db.models import QuerySet
 
 from commissions.hooks import HeldCommissions, commissions_held
 from disputes.models import ACTIVE_STATUSES, Dispute, DisputeStatus
-from disputes.services.privacy import disputes_export_data
-from marketplace.hooks import AccountData, account_export_sections
+from disputes.services.misuse import misuse_check_user
+from disputes.services.privacy import disputes_export_data, disputes_forget_addresses
+from disputes.services.restrictions import restrict_prompt
+from generation.hooks import PromptRefusalUpheld, prompt_refusal_upheld
+from generation.models import PromptReview
+from marketplace.hooks import AccountData, account_erase, account_export_sections
 
 
 def commissions_under_dispute(query: HeldCommissions) -> QuerySet:
@@ -23,6 +27,19 @@ def export_disputes(event: AccountData) -> dict:
     return disputes_export_data(user=event.user)
 
 
+def forget_addresses(event: AccountData) -> None:
+    disputes_forget_addresses(user=event.user)
+
+
+def record_upheld_prompt_refusal(event: PromptRefusalUpheld) -> None:
+    """An upheld refusal is a restriction: a statement of reasons, then the misuse count."""
+    review = PromptReview.objects.select_related("user").get(pk=event.review_id)
+    restrict_prompt(review=review, moderator=event.moderator, note=event.note)
+    misuse_check_user(user=review.user)
+
+
 def connect() -> None:
+    prompt_refusal_upheld.register(record_upheld_prompt_refusal)
     account_export_sections.register(export_disputes)
+    account_erase.register(forget_addresses)
     commissions_held.register(commissions_under_dispute)

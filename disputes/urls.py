@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disputes.views import cases, moderation
+from disputes.views import cases, moderation, notice_moderation, notices, transparency
 
 app_name = "disputes"
 
@@ -23,4 +23,32 @@ urlpatterns = [
         moderation.case_action,
         name="moderation_action",
     ),
+    path("report/", notices.notice_new, name="notice_new"),
+    path("report/confirm/<str:token>/", notices.notice_confirm_view, name="notice_confirm"),
+    path("complaints/<str:token>/", notices.complaint_new, name="complaint_new"),
+    path("statements/", notices.statement_list, name="statement_list"),
+    path("statements/<uuid:statement_id>/", notices.statement_detail, name="statement_detail"),
+    path("moderation/notices/", notice_moderation.notices_queue, name="moderation_notices"),
+    path(
+        "moderation/notices/<uuid:notice_id>/",
+        notice_moderation.notice_review,
+        name="moderation_notice",
+    ),
+    path(
+        "moderation/notices/<uuid:notice_id>/decide/",
+        notice_moderation.notice_decide_view,
+        name="moderation_notice_decide",
+    ),
+    path(
+        "moderation/complaints/<uuid:complaint_id>/",
+        notice_moderation.complaint_review,
+        name="moderation_complaint",
+    ),
+    path(
+        "moderation/complaints/<uuid:complaint_id>/decide/",
+        notice_moderation.complaint_decide_view,
+        name="moderation_complaint_decide",
+    ),
+    path("transparency/", transparency.report, name="transparency"),
+    path("transparency.csv", transparency.report_csv, name="transparency_csv"),
 ]

@@ -374,6 +374,22 @@ CHECKOUT_RATE_LIMIT_PER_MINUTE = env_int("CHECKOUT_RATE_LIMIT_PER_MINUTE", 10)
 # Attempts a stored provider event gets before it is failed for a moderator to retry.
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 
+# --- Notice and action (EU DSA; disputes/services/notices.py, complaints.py, misuse.py) ---
+# An anonymous reporter confirms their address within this many seconds; each client address
+# may send NOTICE_RATE_LIMIT_PER_CLIENT anonymous notices per window (429 beyond).
+NOTICE_CONFIRM_MAX_AGE_SECONDS = env_int("NOTICE_CONFIRM_MAX_AGE_SECONDS", 2 * 24 * 3600)
+NOTICE_RATE_LIMIT_PER_CLIENT = env_int("NOTICE_RATE_LIMIT_PER_CLIENT", 5)
+NOTICE_RATE_LIMIT_SECONDS = env_int("NOTICE_RATE_LIMIT_SECONDS", 3600)
+# Complaints against a decision are accepted this many days after it (Art. 20: six months).
+COMPLAINT_WINDOW_DAYS = env_int("COMPLAINT_WINDOW_DAYS", 182)
+# Repeat misuse (Art. 23): upheld restrictions within the window before an automatic warning
+# and an automatic suspension; manifestly unfounded notices before a reporter's notices stop
+# being processed (for the same window).
+MISUSE_WARN_AFTER = env_int("MISUSE_WARN_AFTER", 1)
+MISUSE_SUSPEND_AFTER = env_int("MISUSE_SUSPEND_AFTER", 3)
+MISUSE_UNFOUNDED_NOTICES_AFTER = env_int("MISUSE_UNFOUNDED_NOTICES_AFTER", 3)
+MISUSE_WINDOW_DAYS = env_int("MISUSE_WINDOW_DAYS", 180)
+
 # --- Outbound webhooks (webhooks/delivery.py, docs/webhooks.md) ---------------------------
 # Private, loopback, link-local and metadata addresses are refused unless this is on (a dev
 # or embedded setup posting to a local receiver); plain http only when allowed.

@@ -29,6 +29,12 @@ def post_urls(w):
         "disputes:dispute_evidence": reverse("disputes:dispute_evidence", args=[dispute.pk]),
         "disputes:dispute_appeal": reverse("disputes:dispute_appeal", args=[dispute.pk]),
         "disputes:moderation_action": reverse("disputes:moderation_action", args=[dispute.pk]),
+        "disputes:moderation_notice_decide": reverse(
+            "disputes:moderation_notice_decide", args=[w["notice"].pk]
+        ),
+        "disputes:moderation_complaint_decide": reverse(
+            "disputes:moderation_complaint_decide", args=[w["complaint"].pk]
+        ),
         "style_withdraw": reverse("style_withdraw", args=[style.pk]),
         "commissions:instant_start": reverse("commissions:instant_start", args=[style.pk]),
         "commissions:action": reverse("commissions:action", args=[commission.pk, "accept"]),
