@@ -6,6 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 from generation.models import PromptCategory
 from generation.services.prompt_policy import normalise, prompt_policy_check
 
+pytestmark = pytest.mark.django_db  # protected names are read from the database
+
 
 def verdict_of(prompt, negative_prompt=""):
     verdict = prompt_policy_check(prompt=prompt, negative_prompt=negative_prompt)
@@ -108,18 +110,18 @@ def test_operators_add_rules_and_switch_built_ins_off(settings):
         {
             "id": "artist.living",
             "category": "provenance_tampering",
-            "explanation": "a living artist's signature",
-            "terms": ["signature", "signed"],
+            "explanation": "a living artist's manner",
+            "terms": ["in the style of", "in the manner of"],
             "with_terms": ["jane painter"],
         },
         {"id": "local.brand", "terms": "acme*"},
     ]
     settings.PROMPT_POLICY_DISABLED_RULES = ["gore.graphic"]
 
-    assert verdict_of("a landscape with Jane Painter's signature") == (
+    assert verdict_of("a landscape in the manner of Jane Painter") == (
         PromptCategory.PROVENANCE,
         "artist.living",
-        "signature + jane painter",
+        "in the manner of + jane painter",
     )
     assert verdict_of("Acmeco logo on a mug") == (PromptCategory.OTHER, "local.brand", "acmeco")
     assert verdict_of("a signature cocktail") is None

@@ -1,0 +1,127 @@
+"""Folding text into the spellings a rule is matched against.
+
+Abusers write a banned word so that a plain word list misses it: spaced or dotted letters
+("r a p e"), stretched letters ("raaape"), leetspeak ("r4p3"), full-width or mathematical
+letters ("ｒａｐｅ", "𝐫𝐚𝐩𝐞"), accents, zero-width characters, and look-alike letters from
+other alphabets (Cyrillic "а", Greek "ο" inside a Latin word). Folding undoes each of them.
+
+Other scripts are kept, not folded away: a whole Cyrillic word stays Russian (so Russian
+rules can match it), and CJK text stays CJK, with spacing or dots between its characters
+removed (CJK has no spaces between words, so rules match CJK terms as substrings of a run).
+Only a word that mixes Latin letters with look-alikes is rewritten in Latin; a word made
+entirely of look-alikes ("ѕех") gets an extra Latin spelling next to its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"}
+    | {"!": "i", "|": "i", "+": "t"}
+)
+_LEET_CHARS = frozenset("0134578@$!|+")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+
+# Latin letters that have no decomposition (so accent stripping misses them) and small
+# capitals: always folded, like accents.
+_LATIN_EXTRAS = str.maketrans(
+    {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ɑ": "a", "ɡ": "g"}
+    | {"ʀ": "r", "ɪ": "i", "ʏ": "y", "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e"}
+    | {"ɢ": "g", "ʜ": "h", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o"}
+    | {"ᴘ": "p", "ꞯ": "q", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z", "ſ": "s"}
+)
+# Cyrillic and Greek letters (lower case, after casefolding) that pass for Latin ones,
+# including those whose capital is the look-alike (Н, М, Т, В, К, Η).
+CONFUSABLES = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+    "п": "n", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ь": "b", "ѕ": "s",
+    "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l",
+    "ҽ": "e", "α": "a", "β": "b", "γ": "y", "ε": "e", "ζ": "z", "η": "n", "ι": "i",
+    "κ": "k", "μ": "u", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+    "ω": "w", "ϲ": "c", "ϳ": "j",
+}  # fmt: skip
+_UNCONFUSE = str.maketrans(CONFUSABLES)
+
+CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_IS_CJK = re.compile(f"[{CJK}]")
+_CJK_GAP = re.compile(rf"(?<=[{CJK}])[\s.\-_*·•~\u30fb]+(?=[{CJK}])")
+_CJK_EDGE = re.compile(rf"(?<=[{CJK}])(?=[^{CJK}\s])|(?<=[^{CJK}\s])(?=[{CJK}])")
+_NON_WORD = re.compile(r"[\W_]+")
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+_LATIN = re.compile(r"[a-z]")
+
+
+def has_cjk(text: str) -> bool:
+    return _IS_CJK.search(text) is not None
+
+
+def _fold_char(char: str) -> str:
+    if char.isascii() or not unicodedata.name(char, "").startswith("LATIN"):
+        return char
+    return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Case, compatibility forms (full-width, mathematical letters), accents on Latin
+    letters; other scripts keep their letters."""
+    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).casefold()
+    return "".join(map(_fold_char, text)).translate(_LATIN_EXTRAS)
+
+
+def _unconfuse_mixed(word: str) -> str:
+    """A Latin word with a few look-alikes in it ("rаpe" with a Cyrillic а) becomes Latin;
+    a word with no Latin letter (a Russian word) is left alone."""
+    if word.isascii() or not _LATIN.search(word):
+        return word
+    return word.translate(_UNCONFUSE)
+
+
+def _latinise(word: str) -> str:
+    """A word made only of look-alikes ("ѕех") in Latin; any other word unchanged."""
+    if word.isascii() or not all(c in CONFUSABLES or c.isascii() for c in word):
+        return word
+    return word.translate(_UNCONFUSE)
+
+
+def words(text: str) -> list[str]:
+    """Words of folded text; a run of 3+ single letters ("r a p e") becomes one word, and
+    CJK characters split by spaces or dots ("强 奸") join again."""
+    text = _CJK_EDGE.sub(" ", _CJK_GAP.sub("", text))
+    found: list[str] = []
+    run: list[str] = []
+    for word in _NON_WORD.sub(" ", text).split():
+        if len(word) == 1:
+            run.append(word)
+            continue
+        found.extend(["".join(run)] if len(run) >= 3 else run)
+        run = []
+        found.append(word)
+    found.extend(["".join(run)] if len(run) >= 3 else run)
+    return [_unconfuse_mixed(w) for w in found]
+
+
+def _deleet(token: str) -> str:
+    """Leetspeak only inside words that mix letters with digits/symbols ("s3x", "r@pe"), so
+    numbers such as "1488" or "35mm" keep their meaning."""
+    if any(c.isalpha() for c in token) and any(c in _LEET_CHARS for c in token):
+        return token.translate(_LEET)
+    return token
+
+
+def normalise(text: str) -> tuple[str, ...]:
+    """The spellings a rule is matched against: plain words, de-leeted words, de-leeted
+    words with stretched letters shrunk ("raaape" → "rape"; "kkk" stays in the plain one),
+    and that last one with all-look-alike words in Latin."""
+    folded = fold(text or "")
+    plain = " ".join(words(folded))
+    leet = " ".join(words(" ".join(_deleet(t) for t in folded.split())))
+    shrunk = " ".join(_STRETCHED.sub(r"\1", word) for word in leet.split())
+    latin = " ".join(_latinise(word) for word in shrunk.split())
+    return tuple(dict.fromkeys((plain, leet, shrunk, latin)))
+
+
+def term_words(term: str) -> str:
+    """A rule term folded the way prompts are (its plain spelling)."""
+    return " ".join(words(fold(term)))
