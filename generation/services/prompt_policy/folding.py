@@ -43,6 +43,7 @@ CONFUSABLES = {
     "ω": "w", "ϲ": "c", "ϳ": "j",
 }  # fmt: skip
 _UNCONFUSE = str.maketrans(CONFUSABLES)
+_ESZETT = str.maketrans({"ß": "s", "ẞ": "s"})
 
 CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _IS_CJK = re.compile(f"[{CJK}]")
@@ -65,8 +66,10 @@ def _fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """Case, compatibility forms (full-width, mathematical letters), accents on Latin
-    letters; other scripts keep their letters."""
-    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).casefold()
+    letters; other scripts keep their letters. "ß" is one letter ("s"), so a spaced-out
+    "g r u ß" stays a run of single letters."""
+    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).translate(_ESZETT)
+    text = text.casefold()
     return "".join(map(_fold_char, text)).translate(_LATIN_EXTRAS)
 
 
@@ -85,9 +88,22 @@ def _latinise(word: str) -> str:
     return word.translate(_UNCONFUSE)
 
 
-def words(text: str) -> list[str]:
-    """Words of folded text; a run of 3+ single letters ("r a p e") becomes one word, and
-    CJK characters split by spaces or dots ("强 奸") join again."""
+# One-letter words that often stand just before a spaced-out word ("a n u d e", "с п о д").
+_STANDALONE = frozenset("aisyoeсвикоуя")
+
+
+def _join_run(run: list[str], detach: bool) -> list[str]:
+    if len(run) < 3:
+        return run
+    if detach and len(run) >= 4 and run[0] in _STANDALONE:
+        return [run[0], "".join(run[1:])]
+    return ["".join(run)]
+
+
+def words(text: str, *, detach: bool = False) -> list[str]:
+    """Words of folded text; a run of 3+ single letters ("r a p e") becomes one word (with
+    `detach`, a leading one-letter word stays apart: "a n u d e" → "a nude"), and CJK
+    characters split by spaces or dots ("强 奸") join again."""
     text = _CJK_EDGE.sub(" ", _CJK_GAP.sub("", text))
     found: list[str] = []
     run: list[str] = []
@@ -95,10 +111,10 @@ def words(text: str) -> list[str]:
         if len(word) == 1:
             run.append(word)
             continue
-        found.extend(["".join(run)] if len(run) >= 3 else run)
+        found.extend(_join_run(run, detach))
         run = []
         found.append(word)
-    found.extend(["".join(run)] if len(run) >= 3 else run)
+    found.extend(_join_run(run, detach))
     return [_unconfuse_mixed(w) for w in found]
 
 
@@ -113,13 +129,16 @@ def _deleet(token: str) -> str:
 def normalise(text: str) -> tuple[str, ...]:
     """The spellings a rule is matched against: plain words, de-leeted words, de-leeted
     words with stretched letters shrunk ("raaape" → "rape"; "kkk" stays in the plain one),
-    and that last one with all-look-alike words in Latin."""
+    that one with all-look-alike words in Latin, and that one with a one-letter word kept
+    apart from the spaced-out word after it."""
     folded = fold(text or "")
+    deleeted = " ".join(_deleet(t) for t in folded.split())
     plain = " ".join(words(folded))
-    leet = " ".join(words(" ".join(_deleet(t) for t in folded.split())))
+    leet = " ".join(words(deleeted))
     shrunk = " ".join(_STRETCHED.sub(r"\1", word) for word in leet.split())
     latin = " ".join(_latinise(word) for word in shrunk.split())
-    return tuple(dict.fromkeys((plain, leet, shrunk, latin)))
+    detached = " ".join(_STRETCHED.sub(r"\1", w) for w in words(deleeted, detach=True))
+    return tuple(dict.fromkeys((plain, leet, shrunk, latin, detached)))
 
 
 def term_words(term: str) -> str:

@@ -129,7 +129,8 @@ HATE_TERMS = (
     "salut nazi", "drapeau nazi", "propagande nazie", "suprémacisme blanc",
     "suprémaciste blanc",
     # de
-    "hitlergruß", "nazi flagge", "hakenkreuzflagge", "ns propaganda", "reichskriegsflagge",
+    "hitlergruß", "hitlergruss", "nazi flagge", "hakenkreuzflagge", "ns propaganda",
+    "reichskriegsflagge",
     # ru
     "зиг хайль", "хайль гитлер", "нацистский флаг", "нацистское приветствие",
     "нацистская пропаганда", "неонацист*",
