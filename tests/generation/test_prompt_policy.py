@@ -165,6 +165,20 @@ def test_ordinary_prompts_in_other_languages_are_not_refused(prompt):
     assert verdict_of(prompt) is None
 
 
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("s e x y t e e n", ("minors.sexual", "teen + sexy")),  # two words spelled out
+        ("a n u d e c h i l d", ("minors.sexual", "child + nude")),
+        ("t h e r a p i s t", None),  # split only into rule words, never at "the"
+        ("S U M M E R lettering", None),
+    ],
+)
+def test_spelled_out_runs_split_into_rule_words_only(prompt, expected):
+    verdict = verdict_of(prompt)
+    assert (verdict and verdict[1:]) == expected
+
+
 def test_operators_add_rules_and_switch_built_ins_off(settings):
     settings.PROMPT_POLICY_EXTRA_RULES = [
         {

@@ -45,19 +45,26 @@ def _rule_from_setting(raw) -> Rule:
     )
 
 
+@dataclass(frozen=True)
+class RuleSet:
+    builtin: tuple[Rule, ...]  # the built-in rules still switched on
+    operator: tuple[Rule, ...]  # PROMPT_POLICY_EXTRA_RULES
+    vocabulary: frozenset[str]  # their words, where spaced-out letters may be split
+
+
 @lru_cache(maxsize=8)
-def _rules(config: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+def _rules(config: str) -> RuleSet:
     extra, disabled = json.loads(config)
     builtin = tuple(r for r in BUILT_IN_RULES if r.id not in disabled)
     operator = tuple(_rule_from_setting(raw) for raw in extra)
     ids = [r.id for r in builtin + operator] + list(NAME_RULE_IDS)
     if len(ids) != len(set(ids)):
         raise ImproperlyConfigured("Prompt policy rule ids must be unique.")
-    return builtin, operator
+    vocabulary = frozenset().union(*(r.words for r in builtin + operator))
+    return RuleSet(builtin=builtin, operator=operator, vocabulary=vocabulary)
 
 
-def policy_rules() -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
-    """(built-in rules still switched on, the operator's extra rules)."""
+def policy_rules() -> RuleSet:
     extra = list(getattr(settings, "PROMPT_POLICY_EXTRA_RULES", ()) or ())
     disabled = sorted(getattr(settings, "PROMPT_POLICY_DISABLED_RULES", ()) or ())
     return _rules(json.dumps([extra, disabled], sort_keys=True))
@@ -80,10 +87,11 @@ class Verdict:
 def prompt_policy_check(*, prompt: str, negative_prompt: str = "", style=None) -> Verdict | None:
     """The first rule the text breaks, or None when it may run. `style` (a Style, or None)
     brings in the names protected only in that style."""
-    text, negative = normalise(prompt), normalise(negative_prompt)
-    builtin, extra = policy_rules()
+    rules = policy_rules()
+    text = normalise(prompt, vocabulary=rules.vocabulary)
+    negative = normalise(negative_prompt, vocabulary=rules.vocabulary)
     names = name_rules(style_id=None if style is None else str(style.pk))
-    for rule in (*builtin, *names, *extra):
+    for rule in (*rules.builtin, *names, *rules.operator):
         matched = rule.match(text, negative)
         if matched is not None:
             return Verdict(

@@ -92,17 +92,42 @@ def _latinise(word: str) -> str:
 _STANDALONE = frozenset("aisyoeсвикоуя")
 
 
-def _join_run(run: list[str], detach: bool) -> list[str]:
+def _segment(run: str, vocabulary: frozenset[str]) -> list[str] | None:
+    """A spaced-out run of several words ("sexyteen") as the fewest rule words and one-letter
+    words it is made of, or None when it is not made of them only ("therapist")."""
+    if len(run) > 60:
+        return None
+    best: list[list[str] | None] = [[]] + [None] * len(run)
+    for end in range(1, len(run) + 1):
+        for start in range(end):
+            piece, before = run[start:end], best[start]
+            fits = piece in vocabulary or (len(piece) == 1 and piece in _STANDALONE)
+            if (
+                fits
+                and before is not None
+                and (best[end] is None or len(before) + 1 < len(best[end]))
+            ):
+                best[end] = [*before, piece]
+    return best[-1]
+
+
+def _join_run(run: list[str], detach: bool, vocabulary: frozenset[str]) -> list[str]:
     if len(run) < 3:
         return run
+    joined = "".join(run)
+    if vocabulary and (pieces := _segment(joined, vocabulary)):
+        return pieces
     if detach and len(run) >= 4 and run[0] in _STANDALONE:
-        return [run[0], "".join(run[1:])]
-    return ["".join(run)]
+        return [run[0], joined[1:]]
+    return [joined]
 
 
-def words(text: str, *, detach: bool = False) -> list[str]:
+def words(
+    text: str, *, detach: bool = False, vocabulary: frozenset[str] = frozenset()
+) -> list[str]:
     """Words of folded text; a run of 3+ single letters ("r a p e") becomes one word (with
-    `detach`, a leading one-letter word stays apart: "a n u d e" → "a nude"), and CJK
+    `detach`, a leading one-letter word stays apart: "a n u d e" → "a nude"; with a
+    `vocabulary`, a run of several words is split: "s e x y t e e n" → "sexy teen"), and CJK
     characters split by spaces or dots ("强 奸") join again."""
     text = _CJK_EDGE.sub(" ", _CJK_GAP.sub("", text))
     found: list[str] = []
@@ -111,10 +136,10 @@ def words(text: str, *, detach: bool = False) -> list[str]:
         if len(word) == 1:
             run.append(word)
             continue
-        found.extend(_join_run(run, detach))
+        found.extend(_join_run(run, detach, vocabulary))
         run = []
         found.append(word)
-    found.extend(_join_run(run, detach))
+    found.extend(_join_run(run, detach, vocabulary))
     return [_unconfuse_mixed(w) for w in found]
 
 
@@ -126,18 +151,19 @@ def _deleet(token: str) -> str:
     return token
 
 
-def normalise(text: str) -> tuple[str, ...]:
+def normalise(text: str, *, vocabulary: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The spellings a rule is matched against: plain words, de-leeted words, de-leeted
     words with stretched letters shrunk ("raaape" → "rape"; "kkk" stays in the plain one),
     that one with all-look-alike words in Latin, and that one with a one-letter word kept
-    apart from the spaced-out word after it."""
+    apart from the spaced-out word after it (and runs split at `vocabulary` words)."""
     folded = fold(text or "")
     deleeted = " ".join(_deleet(t) for t in folded.split())
     plain = " ".join(words(folded))
     leet = " ".join(words(deleeted))
     shrunk = " ".join(_STRETCHED.sub(r"\1", word) for word in leet.split())
     latin = " ".join(_latinise(word) for word in shrunk.split())
-    detached = " ".join(_STRETCHED.sub(r"\1", w) for w in words(deleeted, detach=True))
+    split = words(deleeted, detach=True, vocabulary=vocabulary)
+    detached = " ".join(_STRETCHED.sub(r"\1", w) for w in split)
     return tuple(dict.fromkeys((plain, leet, shrunk, latin, detached)))
 
 

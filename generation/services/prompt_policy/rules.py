@@ -66,6 +66,16 @@ class Rule:
             )
         except re.error as error:
             raise ImproperlyConfigured(f"Prompt policy rule {self.id!r}: {error}") from None
+        single = (term_words(t.rstrip("*")) for t in self.terms + self.with_terms)
+        self.compiled["words"] = frozenset(
+            w for w in single if len(w) >= 3 and " " not in w and not has_cjk(w)
+        )
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Its one-word terms: where a spaced-out run of letters may be split ("sexy teen"),
+        never at a mere "the" ("t h e r a p i s t" stays one word)."""
+        return self.compiled["words"]
 
     def match(self, prompt: tuple[str, ...], negative: tuple[str, ...]) -> str | None:
         """The matched text, or None. `prompt`/`negative` are `normalise()`d spellings."""
