@@ -15,7 +15,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from generation.models import PromptCategory
+from generation.models import PromptCategory, Style
 from generation.services.prompt_policy.builtin import BUILT_IN_RULES
 from generation.services.prompt_policy.folding import normalise
 from generation.services.prompt_policy.names import NAME_RULE_IDS, name_rules
@@ -84,7 +84,9 @@ class Verdict:
         return PromptCategory(self.category).label
 
 
-def prompt_policy_check(*, prompt: str, negative_prompt: str = "", style=None) -> Verdict | None:
+def prompt_policy_check(
+    *, prompt: str, negative_prompt: str = "", style: Style | None = None
+) -> Verdict | None:
     """The first rule the text breaks, or None when it may run. `style` (a Style, or None)
     brings in the names protected only in that style."""
     rules = policy_rules()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -33,19 +34,23 @@ def protected_name_normalise(name: str) -> str:
     return term_words(name.replace("*", " "))
 
 
-def _setting_names() -> tuple[ActiveName, ...]:
-    names = []
-    for raw in getattr(settings, "PROMPT_POLICY_PROTECTED_NAMES", ()) or ():
-        entry = {"name": raw} if isinstance(raw, str) else raw
-        kind = entry.get("kind", ProtectedNameKind.REAL_PERSON) if isinstance(entry, dict) else ""
-        normalised = protected_name_normalise(str(entry.get("name", ""))) if kind else ""
-        if kind not in ProtectedNameKind.values or not normalised or set(entry) - {"name", "kind"}:
-            raise ImproperlyConfigured(
-                "PROMPT_POLICY_PROTECTED_NAMES entries are names or "
-                f'{{"name": ..., "kind": "real_person" | "artist"}}; got {raw!r}.'
-            )
-        names.append(ActiveName(normalised=normalised, kind=kind, style_id=None))
-    return tuple(names)
+def _setting_name(raw) -> ActiveName:
+    entry = {"name": raw} if isinstance(raw, str) else raw
+    if not isinstance(entry, dict) or set(entry) - {"name", "kind"}:
+        entry = {}
+    kind = entry.get("kind", ProtectedNameKind.REAL_PERSON)
+    normalised = protected_name_normalise(str(entry.get("name", "")))
+    if kind not in ProtectedNameKind.values or not normalised:
+        raise ImproperlyConfigured(
+            "PROMPT_POLICY_PROTECTED_NAMES entries are names or "
+            f'{{"name": ..., "kind": "real_person" | "artist"}}; got {raw!r}.'
+        )
+    return ActiveName(normalised=normalised, kind=kind, style_id=None)
+
+
+@lru_cache(maxsize=8)
+def _setting_names(config: str) -> tuple[ActiveName, ...]:
+    return tuple(_setting_name(raw) for raw in json.loads(config))
 
 
 def _spellings(names) -> tuple[str, ...]:
@@ -93,8 +98,9 @@ def _build(names: list[ActiveName]) -> tuple[Rule, ...]:
 def name_rules(*, style_id: str | None) -> tuple[Rule, ...]:
     """The name rules for a prompt in `style_id` (None: no style)."""
     version, stored = protected_names_active()
-    defaults = _setting_names()
-    key = (version, json.dumps([n.__dict__ for n in defaults]))
+    config = json.dumps(list(getattr(settings, "PROMPT_POLICY_PROTECTED_NAMES", ()) or ()))
+    defaults = _setting_names(config)
+    key = (version, config)
     scoped = {n.style_id for n in stored if n.style_id is not None}
     scope = style_id if style_id in scoped else None
     with _lock:
