@@ -84,6 +84,7 @@ BUILT_IN_RULES: tuple[Rule, ...] = (
         patterns=(
             rf"{t.REMOVE_VERBS} (?:the |any |all |a |its |their |this )?"
             rf"(?:invisible |hidden |digital |ai )?{t.MARKS}",
+            *t.REMOVE_MARK_PATTERNS,
         ),
     ),
     Rule(

@@ -3,14 +3,18 @@ Chinese and Japanese. Terms are written naturally (accents, capitals); they are 
 way prompts are. Each list avoids words with an ordinary meaning in a prompt (German "Kind"
 is English "kind", French "nu" is "nu jazz", Japanese "裸" is in "裸足", barefoot)."""
 
-AGES_UNDER_18 = r"(?:[1-9]|1[0-7]) ?(?:yo|y o|yr old|yrs old|year old|years old|anos|ans|jahre)"
+AGES_UNDER_18 = (
+    r"(?:[1-9]|1[0-7]) ?(?:yo|y o|yr old|yrs old|year old|years old|anos|ans|jahre)"
+    r"|(?:looks|looking|aged|age) (?:[1-9]|1[0-7])"
+)
 MINOR_TERMS = (
     "child", "children", "kid", "kids", "underage", "under age", "preteen", "pre teen",
     "preteens", "tween", "tweens", "toddler", "toddlers", "infant", "minors",
     "little girl", "little girls", "little boy", "little boys", "young girl", "young girls",
     "young boy", "young boys", "schoolgirl", "schoolgirls", "schoolboy", "schoolboys",
     "school girl", "school boy", "teen", "teens", "teenage", "teenager", "teenagers",
-    "adolescent", "adolescents",
+    "adolescent", "adolescents", "middle schooler", "middle schoolers", "grade schooler",
+    "grade schoolers", "elementary schooler",
     # es
     "una niña", "la niña", "niña pequeña", "niñita", "un niño", "el niño", "niñas", "niños",
     "menor de edad", "menores de edad", "adolescente",
@@ -41,7 +45,8 @@ SEXUAL_TERMS = (
     "nude", "nudes", "nudity", "naked", "nsfw", "sex", "sexual", "sexualised", "sexualized",
     "sexy", "porn", "porno", "pornographic", "pornography", "erotic", "erotica", "hentai",
     "lewd", "topless", "bottomless", "lingerie", "genitals", "genitalia", "orgasm", "fetish",
-    "seductive", "spread legs", "undressed", "undressing", "striptease",
+    "seductive", "spread legs", "undressed", "undressing", "striptease", "no clothes",
+    "without clothes",
     # es
     "desnuda", "desnudas", "desnudo", "desnudos", "sexo", "pornografía", "erótica",
     "erótico", "lencería", "sin ropa",
@@ -68,7 +73,9 @@ CLOTHING_TERMS = (
 SEXUAL_VIOLENCE_TERMS = (
     "rape", "raped", "rapes", "raping", "rapist", "rapists", "sexual assault",
     "sexually assaulted", "sexually assaulting", "non consensual", "nonconsensual", "noncon",
-    "molest*", "forced sex", "sex slave", "sex slaves",
+    "molest*", "forced sex", "sex slave", "sex slaves", "forced himself on her",
+    "forced herself on him", "forced himself on him", "didn t consent", "without her consent",
+    "without his consent",
     # es
     "violación", "violada", "violadas", "violar", "violador", "violadores", "abuso sexual",
     "agresión sexual", "no consentido", "no consensuado",
@@ -88,7 +95,8 @@ GORE_TERMS = (
     "gore", "gory", "disembowel*", "dismember*", "decapitat*", "eviscerat*", "mutilat*",
     "flayed", "flaying", "entrails", "severed head", "severed heads", "severed limb",
     "severed limbs", "spilled guts", "spilling guts", "guts spilling", "exposed organs",
-    "exposed intestines", "snuff film", "snuff films", "torture porn",
+    "exposed intestines", "snuff film", "snuff films", "torture porn", "guts hanging out",
+    "body cut in half",
     # es
     "descuartizad*", "desmembrad*", "decapitad*", "mutilad*", "cabeza cortada",
     "cabezas cortadas", "tripas de fuera", "vísceras",
@@ -120,7 +128,8 @@ RELIGIOUS_CONTEXT = (
 )  # fmt: skip
 HATE_TERMS = (
     "hakenkreuz", "sieg heil", "heil hitler", "nazi flag", "nazi flags", "nazi salute",
-    "nazi propaganda", "nazi rally", "neo nazi", "neo nazis", "neonazi", "ku klux klan",
+    "nazi propaganda", "nazi rally", "nazi banner", "nazi banners", "neo nazi", "neo nazis",
+    "neonazi", "ku klux klan",
     "kkk", "white power", "white supremacy", "white supremacist", "1488", "sonnenrad",
     "ss runes", "ss bolts", "isis flag", "isis propaganda", "jihadist propaganda",
     # es
@@ -194,6 +203,10 @@ REMOVE_VERBS = (
 MARKS = (
     r"(?:watermark|watermarks|c2pa|content credentials|provenance|ai label|ai labels"
     r"|ai marking|signature|signatures)"
+)
+REMOVE_MARK_PATTERNS = (
+    r"(?:watermark|watermarks|c2pa|content credentials) (?:disappear|disappears|vanish|go away)",
+    r"without (?:the |any |its )?(?:c2pa|content credentials)",
 )
 REMOVE_MARK_TERMS = (
     "watermark remover", "watermark removal", "unwatermarked", "dewatermark",
