@@ -371,13 +371,14 @@ def print_table(report: dict) -> None:
         f"a change per job every {report['change_every_s']:g} s"
     )
     print(
-        f"{'mode':<12}{'watchers':>9}{'req/s':>8}{'200':>7}{'304':>7}{'errors':>7}"
+        f"{'mode':<12}{'watchers':>9}{'req/s':>8}{'200':>7}{'patch':>7}{'304':>7}{'errors':>7}"
         f"{'cpu cores':>10}{'p50 s':>7}{'p99 s':>7}{'missed':>7}"
     )
     for r in report["results"]:
         print(
             f"{r['mode']:<12}{r['watchers']:>9}{r['requests_per_s']:>8}"
-            f"{r['responses'].get('200', 0):>7}{r['responses'].get('304', 0):>7}{r['errors']:>7}"
+            f"{r['responses'].get('200', 0):>7}{r['responses'].get('patch', 0):>7}"
+            f"{r['responses'].get('304', 0):>7}{r['errors']:>7}"
             f"{r['server_cpu_cores']:>10}{r['p50_s']!s:>7}{r['p99_s']!s:>7}{r['missed']:>7}"
         )
 

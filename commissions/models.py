@@ -141,6 +141,9 @@ class CommissionReference(models.Model):
     image = models.FileField(upload_to="commission-references/", max_length=300)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
+    original_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the file as uploaded, before cleaning."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

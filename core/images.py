@@ -2,17 +2,19 @@
 
 import io
 import warnings
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.uploads import has_active_markup
+
 ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 AVATAR_SIZE = 512
-# Markup a browser or server could execute if the file were ever served or sniffed as a
-# document; a real photo or render never carries it (a polyglot hides it in a chunk or tail).
-ACTIVE_MARKUP = (b"<script", b"<html", b"<iframe", b"<!doctype html", b"<?php", b"javascript:")
+# Modes a PNG stores as they are; any other is converted (palette, CMYK, 16-bit, ...).
+PNG_KEPT_MODES = {"RGB", "RGBA", "L", "LA"}
 
 
 def open_untrusted_image(upload, *, max_bytes: int, max_pixels: int) -> Image.Image:
@@ -29,8 +31,7 @@ def open_untrusted_image(upload, *, max_bytes: int, max_pixels: int) -> Image.Im
         )
     upload.seek(0)
     data = upload.read()
-    lowered = data.lower()
-    if any(marker in lowered for marker in ACTIVE_MARKUP):
+    if has_active_markup(data):
         raise ValidationError(
             "That file contains web page or script content; upload a plain image.",
             code="active_content",
@@ -70,13 +71,35 @@ def open_untrusted_image(upload, *, max_bytes: int, max_pixels: int) -> Image.Im
     return image
 
 
-def image_to_png(image: Image.Image, *, name: str) -> tuple[ContentFile, int, int]:
-    """Re-encode as an RGB PNG with the EXIF orientation applied: the new file carries no
-    EXIF/GPS, comments, extra frames or anything else hidden in the upload."""
-    image = ImageOps.exif_transpose(image).convert("RGB")
+@dataclass(frozen=True)
+class CleanImage:
+    """A re-encoded PNG of an upload and its size in pixels."""
+
+    data: bytes
+    width: int
+    height: int
+
+    def content(self, *, name: str) -> ContentFile:
+        return ContentFile(self.data, name=name)
+
+
+def image_without_metadata(image: Image.Image) -> CleanImage:
+    """Re-encode as a PNG from the pixels alone, so no location or device data reaches the
+    other party: EXIF (GPS, camera make/model/serial, maker notes, thumbnails), XMP, IPTC,
+    text chunks, comments and extra frames all stay behind. The EXIF orientation is applied
+    to the pixels first, and the ICC profile is the one thing kept (colours stay right)."""
+    upright = ImageOps.exif_transpose(image)
+    icc_profile = image.info.get("icc_profile")
+    if upright.mode not in PNG_KEPT_MODES:
+        if upright.mode not in ("P", "PA"):
+            icc_profile = None  # a CMYK or 16-bit profile does not describe 8-bit RGB
+        has_alpha = "transparency" in upright.info or upright.mode == "PA"
+        upright = upright.convert("RGBA" if has_alpha else "RGB")
+    pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())  # no info at all
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return ContentFile(buffer.getvalue(), name=name), image.width, image.height
+    options = {"icc_profile": icc_profile} if icc_profile else {}
+    pixels.save(buffer, format="PNG", optimize=True, **options)
+    return CleanImage(data=buffer.getvalue(), width=pixels.width, height=pixels.height)
 
 
 def avatar_from_upload(upload) -> Image.Image:

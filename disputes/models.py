@@ -215,6 +215,9 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=60, blank=True)
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
+    original_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the file as uploaded, before cleaning."
+    )
     description = models.CharField(max_length=300, blank=True)
     analysis = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

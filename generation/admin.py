@@ -11,6 +11,7 @@ from generation.models import (
     PromptReviewEvent,
     ProtectedName,
     ProtectedNameEvent,
+    StyleAdapter,
     WorkerHeartbeat,
 )
 from generation.selectors.workers import worker_is_live
@@ -95,6 +96,35 @@ class PromptReviewAdmin(admin.ModelAdmin):
     @admin.display(description="Prompt")
     def prompt_short(self, obj):
         return obj.prompt[:60]
+
+
+@admin.register(StyleAdapter)
+class StyleAdapterAdmin(ReadOnlyAdmin):
+    """Read-only: adapters come with a published style version and are never edited; the
+    admin finds one by its sha256 (e.g. from a provenance record) and shows whose it is."""
+
+    list_display = ("name", "style", "version", "sha256_short", "size", "scale", "created_at")
+    search_fields = ("sha256", "name", "style_version__style__title")
+    list_select_related = ("style_version__style",)
+    fields = ("name", "style", "version", "sha256", "size", "scale", "stored_as", "created_at")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+
+    @admin.display(description="Style")
+    def style(self, obj):
+        return obj.style_version.style.title
+
+    @admin.display(description="Version")
+    def version(self, obj):
+        return obj.style_version.number
+
+    @admin.display(description="sha256")
+    def sha256_short(self, obj):
+        return obj.sha256[:12]
+
+    @admin.display(description="Stored as")
+    def stored_as(self, obj):
+        return obj.file.name  # the name only: the file stays private to the workers
 
 
 @admin.register(WorkerHeartbeat)

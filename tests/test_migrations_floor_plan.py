@@ -213,8 +213,9 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
     (0006_style_adapters) and empty edit fields, pieces no parent (0007_edit_jobs), no
     uploaded source (0008_source_upload), terms no
     derivatives (licensing 0010), provenance records the empty edit fields of a fresh
-    generation (provenance 0002_edits), and orders the empty reconciliation fields
-    (payments 0006)."""
+    generation (provenance 0002_edits), orders the empty reconciliation fields
+    (payments 0006), the exclusive tier its new name (licensing 0012) and evidence no
+    original hash (disputes 0002)."""
     expected = dict(before)
     no_edit = {
         "edit_kind": "",
@@ -260,6 +261,15 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
         "flag_reason": "",
     }
     expected["payments_order"] = [{**row, **not_recorded} for row in before["payments_order"]]
+    # licensing 0012: the exclusive tier is no longer called a buy-out.
+    expected["licensing_tier"] = [
+        {**row, "name": "Exclusive"} if row["code"] == "exclusive" else row
+        for row in before["licensing_tier"]
+    ]
+    # disputes 0002: evidence filed before it kept no hash of the file as uploaded.
+    expected["licensing_evidence"] = [
+        {**row, "original_sha256": ""} for row in before["licensing_evidence"]
+    ]
     return expected
 
 
@@ -358,11 +368,13 @@ def test_old_main_database_migrates_with_every_row_intact():
 
         _migrate_to_latest()
 
-        tiers = len(before["licensing_termsversion"])  # one v1 each
-        _assert_rows_intact(_expected_after(before, ids), {"licensing_termsversion": tiers})
+        tiers = len(before["licensing_termsversion"])  # one v1 each, then v2 and v3
+        _assert_rows_intact(_expected_after(before, ids), {"licensing_termsversion": 2 * tiers})
         assert sorted(
             TermsVersion.objects.filter(version=2).values_list("tier__code", "derivatives")
         ) == [("exclusive", True), ("extended", True), ("personal", False), ("standard", True)]
+        rights_wording = TermsVersion.objects.filter(version=3, body__contains="8. What the record")
+        assert rights_wording.count() == tiers
         assert LicenceGrant.objects.get(pk=ids["grant"]).terms.version == 1
         _assert_links(ids)
         _assert_ledger(ids)

@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +26,8 @@ from commissions.services.status import (
     require_status,
 )
 from core.errors import ApplicationError, PermissionDeniedError
-from core.images import image_to_png, open_untrusted_image
+from core.images import CleanImage, image_without_metadata, open_untrusted_image
+from core.uploads import upload_sha256
 from generation.models import JobStatus, Piece, PromptSource
 from generation.services.prompt_reviews import prompt_screen
 from licensing.services.grants import LicenceNotIssuable
@@ -55,7 +55,8 @@ def _check_amount(amount: int | None, field: str) -> int:
     return amount
 
 
-def _reference_png(upload) -> tuple[ContentFile, int, int]:
+def _reference_png(upload) -> tuple[CleanImage, str]:
+    """The reference re-encoded without metadata, and the SHA-256 of the bytes received."""
     try:
         image = open_untrusted_image(
             upload, max_bytes=MAX_REFERENCE_BYTES, max_pixels=MAX_REFERENCE_PIXELS
@@ -64,7 +65,7 @@ def _reference_png(upload) -> tuple[ContentFile, int, int]:
         raise ApplicationError(
             f"Reference {getattr(upload, 'name', '')!r}: {error.messages[0]}", field="references"
         ) from None
-    return image_to_png(image, name="reference.png")  # re-encoded: no metadata, no payloads
+    return image_without_metadata(image), upload_sha256(upload)
 
 
 def commission_brief_create(
@@ -128,9 +129,13 @@ def _commission_brief_create(
     )
     commission.full_clean(exclude=["order_line", "job"])
     commission.save(force_insert=True)
-    for content, width, height in files:
+    for clean, original_sha256 in files:
         CommissionReference.objects.create(
-            commission=commission, image=content, width=width, height=height
+            commission=commission,
+            image=clean.content(name="reference.png"),
+            width=clean.width,
+            height=clean.height,
+            original_sha256=original_sha256,
         )
     commission.status = ""
     return commission_set_status(

@@ -28,3 +28,6 @@ GENERATION_WORKER_HEARTBEAT_SECONDS = 3600.0
 
 # The tests run the Celery worker in this process, so the local-memory cache is shared.
 WATCH_ETAGS = True
+# Sessions in the database alone wherever CACHE_URL points (core.watch's patch tests switch
+# to the cache-backed engine themselves).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -28,7 +28,8 @@ class EvidenceForm(forms.Form):
         label="File",
         required=False,
         help_text="An image (PNG, JPEG, WebP, GIF) or a PDF, up to 8 MB. Images are checked "
-        "against our watermarks and perceptual hashes automatically.",
+        "against our watermarks and perceptual hashes automatically, and stored without "
+        "location or camera data.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
     )
     url = forms.URLField(label="…or a link", required=False, max_length=2000, assume_scheme="https")

@@ -1,11 +1,15 @@
 """Evidence for disputes: images (checked against our watermark and pHash index), PDFs
-(by magic bytes) and links. Files go to the private default storage; only the authorised
-evidence view streams them back."""
+(by magic bytes, refused if they carry markup or auto-run actions) and links. Images are
+re-encoded without metadata (no GPS or camera serial reaches the other party); the SHA-256 of
+the bytes as uploaded is kept for forensics. Files go to the private default storage; only
+the authorised evidence view streams them back."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -14,7 +18,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from core.errors import ApplicationError, PermissionDeniedError
-from core.images import open_untrusted_image
+from core.images import image_without_metadata, open_untrusted_image
+from core.uploads import PDF_MAGIC, check_untrusted_pdf, upload_sha256
 from disputes.models import Dispute, Evidence, EvidenceKind
 from disputes.services.cases import (
     dispute_lock,
@@ -25,8 +30,9 @@ from disputes.services.cases import (
 from provenance import phash as ph
 from provenance.selectors.records import provenance_identify_image
 
+logger = logging.getLogger(__name__)
+
 MAX_EVIDENCE_PER_DISPUTE = 20
-IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 
 
 def evidence_max_bytes() -> int:
@@ -73,27 +79,46 @@ def _image_analysis(image) -> dict:
     }
 
 
-def _classify(upload) -> tuple[str, str, bytes, dict]:
-    """(kind, content type, bytes, analysis) from the file's own bytes, or ApplicationError."""
+@dataclass(frozen=True)
+class CleanFile:
+    """What is stored for an uploaded file, and the hash of the bytes as they came."""
+
+    kind: str
+    content_type: str
+    extension: str
+    data: bytes
+    original_sha256: str
+    analysis: dict
+
+
+def _refusal(error: ValidationError) -> ApplicationError:
+    message = error.messages[0]
+    if error.code == "invalid_image":
+        message = "Upload an image (PNG, JPEG, WebP, GIF) or a PDF."
+    return ApplicationError(message, field="file", code=error.code or "invalid")
+
+
+def _clean_file(upload) -> CleanFile:
+    """A checked PDF as it is, or an image re-encoded as a PNG without metadata; or an
+    ApplicationError saying why the file is refused."""
     if upload.size > evidence_max_bytes():
         raise _too_large(upload.size)
+    original_sha256 = upload_sha256(upload)
+    head = upload.read(len(PDF_MAGIC))
     upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return EvidenceKind.PDF, "application/pdf", upload.read(), {}
     try:
+        if head == PDF_MAGIC:
+            data = upload.read()
+            check_untrusted_pdf(data)
+            return CleanFile(EvidenceKind.PDF, "application/pdf", "pdf", data, original_sha256, {})
         image = open_untrusted_image(
             upload, max_bytes=evidence_max_bytes(), max_pixels=evidence_max_pixels()
         )
     except ValidationError as error:
-        message = error.messages[0]
-        if error.code == "invalid_image":
-            message = "Upload an image (PNG, JPEG, WebP, GIF) or a PDF."
-        raise ApplicationError(message, field="file", code=error.code or "invalid") from None
-    upload.seek(0)
-    data = upload.read()
-    return EvidenceKind.IMAGE, IMAGE_TYPES[image.format], data, _image_analysis(image)
+        raise _refusal(error) from None
+    clean = image_without_metadata(image)
+    analysis = _image_analysis(image)
+    return CleanFile(EvidenceKind.IMAGE, "image/png", "png", clean.data, original_sha256, analysis)
 
 
 @transaction.atomic(durable=True)
@@ -114,24 +139,24 @@ def dispute_evidence_add(
         )
     evidence = Evidence(dispute=dispute, uploaded_by=actor, description=description.strip()[:300])
     if upload is not None:
-        kind, content_type, data, analysis = _classify(upload)
-        extension = {"application/pdf": "pdf"}.get(content_type, content_type.split("/")[-1])
-        evidence.kind = kind
-        evidence.content_type = content_type
-        evidence.size = len(data)
-        evidence.sha256 = hashlib.sha256(data).hexdigest()
+        clean = _clean_file(upload)
+        evidence.kind = clean.kind
+        evidence.content_type = clean.content_type
+        evidence.size = len(clean.data)
+        evidence.sha256 = hashlib.sha256(clean.data).hexdigest()
+        evidence.original_sha256 = clean.original_sha256
         evidence.original_name = (getattr(upload, "name", "") or "")[:200]
-        evidence.analysis = analysis
-        evidence.file.save(
-            f"{dispute.pk}/{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False
-        )
+        evidence.analysis = clean.analysis
     else:
         url = url.strip()
         if urlparse(url).scheme not in ("http", "https"):
             raise ApplicationError("Links must start with http:// or https://.", field="url")
         evidence.kind = EvidenceKind.LINK
         evidence.url = url
-    evidence.full_clean(exclude=["file"])
+    evidence.full_clean(exclude=["file"])  # before the file is written: a refusal stores nothing
+    if upload is not None:
+        name = f"{dispute.pk}/{uuid.uuid4().hex}.{clean.extension}"
+        evidence.file.save(name, ContentFile(clean.data), save=False)
     evidence.save(force_insert=True)
     record_event(
         dispute,
@@ -140,3 +165,43 @@ def dispute_evidence_add(
         data={"evidence": evidence.pk, "kind": evidence.kind},
     )
     return evidence
+
+
+def evidence_needing_cleaning() -> list[int]:
+    """Image evidence stored as uploaded, before images were re-encoded (no original hash)."""
+    rows = Evidence.objects.filter(kind=EvidenceKind.IMAGE, original_sha256="").exclude(file="")
+    return list(rows.order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic(durable=True)
+def evidence_strip_stored_metadata(*, evidence_id: int) -> bool:
+    """Re-encode one image stored before uploads were cleaned, so GPS and camera data stop
+    reaching the other party. The stored bytes were the upload's, so their hash becomes
+    `original_sha256`; the old file is deleted after commit. False when nothing was to do
+    (already clean, or the stored file is unreadable: logged and left for a moderator)."""
+    evidence = Evidence.objects.select_for_update().filter(pk=evidence_id).first()
+    if evidence is None or evidence.kind != EvidenceKind.IMAGE or evidence.original_sha256:
+        return False
+    storage, old_name = evidence.file.storage, evidence.file.name
+    try:
+        with storage.open(old_name, "rb") as stored:
+            clean = _clean_file(stored)
+    except (ApplicationError, OSError) as error:
+        logger.warning("Evidence %s not cleaned: %s", evidence.pk, error)
+        return False
+    evidence.file.save(
+        f"{evidence.dispute_id}/{uuid.uuid4().hex}.png", ContentFile(clean.data), save=False
+    )
+    evidence.content_type, evidence.size = clean.content_type, len(clean.data)
+    evidence.original_sha256 = clean.original_sha256
+    evidence.sha256 = hashlib.sha256(clean.data).hexdigest()
+    evidence.save(update_fields=["file", "content_type", "size", "sha256", "original_sha256"])
+    record_event(
+        evidence.dispute,
+        actor=None,
+        action="evidence_cleaned",
+        data={"evidence": evidence.pk, "original_sha256": evidence.original_sha256},
+        internal=True,
+    )
+    transaction.on_commit(lambda: storage.delete(old_name))
+    return True

@@ -38,6 +38,14 @@ class JobStatus(models.TextChoices):
 FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
+def percent_done(*, step: int, total: int) -> int:
+    return round(100 * step / total) if total else 0
+
+
+def progress_label(*, step: int, total: int) -> str:
+    return f"Step {step} of {total}"
+
+
 class GenerationJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
@@ -199,12 +207,14 @@ class GenerationJob(models.Model):
         return self.status in (JobStatus.FAILED, JobStatus.CANCELLED)
 
     @property
+    def progress_label(self) -> str:
+        return progress_label(step=self.progress_step, total=self.progress_total)
+
+    @property
     def progress_percent(self) -> int:
         if self.status == JobStatus.SUCCEEDED:
             return 100
-        if not self.progress_total:
-            return 0
-        return round(100 * self.progress_step / self.progress_total)
+        return percent_done(step=self.progress_step, total=self.progress_total)
 
     @property
     def is_edit(self) -> bool:

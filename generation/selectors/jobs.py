@@ -8,6 +8,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Qu
 
 from generation.engines import PromptReading
 from generation.models import GenerationJob, JobStatus, Piece
+from generation.models.jobs import percent_done, progress_label
 from generation.selectors.queue import fair_images_ahead
 from generation.services.engines import prompt_reading
 
@@ -73,17 +74,34 @@ class QueueState:
     eta_seconds: int | None
 
 
+def _running_eta_seconds(*, engine: str, count: int, step: int, total: int) -> int:
+    remaining = 1 - (step / total if total else 0)
+    return round(remaining * seconds_per_image(engine=engine) * count)
+
+
+def job_progress_patch(*, engine: str, count: int, step: int, total: int) -> dict:
+    """What a running job's status fragment shows of its progress, as the values a poll
+    patches into the page in place (core.watch) instead of rendering it again."""
+    return {
+        "label": progress_label(step=step, total=total),
+        "step": step,
+        "total": total,
+        "percent": percent_done(step=step, total=total),
+        "eta_seconds": _running_eta_seconds(engine=engine, count=count, step=step, total=total),
+    }
+
+
 def job_queue_state(*, job: GenerationJob) -> QueueState:
     """Where a job stands in its engine's fair order (the order workers claim in, see
     `generation.selectors.queue`) and roughly when it will finish."""
     if job.is_finished:
         return QueueState(position=None, images_ahead=0, eta_seconds=None)
-    per_image = seconds_per_image(engine=job.engine)
     if job.status == JobStatus.RUNNING:
-        remaining = 1 - (job.progress_step / job.progress_total if job.progress_total else 0)
-        return QueueState(
-            position=0, images_ahead=0, eta_seconds=round(remaining * per_image * job.count)
+        eta = _running_eta_seconds(
+            engine=job.engine, count=job.count, step=job.progress_step, total=job.progress_total
         )
+        return QueueState(position=0, images_ahead=0, eta_seconds=eta)
+    per_image = seconds_per_image(engine=job.engine)
     jobs_ahead, queued_images = fair_images_ahead(job=job) or (0, 0)
     running = GenerationJob.objects.filter(status=JobStatus.RUNNING, engine=job.engine)
     images_ahead = queued_images + (running.aggregate(images=Sum("count"))["images"] or 0)

@@ -25,6 +25,7 @@ from generation.engines.adapters import (
 )
 from generation.engines.registry import import_class
 from generation.models import GenerationJob, StyleAdapter, StyleVersion
+from generation.models.styles import adapters_upload_to
 from generation.services.engines import engine_config
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -139,10 +140,15 @@ def _size(size: int) -> str:
 
 
 def adapters_attach(
-    *, version: StyleVersion, checked: Sequence[CheckedAdapter]
+    *, version: StyleVersion, checked: Sequence[CheckedAdapter], written: list[str]
 ) -> list[StyleAdapter]:
     """Store the checked files privately as the (just saved) version's adapters. Called in
-    the version's transaction; the version's own history row says how many it has."""
+    the version's transaction; the version's own history row says how many it has.
+
+    Storage is not transactional, so the names of the files this call writes go into
+    `written`: the caller deletes them if its transaction fails (`adapter_files_delete`).
+    A file the style already has (same sha256: the same bytes under the same name) is
+    reused, never written again, so a failure cannot delete an earlier version's file."""
     adapters = []
     for item in checked:
         adapter = StyleAdapter(
@@ -152,11 +158,23 @@ def adapters_attach(
             size=item.size,
             scale=item.upload.scale,
         )
-        adapter.file.save(f"{item.sha256}.safetensors", item.upload.file, save=False)
+        name = adapters_upload_to(adapter, "")
+        if adapter.file.storage.exists(name):
+            adapter.file.name = name
+        else:
+            adapter.file.save(f"{item.sha256}.safetensors", item.upload.file, save=False)
+            written.append(adapter.file.name)
         adapter.full_clean()
         adapter.save(force_insert=True)
         adapters.append(adapter)
     return adapters
+
+
+def adapter_files_delete(names: list[str]) -> None:
+    """Remove adapter files whose rows were rolled back."""
+    storage = StyleAdapter._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
 
 
 def job_adapter_refs(*, job: GenerationJob) -> tuple[AdapterRef, ...]:

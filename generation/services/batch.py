@@ -23,6 +23,7 @@ from generation.models import GenerationJob
 from generation.services.adapters import job_adapter_refs
 from generation.services.edits import edit_request_fields
 from generation.services.engines import configured_engine
+from generation.services.futures import done_future
 from generation.services.stamping import (
     EMPTY,
     BatchOutcome,
@@ -69,12 +70,6 @@ def batch_run(*, job_id: str, worker: str) -> BatchOutcome:
     return batch_render(job_id=job_id, worker=worker, stage=StampingStage.inline()).result()
 
 
-def _done(outcome: BatchOutcome) -> Future:
-    future: Future[BatchOutcome] = Future()
-    future.set_result(outcome)
-    return future
-
-
 def batch_render(*, job_id: str, worker: str, stage: StampingStage) -> Future:
     """Render the next batch and give it to `stage`; the future resolves once it is stored.
 
@@ -83,11 +78,11 @@ def batch_render(*, job_id: str, worker: str, stage: StampingStage) -> Future:
     """
     engine_name = GenerationJob.objects.filter(pk=job_id).values_list("engine", flat=True).first()
     if engine_name is None:
-        return _done(EMPTY)
+        return done_future(EMPTY)
     try:
         engine = configured_engine(engine_name)
     except (EngineUnavailable, ValueError) as error:
-        return _done(
+        return done_future(
             _fail_unrunnable(job_id, worker, f"Engine {engine_name!r} is unavailable: {error}")
         )
     stage.reserve()
@@ -98,7 +93,7 @@ def batch_render(*, job_id: str, worker: str, stage: StampingStage) -> Future:
         raise
     if isinstance(rendered, BatchOutcome):
         stage.release()
-        return _done(rendered)
+        return done_future(rendered)
     return stage.submit(rendered)
 
 

@@ -15,14 +15,12 @@ no piece row exists until `job_complete` commits them all at once.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import threading
 import time
 import uuid
 from collections import defaultdict
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -34,6 +32,8 @@ from PIL import Image
 from generation.engines import Engine
 from generation.models import GenerationJob
 from generation.services.edits import edit_facts
+from generation.services.futures import completed_future
+from generation.services.stampers import InlineStamper, ProcessStamper
 from generation.services.styles import style_licence_summary
 from generation.services.worker import (
     StoredImage,
@@ -43,7 +43,7 @@ from generation.services.worker import (
     job_renew_leases,
 )
 from provenance.services.records import provenance_stamp_order
-from provenance.stamp import StampedImage, StampOrder, stamp_image
+from provenance.stamp import StampedImage
 
 logger = logging.getLogger(__name__)
 
@@ -106,69 +106,6 @@ class StageStats:
             return {k: round(v / max(self.images, 1), 2) for k, v in sorted(self.ms.items())}
 
 
-class InlineStamper:
-    """Stamps in the calling thread (synchronous runs, tests, hosts without spare cores)."""
-
-    processes = 0
-
-    def submit(self, order: StampOrder, image: Image.Image) -> Future[StampedImage]:
-        future: Future[StampedImage] = Future()
-        try:
-            future.set_result(stamp_image(order, image))
-        except Exception as error:  # noqa: BLE001 - handed to the caller through the future
-            future.set_exception(error)
-        return future
-
-    def process_ids(self) -> list[int]:
-        return []
-
-    def close(self) -> None:
-        pass
-
-
-# Stamping yields the CPU to the engine loop: on a CPU engine the render wants every core
-# and the stage fills the gaps (when the stage is full the engine waits and stamping runs).
-STAMPER_NICENESS = 10
-
-
-class ProcessStamper:
-    """Stamps in child processes: CPU-bound work leaves the engine loop's process (and its
-    GIL) alone. Children are spawned, not forked, so they inherit no CUDA context, torch
-    threads or database connections; `provenance.stamp` needs no Django."""
-
-    def __init__(self, processes: int) -> None:
-        self.processes = processes
-        self._lock = threading.Lock()
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(
-            max_workers=self.processes,
-            mp_context=context,
-            initializer=os.nice,
-            initargs=(STAMPER_NICENESS,),
-        )
-
-    def submit(self, order: StampOrder, image: Image.Image) -> Future[StampedImage]:
-        with self._lock:
-            try:
-                return self._pool.submit(stamp_image, order, image)
-            except BrokenProcessPool:
-                # A child died (OOM killer, segfault): its jobs fail this attempt and are
-                # retried; later batches get a fresh pool.
-                logger.error("A stamping process died; starting a new pool")
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
-                return self._pool.submit(stamp_image, order, image)
-
-    def process_ids(self) -> list[int]:
-        return list(getattr(self._pool, "_processes", None) or {})
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
 class StampingStage:
     """A bounded stage of `capacity` batches between the engine loop and storage."""
 
@@ -226,9 +163,7 @@ class StampingStage:
         with self._lock:
             self._in_flight.update({job.pk: batch.worker for job in batch.jobs})
         if self._finishers is None:
-            future: Future[BatchOutcome] = Future()
-            future.set_result(self._finish(batch))
-            return future
+            return completed_future(self._finish, batch)
         return self._finishers.submit(self._finish_in_thread, batch)
 
     def _finish_in_thread(self, batch: RenderedBatch) -> BatchOutcome:

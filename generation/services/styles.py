@@ -24,6 +24,7 @@ from generation.models import (
 )
 from generation.services.adapters import (
     AdapterUpload,
+    adapter_files_delete,
     adapter_key,
     adapters_attach,
     adapters_check,
@@ -184,27 +185,36 @@ def style_publish_version(
     if style.creator_id != actor.pk:
         raise PermissionDeniedError("This is not your style.")
     _screen_recipe(user=actor, recipe=recipe, sample_prompts=sample_prompts, style=style)
-    with transaction.atomic():
-        style = _lock_own_style(style, actor)
-        if style.status == StyleStatus.WITHDRAWN:
-            raise ApplicationError("This style was withdrawn; create a new style instead.")
-        version = _next_version(style, recipe)
-        checked = adapters_check(uploads=recipe.adapters, engine=version.engine)
-        version.adapter_key = adapter_key((a.sha256, a.upload.scale) for a in checked)
-        version.params_sha256 = style_params_sha256(version.params())
-        version.full_clean()
-        version.save(force_insert=True)
-        adapters_attach(version=version, checked=checked)
-        previous = style.status
-        style.status = StyleStatus.PUBLISHED
-        style.save(update_fields=["status", "updated_at"])
-        message = f"version {version.number}"
-        message += f" with {len(checked)} LoRA adapter(s)" if checked else ""
-        _record(style, from_status=previous, actor=actor, message=message)
-        prompts = [p.strip() for p in sample_prompts if p.strip()] or list(DEFAULT_SAMPLE_PROMPTS)
-        for prompt in prompts[:MAX_SAMPLES]:
-            job_create(owner=actor, spec=JobSpec.in_style(version, prompt=prompt))
-        return version
+    written: list[str] = []
+    try:
+        return _publish_version(style, actor, recipe, sample_prompts, written)
+    except BaseException:
+        adapter_files_delete(written)  # their rows were rolled back with the version
+        raise
+
+
+@transaction.atomic
+def _publish_version(style, actor, recipe, sample_prompts, written: list[str]) -> StyleVersion:
+    style = _lock_own_style(style, actor)
+    if style.status == StyleStatus.WITHDRAWN:
+        raise ApplicationError("This style was withdrawn; create a new style instead.")
+    version = _next_version(style, recipe)
+    checked = adapters_check(uploads=recipe.adapters, engine=version.engine)
+    version.adapter_key = adapter_key((a.sha256, a.upload.scale) for a in checked)
+    version.params_sha256 = style_params_sha256(version.params())
+    version.full_clean()
+    version.save(force_insert=True)
+    adapters_attach(version=version, checked=checked, written=written)
+    previous = style.status
+    style.status = StyleStatus.PUBLISHED
+    style.save(update_fields=["status", "updated_at"])
+    message = f"version {version.number}"
+    message += f" with {len(checked)} LoRA adapter(s)" if checked else ""
+    _record(style, from_status=previous, actor=actor, message=message)
+    prompts = [p.strip() for p in sample_prompts if p.strip()] or list(DEFAULT_SAMPLE_PROMPTS)
+    for prompt in prompts[:MAX_SAMPLES]:
+        job_create(owner=actor, spec=JobSpec.in_style(version, prompt=prompt))
+    return version
 
 
 @transaction.atomic(durable=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.watch import watch_bump
 from generation.hooks import JobFinished, job_finished
 from generation.models import GenerationJob, JobStatus, Piece
+from generation.selectors.jobs import job_progress_patch
 from generation.selectors.queue import QueuedJob, batch_shape, fair_candidates
 from generation.services.engines import engine_config
 from generation.services.jobs import enqueue, job_record_event
@@ -120,14 +121,21 @@ def job_report_progress(*, job_ids: list, worker: str, step: int, total: int) ->
     """Record progress and renew the lease (the job pages' pollers see the new step);
     returns the ids whose owners asked to cancel."""
     running = GenerationJob.objects.filter(pk__in=job_ids, status=JobStatus.RUNNING, worker=worker)
+    step = min(step, total)
     running.update(
-        progress_step=min(step, total),
+        progress_step=step,
         progress_total=total,
         lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds()),
     )
-    for job_id in job_ids:
-        watch_bump("job", job_id, at_most_every=settings.WATCH_PROGRESS_SECONDS)
-    return set(running.filter(cancel_requested=True).values_list("pk", flat=True))
+    cancelling = set()
+    for job_id, engine, count, cancel in running.values_list(
+        "pk", "engine", "count", "cancel_requested"
+    ):
+        patch = job_progress_patch(engine=engine, count=count, step=step, total=total)
+        watch_bump("job", job_id, at_most_every=settings.WATCH_PROGRESS_SECONDS, patch=patch)
+        if cancel:
+            cancelling.add(job_id)
+    return cancelling
 
 
 def job_renew_leases(*, job_ids: list, worker: str) -> set:

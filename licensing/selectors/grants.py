@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from licensing.models import GrantStatus, LicenceGrant, ListingOffer, TermsVersion, Tier
+from provenance.models import ProvenanceRecord
+from provenance.selectors.edits import contribution_summary
 
 STANDARD = "standard"
 TIER_CHOICES_KEY = "licence-tier-choices"
@@ -141,6 +144,32 @@ def grant_for_licensee(*, grant_id: uuid.UUID, user) -> LicenceGrant | None:
 def grant_for_certificate(*, certificate_id: uuid.UUID) -> LicenceGrant | None:
     """The grant behind a public certificate id (for the verify page), or None."""
     return _grant_detail().filter(certificate__pk=certificate_id).first()
+
+
+@dataclass(frozen=True)
+class RecordedPiece:
+    """What a licensed piece's provenance record proves about people: who asked the model
+    for it (the prompt's author, or the editor of an edit) and what a person contributed."""
+
+    piece_id: uuid.UUID
+    person: str
+    edited: bool
+    contribution: str
+
+
+def grant_recorded_pieces(*, grant: LicenceGrant) -> list[RecordedPiece]:
+    """The grant's pieces with their records (pieces without one are left out). One query."""
+    piece_ids = [piece.pk for piece in grant.pieces.all()] or [grant.piece_id]
+    records = ProvenanceRecord.objects.filter(pk__in=piece_ids).order_by("created_at")
+    return [
+        RecordedPiece(
+            piece_id=record.piece_id,
+            person=record.creator_name,
+            edited=bool(record.edit_kind),
+            contribution=contribution_summary(record=record),
+        )
+        for record in records
+    ]
 
 
 def _grant_detail() -> QuerySet[LicenceGrant]:

@@ -1,5 +1,7 @@
 """Licence certificates as PDF (reportlab): who may use which piece how, since when, under
-which terms (version + sha256), whether it was paid, and where to verify it (URL + QR).
+which terms (version + sha256), whether it was paid, and where to verify it (URL + QR); what
+the provenance record proves (who prompted, who edited, human contributions) and that the
+licence is a contract, not a claim of copyright in AI output.
 
 The PDF is built on request from the grant's frozen data, so it always shows the current
 status (a revoked licence prints as REVOKED) and needs no file storage.
@@ -23,11 +25,25 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from licensing.models import GrantStatus, LicenceGrant
+from licensing.selectors.grants import grant_recorded_pieces
 
 logger = logging.getLogger(__name__)
 
 PREVIEW_BOX_MM = 62
 QR_SIZE_MM = 34
+# The PDF's copy of templates/includes/rights_note.html.
+RIGHTS_NOTE = (
+    "This certificate records a contractual licence. It makes no claim that copyright exists "
+    "in purely AI-generated output: in the United States such material is not protected by "
+    "copyright (U.S. Copyright Office, Copyright and Artificial Intelligence, Part 2: "
+    "Copyrightability, January 2025; Thaler v. Perlmutter, certiorari denied 2 March 2026), "
+    "and it may not be elsewhere. Recorded human contributions may be protected."
+)
+EXCLUSIVE_MEANING = (
+    "Exclusive, by contract: no further licences are sold and the work is withdrawn from "
+    "sale; earlier licences stay valid. This is a contractual promise, not a transfer of "
+    "copyright."
+)
 
 
 def certificate_verify_url(certificate_id) -> str:
@@ -148,7 +164,7 @@ def certificate_pdf(*, grant: LicenceGrant) -> bytes:
         ),
     ]
     if grant.exclusive:
-        rights.append("Exclusive: the work is withdrawn from sale; earlier licences stay valid")
+        rights.append(EXCLUSIVE_MEANING)
     verify = Table(
         [
             [
@@ -175,6 +191,8 @@ def certificate_pdf(*, grant: LicenceGrant) -> bytes:
         _p("What you may do", styles["h"]),
         _p(terms.summary, styles["body"]),
         *[_p(f"- {line}", styles["body"]) for line in rights],
+        _p("What the record shows", styles["h"]),
+        *_record_paragraphs(grant, styles),
         _p("Terms", styles["h"]),
         _p(
             f"{grant.tier.name} licence terms, version {grant.terms_version}. "
@@ -205,6 +223,17 @@ def certificate_pdf(*, grant: LicenceGrant) -> bytes:
     )
     document.build(story)
     return buffer.getvalue()
+
+
+def _record_paragraphs(grant: LicenceGrant, styles: dict[str, ParagraphStyle]) -> list:
+    """Who prompted or edited each piece and what a person contributed, then the note."""
+    lines = [
+        f"- Piece {item.piece_id}: {'edit made by' if item.edited else 'prompt written by'} "
+        f"{item.person}. {item.contribution}"
+        for item in grant_recorded_pieces(grant=grant)
+    ]
+    lines.append(f"- The licence granted: {grant.tier.name} terms, version {grant.terms_version}.")
+    return [_p(line, styles["body"]) for line in lines] + [_p(RIGHTS_NOTE, styles["small"])]
 
 
 def derivatives_text(terms) -> str:

@@ -14,6 +14,7 @@ from licensing.models import GrantStatus
 from licensing.selectors.grants import (
     grant_for_certificate,
     grant_for_licensee,
+    grant_recorded_pieces,
     listing_has_explicit_offers,
     listing_offers,
     tiers_offerable,
@@ -48,6 +49,7 @@ def certificate_verify(request, certificate_id):
         "certificate": grant.certificate,
         "valid": grant.status == GrantStatus.ACTIVE,
         "pieces": list(grant.pieces.all()),
+        "recorded": grant_recorded_pieces(grant=grant),
         "verify_url": certificate_verify_url(grant.certificate.pk),
     }
     response = render(request, "licensing/certificate_verify.html", context)

@@ -3,7 +3,9 @@ lister may sell it (asked of licensing through `marketplace.hooks.may_resell_der
 
 The chain is the one our provenance records declare (`provenance_ancestors`): an edit's
 record names its parent, itself perhaps an edit. Edits of one's own pieces need no credit
-and no licence; the first ancestor made by someone else decides both."""
+and no licence; the first ancestor held by someone else decides both. Held, not made: an
+upheld infringement claim moves a record to the claimant (disputes' rights transfer), who
+is then the one credited and whose licence an edit needs."""
 
 from __future__ import annotations
 
@@ -20,18 +22,18 @@ PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.SOLD_EXCLUSIVE)
 
 @dataclass(frozen=True)
 class DerivedFrom:
-    """Another creator's piece a listed piece was edited from."""
+    """Another person's piece a listed piece was edited from, and who holds its record."""
 
     piece_id: uuid.UUID
-    creator: User
+    holder: User
     listing: Listing | None  # the public listing holding that piece, if any
 
 
 def derived_from(*, piece: Piece) -> DerivedFrom | None:
-    """The first piece up `piece`'s edit chain whose creator is not `piece`'s owner; None for
-    a piece made from text or edited only from its owner's own pieces."""
+    """The first piece up `piece`'s edit chain held by someone other than `piece`'s owner;
+    None for a piece made from text or edited only from pieces its owner holds."""
     for step in provenance_ancestors(piece_id=piece.pk):
-        if step.creator_id == piece.owner_id:
+        if step.holder_id == piece.owner_id:
             continue
         holder = (
             ListingPiece.objects.select_related("listing")
@@ -41,7 +43,7 @@ def derived_from(*, piece: Piece) -> DerivedFrom | None:
         )
         return DerivedFrom(
             piece_id=step.piece_id,
-            creator=User.objects.get(pk=step.creator_id),
+            holder=User.objects.get(pk=step.holder_id),
             listing=holder.listing if holder else None,
         )
     return None

@@ -101,7 +101,7 @@ def _derivative_check(creator: User, piece: Piece, position: int) -> None:
     if credit is None or derivative_resale_allowed(user=creator, credit=credit):
         return
     raise ApplicationError(
-        f"Piece {position} (seed {piece.seed}) is an edit of {credit.creator.public_name}'s "
+        f"Piece {position} (seed {piece.seed}) is an edit of {credit.holder.public_name}'s "
         "piece, and you hold no licence for that piece that allows selling edits of it, so "
         "it cannot be listed.",
         field="pieces",

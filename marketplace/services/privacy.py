@@ -27,6 +27,7 @@ from django.utils import timezone
 from core.errors import ApplicationError
 from core.models import Notification
 from generation.models import GenerationJob, JobStatus, Piece, PromptReview
+from generation.services.erasure import job_sources_erase
 from generation.services.jobs import job_cancel
 from marketplace.hooks import (
     AccountData,
@@ -203,6 +204,7 @@ def account_delete(*, user: User, password: str) -> User:
         owner=user, status__in=(JobStatus.QUEUED, JobStatus.RUNNING), cancel_requested=False
     ):
         job_cancel(job=job, actor=user)
+    job_sources_erase(user=user)
     for listing in Listing.objects.filter(creator=user, status=ListingStatus.PUBLISHED):
         listing_unpublish(listing=listing, actor=user, reason="Creator deleted the account")
     Favourite.objects.filter(user=user).delete()

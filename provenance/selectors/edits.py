@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from provenance.models import EditKind, ProvenanceRecord
 
 MAX_CHAIN_STEPS = 20  # a longer chain is cut here and says so
-STEP_FIELDS = ("piece_id", "parent_id", "edit_kind", "created_at", "creator_name", "creator_id")
+STEP_FIELDS = (
+    "piece_id",
+    "parent_id",
+    "edit_kind",
+    "created_at",
+    "creator_name",
+    "creator_id",
+    "rights_holder_id",
+)
 
 HUMAN_WORDS = {
     "parent": "chose the piece to start from",
@@ -32,6 +40,7 @@ class EditStep:
     created_at: datetime.datetime
     creator_name: str
     creator_id: int
+    holder_id: int  # who holds the record now: its creator, unless a dispute moved it
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ def _step(record: ProvenanceRecord) -> EditStep:
         created_at=record.created_at,
         creator_name=record.creator_name,
         creator_id=record.creator_id,
+        holder_id=record.rights_holder_id or record.creator_id,
     )
 
 

@@ -38,7 +38,9 @@ from provenance.services.edits import edit_ledger_data, edit_parents_check, edit
 from provenance.services.ledger import LedgerEvent, ledger_append_many
 from provenance.stamp import EditFacts, StampedImage, StampOrder, stamp_image
 
-DEFAULT_LICENCE_SUMMARY = "All rights reserved by the creator; licences are sold on Promptfolio."
+DEFAULT_LICENCE_SUMMARY = (
+    "Licensed on Promptfolio under contractual terms; no copyright is claimed in AI output."
+)
 
 
 class WatermarkCollision(ApplicationError):

@@ -6,7 +6,9 @@
 // first interval, and the new fragment's own data-watch-* settings apply. Polling pauses while the tab is hidden and
 // stops when the new fragment has no data-watch-url (the job or order is finished). The
 // element's id picks the fragment out of the answer, so a whole page works too. Without
-// JavaScript the page's own Refresh link still works. No inline script: CSP allows 'self'.
+// JavaScript the page's own Refresh link still works. An answer marked X-Watch-Patch is
+// JSON of the few values that moved, written into the fragment in place (see `patched`).
+// No inline script: CSP allows 'self'.
 (function () {
   "use strict";
 
@@ -58,6 +60,11 @@
           return self.unchanged(); // 304, or an error: ask again later, less often
         }
         self.etag = response.headers.get("ETag");
+        if (response.headers.get("X-Watch-Patch")) {
+          return response.json().then(function (fields) {
+            self.patched(fields);
+          });
+        }
         return response.text().then(function (text) {
           self.received(text);
         });
@@ -85,6 +92,38 @@
     }
     this.configure(fresh);
     this.stopped = !this.url;
+    this.delay = this.first;
+    this.schedule();
+  };
+
+  // A patch (X-Watch-Patch) carries only the values that moved, such as a running job's
+  // step: each element marked data-watch-text="name" gets the new text, a progress bar
+  // marked data-watch-value / data-watch-limit its value and max. The rest stays as shown.
+  Watch.prototype.patched = function (fields) {
+    var current = document.getElementById(this.id);
+    if (!current) {
+      this.stopped = true;
+      return;
+    }
+    function each(attribute, apply) {
+      var marked = current.querySelectorAll("[" + attribute + "]");
+      Array.prototype.forEach.call(marked, function (element) {
+        var name = element.getAttribute(attribute);
+        if (Object.prototype.hasOwnProperty.call(fields, name)) {
+          apply(element, String(fields[name]));
+        }
+      });
+    }
+    each("data-watch-text", function (element, value) {
+      element.textContent = value;
+    });
+    each("data-watch-value", function (element, value) {
+      element.setAttribute("value", value);
+    });
+    each("data-watch-limit", function (element, value) {
+      element.setAttribute("max", value);
+    });
+    this.body = null; // the fragment on the page is no longer the last full answer
     this.delay = this.first;
     this.schedule();
   };

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.urls import reverse
 
 from core.errors import ApplicationError
 from generation.engines.adapters import AdapterIncompatible
-from generation.models import GenerationJob, JobStatus, Piece, Style, StyleVersion
+from generation.models import GenerationJob, JobStatus, Piece, Style, StyleAdapter, StyleVersion
 from generation.services.adapters import (
     EMBEDDED_REFUSAL,
     adapter_cache_dir,
@@ -17,9 +18,10 @@ from generation.services.adapters import (
 )
 from generation.services.batch import batch_run
 from generation.services.jobs import JobSpec, job_create
-from generation.services.styles import StyleRecipe, style_create
+from generation.services.styles import StyleRecipe, style_create, style_publish_version
 from generation.services.worker import job_claim_batch
 from provenance.models import LedgerEntry, ProvenanceRecord
+from tests.factories import UserFactory
 from tests.generation.adapter_files import needs_peft, styled, upload, write_lora, write_pickle
 from tests.generation.doubles import ScriptedEngine
 from tests.provenance.fixtures import provenance_settings  # noqa: F401
@@ -214,3 +216,81 @@ def test_a_diffusers_worker_renders_a_style_with_its_adapter(
     styled_record, plain_record = (ProvenanceRecord.objects.get(job=job) for job in jobs)
     assert styled_record.output_sha256 != plain_record.output_sha256
     assert styled_record.style_params_sha256 == versions[0].params_sha256
+
+
+def adapter_files(storage, style_id) -> list[str]:
+    try:
+        return storage.listdir(f"styles/adapters/{style_id}")[1]
+    except FileNotFoundError:  # the local storage has no folder; S3 lists an empty prefix
+        return []
+
+
+def test_a_failed_publish_leaves_no_adapter_file_behind(
+    creator, lora_engine, tmp_path, monkeypatch
+):
+    style = styled(creator)
+    path = write_lora(tmp_path / "ink.safetensors", lora_engine)
+    storage = storages["default"]
+
+    def refuse(**_):
+        raise ApplicationError("Your queue is full.")
+
+    monkeypatch.setattr("generation.services.styles.job_create", refuse)
+    recipe = StyleRecipe(
+        prompt_template="{prompt}, ink",
+        width=256,
+        height=256,
+        steps=2,
+        engine="lora",
+        adapters=(upload(path),),
+    )
+    with pytest.raises(ApplicationError, match="queue is full"):
+        style_publish_version(style=style, actor=creator, recipe=recipe, sample_prompts=["a"])
+
+    assert style.versions.count() == 1 and not StyleAdapter.objects.exists()
+    assert adapter_files(storage, style.pk) == []
+
+
+def test_a_failed_publish_keeps_the_file_an_earlier_version_uses(
+    creator, lora_engine, tmp_path, monkeypatch
+):
+    path = write_lora(tmp_path / "ink.safetensors", lora_engine)
+    style = styled(creator, upload(path))
+    [kept] = StyleAdapter.objects.all()
+    monkeypatch.setattr(
+        "generation.services.styles.job_create",
+        lambda **_: (_ for _ in ()).throw(ApplicationError("Your queue is full.")),
+    )
+    recipe = StyleRecipe(
+        prompt_template="{prompt}, ink v2",
+        width=256,
+        height=256,
+        steps=2,
+        engine="lora",
+        adapters=(upload(path),),
+    )
+    with pytest.raises(ApplicationError):
+        style_publish_version(style=style, actor=creator, recipe=recipe, sample_prompts=["a"])
+
+    with storages["default"].open(kept.file.name) as stored:
+        assert stored.read() == path.read_bytes()
+
+
+def test_staff_find_an_adapter_by_its_hash_in_the_admin_and_change_nothing(
+    client, creator, lora_engine, tmp_path
+):
+    path = write_lora(tmp_path / "ink.safetensors", lora_engine)
+    [adapter] = styled(creator, upload(path), title="Ink wash").current_version.adapters.all()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    found = client.get(
+        reverse("admin:generation_styleadapter_changelist"), {"q": adapter.sha256[:20]}
+    )
+    detail = client.get(reverse("admin:generation_styleadapter_change", args=[adapter.pk]))
+
+    assert found.status_code == 200 and "Ink wash" in found.content.decode()
+    assert adapter.sha256[:12] in found.content.decode()
+    assert detail.status_code == 200 and adapter.file.name in detail.content.decode()
+    assert client.get(reverse("admin:generation_styleadapter_add")).status_code == 403
+    deleted = client.post(reverse("admin:generation_styleadapter_delete", args=[adapter.pk]))
+    assert deleted.status_code == 403 and StyleAdapter.objects.filter(pk=adapter.pk).exists()

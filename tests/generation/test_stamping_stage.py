@@ -12,7 +12,8 @@ from generation.engines import clear_cache
 from generation.models import GenerationJob, JobStatus, Piece
 from generation.services.batch import batch_render, batch_run
 from generation.services.jobs import job_cancel
-from generation.services.stamping import InlineStamper, ProcessStamper, StampingStage
+from generation.services.stampers import InlineStamper, ProcessStamper
+from generation.services.stamping import StampingStage
 from generation.services.worker import jobs_sweep
 from provenance import watermark
 from tests.generation.factories import GenerationJobFactory

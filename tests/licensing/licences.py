@@ -9,13 +9,15 @@ from tests.marketplace.factories import make_listing
 
 _seed = importlib.import_module("licensing.migrations.0004_seed_tiers")
 _derivatives = importlib.import_module("licensing.migrations.0011_terms_v2_derivatives")
+rights_wording = importlib.import_module("licensing.migrations.0012_terms_v3_rights_wording")
 
 
 def ensure_tiers() -> None:
-    """The data migrations' tiers, v1 terms and v2 (the derivatives term), idempotent.
-    Normally already there: the post_migrate handler restores them after a flush."""
+    """The data migrations' tiers, v1 terms, v2 (the derivatives term) and v3 (the rights
+    wording), idempotent. Normally already there: post_migrate restores them after a flush."""
     _seed.seed(apps, None)
     _derivatives.publish(apps, None)
+    rights_wording.publish(apps, None)
 
 
 def published_listing(creator, **fields):

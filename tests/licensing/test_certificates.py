@@ -39,7 +39,7 @@ def test_certificate_pdf_states_the_licence(grant, buyer):
     assert buyer.email in text and buyer.public_name in text
     assert str(grant.piece_id) in text
     assert "Harbour lights" in text
-    assert "Standard (terms version 2)" in text
+    assert "Standard (terms version 3)" in text
     assert "Edited versions: allowed, not for resale" in text
     assert "500,000 printed copies" in text  # plain-language rights (terms summary)
     assert "Copies: up to 500,000" in text

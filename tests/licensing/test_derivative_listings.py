@@ -81,7 +81,7 @@ def test_a_resale_licence_lets_the_licensee_list_an_upscale_crediting_the_creato
 
     assert listing.status == "published"
     credit = derived_from(piece=child)
-    assert (credit.piece_id, credit.creator, credit.listing.title) == (
+    assert (credit.piece_id, credit.holder, credit.listing.title) == (
         original.pk,
         creator,
         "Sea cliffs",
@@ -127,7 +127,7 @@ def test_a_chain_of_own_edits_credits_the_first_other_creator(creator, original,
     listing = make_listing(licensee, pieces=[second], publish=True)
 
     credit = derived_from(piece=second)
-    assert (listing.status, credit.piece_id, credit.creator) == ("published", original.pk, creator)
+    assert (listing.status, credit.piece_id, credit.holder) == ("published", original.pk, creator)
 
 
 def test_an_edit_is_still_blocked_as_a_near_duplicate_of_an_unrelated_creators_piece(
@@ -191,3 +191,31 @@ def test_with_no_subscriber_the_hook_allows_no_resale(original, licensee):
         assert not derivative_resale_allowed(user=licensee, credit=credit)
     finally:
         may_resell_derivative.register(licensee_may_sell_edits)
+
+
+def moved_to(piece, holder) -> None:
+    """What disputes' rights transfer does to the record of an upheld infringement claim."""
+    piece.provenance.rights_holder = holder
+    piece.provenance.save(update_fields=["rights_holder"])
+
+
+def test_after_a_rights_transfer_the_new_holder_is_credited(creator, original, licensee):
+    claimant = UserFactory(creator=True, display_name="Cleo Claimant")
+    child, _, _ = edited_piece(parent=original, owner=licensee, seed=8)
+    moved_to(original, claimant)
+
+    credit = derived_from(piece=child)
+
+    assert (credit.piece_id, credit.holder) == (original.pk, claimant)
+    with pytest.raises(ApplicationError, match="edit of Cleo Claimant's piece"):
+        make_listing(licensee, pieces=[child])
+
+
+def test_the_new_holder_lists_edits_of_a_transferred_piece_without_a_licence(original):
+    claimant = UserFactory(creator=True, display_name="Cleo Claimant")
+    moved_to(original, claimant)
+    child, _, _ = edited_piece(parent=original, owner=claimant, seed=8)
+
+    listing = make_listing(claimant, pieces=[child], publish=True)
+
+    assert (listing.status, derived_from(piece=child)) == ("published", None)

@@ -54,7 +54,7 @@ def test_issue_stores_terms_price_order_and_history(listing, buyer):
         str(line.order_id),
     )
     assert grant.order_line == line and grant.licensee == buyer
-    assert (grant.terms_version, grant.terms_sha256) == (2, grant.terms.sha256)
+    assert (grant.terms_version, grant.terms_sha256) == (3, grant.terms.sha256)
     pieces = [row.piece for row in listing.listing_pieces.order_by("position")]
     assert grant.piece == pieces[0]
     assert set(grant.pieces.all()) == set(pieces)

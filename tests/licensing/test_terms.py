@@ -13,7 +13,7 @@ from tests.licensing.licences import paid_line, published_listing
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_has_four_tiers_with_v1_terms_and_v2_with_the_derivatives_term(tiers):
+def test_seed_has_four_tiers_with_v1_terms_v2_derivatives_and_v3_rights_wording(tiers):
     assert list(Tier.objects.values_list("code", flat=True)) == [
         "personal",
         "standard",
@@ -21,7 +21,7 @@ def test_seed_has_four_tiers_with_v1_terms_and_v2_with_the_derivatives_term(tier
         "exclusive",
     ]
     standard = terms_current(tier=Tier.objects.get(code="standard"))
-    assert standard.version == 2
+    assert standard.version == 3
     assert standard.sha256 == hashlib.sha256(standard.body.encode()).hexdigest()
     assert (standard.commercial, standard.max_copies, standard.merchandise) == (
         True,
@@ -51,10 +51,13 @@ def test_seed_has_four_tiers_with_v1_terms_and_v2_with_the_derivatives_term(tier
         "exclusive": (True, True),
     }
     v1 = TermsVersion.objects.get(tier__code="standard", version=1)
+    v2 = TermsVersion.objects.get(tier__code="standard", version=2)
     assert (v1.derivatives, v1.derivative_resale) == (False, False)
-    assert standard.body.startswith("PROMPTFOLIO STANDARD LICENCE, VERSION 2\n")
-    assert v1.body in standard.body.replace("VERSION 2", "VERSION 1", 1)
+    assert standard.body.startswith("PROMPTFOLIO STANDARD LICENCE, VERSION 3\n")
+    assert v1.body in v2.body.replace("VERSION 2", "VERSION 1", 1)
+    assert v2.body in standard.body.replace("VERSION 3", "VERSION 2", 1)
     assert "7. Derivatives. The Licensee may make edited versions" in standard.body
+    assert "8. What the record shows." in standard.body
 
 
 def test_editing_terms_publishes_a_new_version_and_old_grants_keep_their_hash(
@@ -70,7 +73,7 @@ def test_editing_terms_publishes_a_new_version_and_old_grants_keep_their_hash(
     )
 
     assert (newer.version, newer.max_copies, newer.summary, newer.merchandise) == (
-        3,
+        4,
         250_000,
         current.summary,
         False,
@@ -81,7 +84,7 @@ def test_editing_terms_publishes_a_new_version_and_old_grants_keep_their_hash(
     grant.refresh_from_db()
     assert (grant.terms_id, grant.terms_version, grant.terms_sha256) == (
         current.pk,
-        2,
+        3,
         current.sha256,
     )
     current.refresh_from_db()
@@ -89,7 +92,7 @@ def test_editing_terms_publishes_a_new_version_and_old_grants_keep_their_hash(
 
     other = UserFactory()
     later = licence_grant_issue(order_line=paid_line(listing=listing, buyer=other), licensee=other)
-    assert (later.terms_version, later.terms_sha256) == (3, newer.sha256)
+    assert (later.terms_version, later.terms_sha256) == (4, newer.sha256)
 
 
 def test_terms_versions_cannot_be_changed_or_deleted(tiers):
@@ -112,7 +115,7 @@ def test_empty_terms_are_refused(tiers):
     tier = Tier.objects.get(code="personal")
     with pytest.raises(ApplicationError, match="cannot be empty"):
         terms_publish_new_version(tier=tier, body="  \r\n ")
-    assert TermsVersion.objects.filter(tier=tier).count() == 2
+    assert TermsVersion.objects.filter(tier=tier).count() == 3
 
 
 @pytest.mark.parametrize("source", ["abc", "-1", "1e400", str(2**70), ""])
@@ -130,19 +133,19 @@ def test_admin_add_page_with_a_malformed_source_id_is_a_blank_form(tiers, client
 def test_admin_publishes_a_new_version_and_shows_saved_ones_read_only(tiers, client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
-    v2 = TermsVersion.objects.get(tier__code="personal", version=2)
+    v3 = TermsVersion.objects.get(tier__code="personal", version=3)
 
     add_url = reverse("admin:licensing_termsversion_add")
-    page = client.get(add_url, {"from": v2.pk})
+    page = client.get(add_url, {"from": v3.pk})
     assert page.status_code == 200
-    assert v2.summary in page.content.decode()
+    assert v3.summary in page.content.decode()
 
     response = client.post(
         add_url,
         {
-            "tier": v2.tier_id,
-            "summary": v2.summary,
-            "body": v2.body + "\n\n8. Clarified.",
+            "tier": v3.tier_id,
+            "summary": v3.summary,
+            "body": v3.body + "\n\n9. Clarified.",
             "commercial": "",
             "max_copies": "",
             "merchandise": "",
@@ -155,9 +158,9 @@ def test_admin_publishes_a_new_version_and_shows_saved_ones_read_only(tiers, cli
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    v3 = TermsVersion.objects.get(tier=v2.tier, version=3)
-    assert v3.body.endswith("8. Clarified.") and v3.created_by == admin
-    change = client.get(reverse("admin:licensing_termsversion_change", args=[v3.pk]))
+    v4 = TermsVersion.objects.get(tier=v3.tier, version=4)
+    assert v4.body.endswith("9. Clarified.") and v4.created_by == admin
+    change = client.get(reverse("admin:licensing_termsversion_change", args=[v4.pk]))
     assert change.status_code == 200
     assert '<textarea name="body"' not in change.content.decode()
     assert "Publish a new version based on this one" in change.content.decode()

@@ -453,3 +453,36 @@ def test_export_holds_the_pictures_uploaded_to_start_from(
     ]
     assert (row["edit_kind"], row["source_sha256"]) == ("image", job.source_sha256)
     assert archive.read(f"files/uploads/{job.pk}.png") == buffer.getvalue()
+
+
+def test_delete_erases_painted_masks_and_uploaded_sources_after_commit(
+    buyer, scripted_engine, generation_wakeups, django_capture_on_commit_callbacks
+):
+    parent = scripted_piece(buyer)
+    mask = Image.new("L", (256, 256), 0)
+    mask.paste(255, (0, 0, 64, 64))
+    inpaint = job_create_edit(owner=buyer, piece=parent, kind="inpaint", strength=0.5, mask=mask)
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (20, 120, 200)).save(buffer, format="PNG")
+    spec = UploadSpec(prompt="a blue wall, painted", strength=0.5, engine="scripted")
+    upload = job_create_from_upload(
+        owner=buyer, upload=SimpleUploadedFile("mine.png", buffer.getvalue()), spec=spec
+    )
+    someone_else = job_create_edit(
+        owner=(other := UserFactory()),
+        piece=scripted_piece(other),
+        kind="inpaint",
+        strength=0.5,
+        mask=mask,
+    )
+    files = [inpaint.mask.name, upload.source_upload.name]
+    storage = storages["default"]
+    assert all(storage.exists(name) for name in files)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account_delete(user=buyer, password=PASSWORD)
+
+    assert not any(storage.exists(name) for name in files)
+    assert storage.exists(someone_else.mask.name)
+    upload.refresh_from_db()  # the row keeps the hash its provenance cites
+    assert upload.source_sha256 and upload.source_upload.name == files[1]
