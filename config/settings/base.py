@@ -304,6 +304,29 @@ GENERATION_STAGE_BATCHES = env_int("GENERATION_STAGE_BATCHES", 2)
 # Each person's GPU allowance (generation/services/quotas.py).
 GENERATION_MAX_ACTIVE_JOBS = env_int("GENERATION_MAX_ACTIVE_JOBS", 10)
 GENERATION_IMAGES_PER_DAY = env_int("GENERATION_IMAGES_PER_DAY", 400)
+# The prompt policy (generation/services/prompt_policy/): names refused next to sexual or
+# defamatory terms (real people) or outright (artists), on top of the Protected names the
+# operators keep in the admin. Entries: a name, or {"name": ..., "kind": "real_person" |
+# "artist"}. The defaults are public figures often targeted by sexual deepfakes.
+PROMPT_POLICY_PROTECTED_NAMES: list = [
+    "Taylor Swift",
+    "Scarlett Johansson",
+    "Emma Watson",
+    "Gal Gadot",
+    "Jennifer Lawrence",
+    "Billie Eilish",
+    "Selena Gomez",
+    "Alexandria Ocasio-Cortez",
+    "Kamala Harris",
+    "Donald Trump",
+    "Joe Biden",
+    "Vladimir Putin",
+    "Xi Jinping",
+]
+# Rules of its own (dicts with id, category, explanation, terms, patterns, with_terms,
+# negative_terms, allow, unless) and built-in rule ids switched off.
+PROMPT_POLICY_EXTRA_RULES: list = []
+PROMPT_POLICY_DISABLED_RULES: list = []
 # The public API (api/): requests a minute, per token and per person across all tokens.
 API_RATE_LIMIT_PER_TOKEN = env_int("API_RATE_LIMIT_PER_TOKEN", 120)
 API_RATE_LIMIT_PER_USER = env_int("API_RATE_LIMIT_PER_USER", 300)

@@ -28,6 +28,7 @@ from generation.models import (
     PromptReviewEvent,
     PromptReviewStatus,
     PromptSource,
+    Style,
 )
 from generation.services.prompt_policy import Verdict, prompt_policy_check
 
@@ -121,10 +122,12 @@ def prompt_screen(
     negative_prompt: str = "",
     source: str = PromptSource.COMMISSION,
     field: str = "prompt",
+    style: Style | None = None,
 ) -> None:
     """Raise PromptRejectedError (after recording the review) when the policy refuses the
-    text and no moderator has allowed this exact text for this user; else return."""
-    verdict = prompt_policy_check(prompt=prompt, negative_prompt=negative_prompt)
+    text and no moderator has allowed this exact text for this user; else return. `style`:
+    the style the text runs in (names protected only there apply)."""
+    verdict = prompt_policy_check(prompt=prompt, negative_prompt=negative_prompt, style=style)
     if verdict is None:
         return
     digest = prompt_sha256(prompt=prompt, negative_prompt=negative_prompt)
