@@ -215,6 +215,23 @@ def render_watchers(values: list) -> str:
     )
 
 
+def render_prompt_policy(values: list) -> str:
+    r = values[0]
+    rows = [
+        [category, row["examples"], row["precision"], row["recall"]]
+        for category, row in r["categories"].items()
+        if category != "benign"
+    ]
+    benign = r["categories"]["benign"]
+    ways = ", ".join(f"{how} {recall}" for how, recall in r["recall_by_way_of_writing"].items())
+    notes = (
+        f"\n\nBenign prompts: {benign['examples']}, refused {benign['false_refusals']} "
+        f"({benign['false_refusal_rate']:.2%}). Recall by way of writing: {ways}. "
+        f"{r['checks_per_s']} checks/s (one process)."
+    )
+    return md_table(["category", "examples", "precision", "recall"], rows) + notes
+
+
 @dataclass(frozen=True)
 class Bench:
     title: str
@@ -255,6 +272,9 @@ BENCHES = {
     ),
     "stamp": Bench("Stamp", [], ["--images", "6", "--processes", "1,2"], render_stamp),
     "watchers": Bench("Watchers: live job pages", [], ["--quick"], render_watchers),
+    "prompt_policy": Bench(
+        "Prompt policy: corpus precision and recall", [], ["--rounds", "1"], render_prompt_policy
+    ),
 }
 
 

@@ -61,6 +61,12 @@ def production_problems(values: Mapping[str, Any], *, command: str = "") -> list
             "backend, not to people; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend "
             "with EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD)."
         )
+    if not values["STRIPE_SECRET_KEY"] and not values["PAYMENTS_DISABLED"]:
+        problems.append(
+            "STRIPE_SECRET_KEY: no Stripe key, so checkout would fall back to the local test "
+            'gateway, where anyone can "pay" without money; set STRIPE_SECRET_KEY=sk_live_… '
+            "and STRIPE_WEBHOOK_SECRET=whsec_…, or PAYMENTS_DISABLED=true to run without payments."
+        )
     if values["STRIPE_SECRET_KEY"] and not values["STRIPE_WEBHOOK_SECRET"]:
         problems.append(
             "STRIPE_WEBHOOK_SECRET: STRIPE_SECRET_KEY is set without it, so no payment "

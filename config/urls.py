@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from core.views import health
+from marketplace.views.accounts import signup
 
 # Staff sign in through allauth too, so the admin cannot skip the second factor.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -14,6 +15,8 @@ handler429 = "core.views.errors.too_many_requests"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # allauth's signup, with our refusals as form errors (marketplace.views.accounts).
+    path("accounts/signup/", signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("", include("core.urls")),
     path("", include("provenance.urls")),

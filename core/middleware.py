@@ -1,9 +1,13 @@
+from urllib.parse import urlencode
+
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from core.ratelimits import RateLimited
 
@@ -63,10 +67,18 @@ class RateLimitedMiddleware:
         return response
 
 
+def session_used_mfa(request) -> bool:
+    """Did this session (not merely this account) pass a second factor? allauth records every
+    method a session authenticated with; a passkey sign-in is recorded as "mfa" too."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
 class ModeratorMfaMiddleware:
-    """Moderators decide on other people's money and work, so their accounts need a second
+    """Moderators decide on other people's money and work, so their sessions need a second
     factor: a moderator without one reaches only allauth's own pages (set one up, verify an
-    email, sign out) until they add it."""
+    email, sign out) until they add it, and one whose session signed in without it (a
+    password-only session from before the factor was added, say) must confirm it first."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,9 +96,16 @@ class ModeratorMfaMiddleware:
         user = request.user
         if not (user.is_authenticated and getattr(user, "is_moderator", False)):
             return None
-        if view_func.__module__.startswith("allauth.") or is_mfa_enabled(user):
+        if view_func.__module__.startswith("allauth."):
             return None
-        messages.warning(
-            request, "Moderators need two-factor authentication: set it up to continue."
-        )
-        return redirect("mfa_index")
+        if not is_mfa_enabled(user):
+            messages.warning(
+                request, "Moderators need two-factor authentication: set it up to continue."
+            )
+            return redirect("mfa_index")
+        if session_used_mfa(request):
+            return None
+        messages.info(request, "Moderators confirm their second factor to continue.")
+        back = request.get_full_path() if request.method == "GET" else ""
+        target = reverse("mfa_reauthenticate")
+        return redirect(f"{target}?{urlencode({'next': back})}" if back else target)

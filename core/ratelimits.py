@@ -8,10 +8,14 @@ A view that raises `RateLimited` answers 429 with Retry-After and a page that sa
 try again (`core.middleware.RateLimitedMiddleware`).
 """
 
+import math
 import time
 from dataclasses import dataclass
 
+from allauth.core.internal.ratelimit import get_cache_key, get_rates
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 
 from core.errors import QuotaExceededError
 
@@ -47,3 +51,50 @@ def rate_limit_take(limit: Limit, key: object, *, message: str, now: float | Non
     used = cache_count(f"rate:{limit.scope}:{key}:{window_start}", timeout=limit.seconds * 2)
     if used > limit.count:
         raise RateLimited(message, retry_after=max(1, int(window_start + limit.seconds - now)))
+
+
+# allauth's limited views (by URL name) and the ACCOUNT_RATE_LIMITS action each consumes.
+ALLAUTH_ACTIONS = {
+    "account_signup": "signup",
+    "account_login": "login",
+    "account_reset_password": "reset_password",
+    "account_reset_password_from_key": "reset_password_from_key",
+    "account_confirm_email": "confirm_email",
+    "account_change_password": "change_password",
+    "account_set_password": "change_password",
+    "account_email": "manage_email",
+    "account_reauthenticate": "reauthenticate",
+    "mfa_reauthenticate": "reauthenticate",
+}
+ALLAUTH_UNKNOWN_RETRY_AFTER = 60  # a refusal from a view not in ALLAUTH_ACTIONS
+
+
+def allauth_retry_after(request: HttpRequest, *, now: float | None = None) -> int:
+    """Seconds until the allauth limit that refused `request` lets it through again.
+
+    allauth's RateLimited says nothing, so this reads the hit history allauth keeps per
+    rate (newest first, in the cache): a full rate opens when its `amount`-th newest hit
+    leaves the window. A rate whose key we cannot rebuild (a per-key rate keyed by
+    something the request does not carry) counts with its whole period."""
+    action = ALLAUTH_ACTIONS.get(getattr(request.resolver_match, "url_name", None))
+    rates = get_rates(app="allauth.account", action=action) if action else []
+    if not rates:
+        return ALLAUTH_UNKNOWN_RETRY_AFTER
+    now = time.time() if now is None else now
+    key = request.POST.get("email", "").strip().lower() or None
+    waits, unreadable = [], []
+    for rate in rates:
+        try:
+            cache_key = get_cache_key(
+                request, app="allauth.account", action=action, rate=rate, key=key
+            )
+        except ImproperlyConfigured:
+            unreadable.append(rate.duration)
+            continue
+        hits = [hit for hit in cache.get(cache_key, []) if hit > now - rate.duration]
+        if len(hits) >= rate.amount:
+            waits.append(hits[rate.amount - 1] + rate.duration - now)
+    # No full rate we can read: the one that tripped is one we cannot, or it has just
+    # emptied; its configured period is the honest answer.
+    wait = max(waits) if waits else max(unreadable or [rate.duration for rate in rates])
+    return max(1, math.ceil(wait))

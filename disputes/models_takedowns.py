@@ -132,7 +132,7 @@ class TakedownNotice(models.Model):
         return f"Takedown notice {self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("disputes:takedown_detail", kwargs={"notice_id": self.pk})
+        return reverse("disputes:takedown_detail", kwargs={"takedown_id": self.pk})
 
     @property
     def is_active(self) -> bool:

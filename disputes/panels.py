@@ -43,6 +43,37 @@ def style_claims(request, style) -> dict:
     return {"style": style, "banners": style_banners(style_id=style.id)}
 
 
+def _report(request, *, kind: str, target_id, owner_id, label: str) -> dict | None:
+    """A "Report" link for everyone but the owner."""
+    if request.user.is_authenticated and owner_id == request.user.pk:
+        return None
+    return {"kind": kind, "target_id": target_id, "label": label}
+
+
+def style_report(request, style) -> dict | None:
+    if style.status != "published":
+        return None
+    return _report(
+        request, kind="style", target_id=style.id, owner_id=style.creator_id, label="this style"
+    )
+
+
+def piece_report(request, piece) -> dict | None:
+    return _report(
+        request, kind="piece", target_id=piece.pk, owner_id=piece.owner_id, label="this piece"
+    )
+
+
+def storefront_report(request, creator) -> dict | None:
+    return _report(
+        request,
+        kind="storefront",
+        target_id=creator.pk,
+        owner_id=creator.pk,
+        label="this storefront",
+    )
+
+
 def order_line_report(request, line) -> dict:
     return {"line": line}
 
@@ -64,13 +95,17 @@ def connect() -> None:
     panels.register(
         "listing_detail", template="disputes/panels/listing_report.html", context=listing_report
     )
+    report = "disputes/panels/report_link.html"
+    panels.register("style_detail", template=report, context=style_report)
+    panels.register("piece_detail", template=report, context=piece_report)
+    panels.register("storefront", template=report, context=storefront_report)
     panels.register(
         "listing_detail",
         template="disputes/panels/listing_takedown.html",
         context=listing_takedown,
     )
     panels.register(
-        "style_detail", template="disputes/panels/style_claims.html", context=style_claims
+        "style_banner", template="disputes/panels/style_claims.html", context=style_claims
     )
     panels.register(
         "order_line", template="disputes/panels/order_line_report.html", context=order_line_report

@@ -5,10 +5,15 @@ from django.db.models import QuerySet
 from commissions.hooks import HeldCommissions, commissions_held
 from disputes.models import ACTIVE_STATUSES, Dispute, DisputeStatus
 from disputes.selectors.takedowns import takedown_withheld_reason, takedowns_export_data
-from disputes.services.privacy import disputes_export_data
+from disputes.services.misuse import misuse_check_user
+from disputes.services.privacy import disputes_export_data, disputes_forget_addresses
+from disputes.services.restrictions import restrict_prompt
+from generation.hooks import PromptRefusalUpheld, prompt_refusal_upheld
+from generation.models import PromptReview
 from marketplace.hooks import (
     AccountData,
     ListingWithheld,
+    account_erase,
     account_export_sections,
     listing_withheld_reason,
 )
@@ -37,8 +42,21 @@ def withheld_for_notice(event: ListingWithheld) -> str | None:
     return takedown_withheld_reason(listing_id=event.listing.pk)
 
 
+def forget_addresses(event: AccountData) -> None:
+    disputes_forget_addresses(user=event.user)
+
+
+def record_upheld_prompt_refusal(event: PromptRefusalUpheld) -> None:
+    """An upheld refusal is a restriction: a statement of reasons, then the misuse count."""
+    review = PromptReview.objects.select_related("user").get(pk=event.review_id)
+    restrict_prompt(review=review, moderator=event.moderator, note=event.note)
+    misuse_check_user(user=review.user)
+
+
 def connect() -> None:
+    prompt_refusal_upheld.register(record_upheld_prompt_refusal)
     account_export_sections.register(export_disputes)
     account_export_sections.register(export_takedowns)
+    account_erase.register(forget_addresses)
     commissions_held.register(commissions_under_dispute)
     listing_withheld_reason.register(withheld_for_notice)

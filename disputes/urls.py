@@ -1,6 +1,14 @@
 from django.urls import path
 
-from disputes.views import artist_claims, cases, moderation, takedowns
+from disputes.views import (
+    artist_claims,
+    cases,
+    moderation,
+    notice_moderation,
+    notices,
+    takedowns,
+    transparency,
+)
 
 app_name = "disputes"
 
@@ -23,29 +31,57 @@ urlpatterns = [
         moderation.case_action,
         name="moderation_action",
     ),
+    path("report/", notices.notice_new, name="notice_new"),
+    path("report/confirm/<str:token>/", notices.notice_confirm_view, name="notice_confirm"),
+    path("complaints/<str:token>/", notices.complaint_new, name="complaint_new"),
+    path("statements/", notices.statement_list, name="statement_list"),
+    path("statements/<uuid:statement_id>/", notices.statement_detail, name="statement_detail"),
+    path("moderation/notices/", notice_moderation.notices_queue, name="moderation_notices"),
+    path(
+        "moderation/notices/<uuid:notice_id>/",
+        notice_moderation.notice_review,
+        name="moderation_notice",
+    ),
+    path(
+        "moderation/notices/<uuid:notice_id>/decide/",
+        notice_moderation.notice_decide_view,
+        name="moderation_notice_decide",
+    ),
+    path(
+        "moderation/complaints/<uuid:complaint_id>/",
+        notice_moderation.complaint_review,
+        name="moderation_complaint",
+    ),
+    path(
+        "moderation/complaints/<uuid:complaint_id>/decide/",
+        notice_moderation.complaint_decide_view,
+        name="moderation_complaint_decide",
+    ),
+    path("transparency/", transparency.report, name="transparency"),
+    path("transparency.csv", transparency.report_csv, name="transparency_csv"),
 ]
 
 urlpatterns += [
     path("takedowns/new/", takedowns.takedown_new, name="takedown_new"),
-    path("takedowns/<uuid:notice_id>/", takedowns.takedown_detail, name="takedown_detail"),
+    path("takedowns/<uuid:takedown_id>/", takedowns.takedown_detail, name="takedown_detail"),
     path(
-        "takedowns/<uuid:notice_id>/counter-notice/",
+        "takedowns/<uuid:takedown_id>/counter-notice/",
         takedowns.takedown_counter,
         name="takedown_counter",
     ),
     path(
-        "takedowns/<uuid:notice_id>/court-action/",
+        "takedowns/<uuid:takedown_id>/court-action/",
         takedowns.takedown_court_action,
         name="takedown_court_action",
     ),
     path(
-        "takedowns/<uuid:notice_id>/withdraw/",
+        "takedowns/<uuid:takedown_id>/withdraw/",
         takedowns.takedown_withdraw,
         name="takedown_withdraw",
     ),
     path("moderation/takedowns/", takedowns.takedown_queue, name="takedown_queue"),
     path(
-        "moderation/takedowns/<uuid:notice_id>/decide/",
+        "moderation/takedowns/<uuid:takedown_id>/decide/",
         takedowns.takedown_moderate,
         name="takedown_moderate",
     ),

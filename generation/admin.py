@@ -1,16 +1,25 @@
+from django import forms
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
+from core.errors import ApplicationError
 from generation.models import (
     GenerationJob,
     JobEvent,
     Piece,
     PromptReview,
     PromptReviewEvent,
+    ProtectedName,
+    ProtectedNameEvent,
     StyleAdapter,
     WorkerHeartbeat,
 )
 from generation.selectors.workers import worker_is_live
+from generation.services.protected_names import (
+    protected_name_add,
+    protected_name_remove,
+    protected_name_validate,
+)
 
 
 class JobEventInline(admin.TabularInline):
@@ -145,3 +154,64 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     @admin.display(description="Unavailable")
     def unavailable_reasons(self, obj):
         return "; ".join(f"{name}: {reason}" for name, reason in obj.unavailable.items())
+
+
+class ProtectedNameEventInline(admin.TabularInline):
+    model = ProtectedNameEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "note", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ProtectedNameForm(forms.ModelForm):
+    class Meta:
+        model = ProtectedName
+        fields = ("name", "kind", "style", "note", "active")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("name") and cleaned.get("kind"):
+            try:
+                protected_name_validate(name=cleaned["name"], kind=cleaned["kind"])
+            except ApplicationError as error:
+                self.add_error(error.field, error.message)
+        return cleaned
+
+
+@admin.register(ProtectedName)
+class ProtectedNameAdmin(admin.ModelAdmin):
+    """Adding, deactivating and reactivating go through the services, so each is a history
+    row and the policy's cached list refreshes; a name is never deleted (deactivate it)."""
+
+    form = ProtectedNameForm
+    list_display = ("name", "kind", "style", "active", "created_at")
+    list_filter = ("kind", "active")
+    search_fields = ("name", "normalised", "note")
+    list_select_related = ("style",)
+    raw_id_fields = ("style",)
+    inlines = [ProtectedNameEventInline]
+    actions = ["deactivate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("normalised", "created_at") + (("name", "kind", "style", "note") if obj else ())
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change and not obj.active:
+            saved = protected_name_remove(protected_name=obj, actor=request.user)
+        else:
+            saved = protected_name_add(
+                name=obj.name, kind=obj.kind, style=obj.style, note=obj.note, actor=request.user
+            )
+        obj.pk, obj.active, obj.normalised = saved.pk, saved.active, saved.normalised
+        obj._state.adding = False
+
+    @admin.action(description="Stop protecting the selected names")
+    def deactivate(self, request, queryset):
+        for entry in queryset.filter(active=True):
+            protected_name_remove(protected_name=entry, actor=request.user)

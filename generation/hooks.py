@@ -48,3 +48,16 @@ class DeriveRequested:
 
 
 may_derive: Hook[DeriveRequested] = Hook("generation.may_derive")
+
+
+@dataclass(frozen=True)
+class PromptRefusalUpheld:
+    """A moderator upheld a prompt refusal on appeal (called in the deciding transaction):
+    the floors above record the restriction and tell the user why."""
+
+    review_id: uuid.UUID
+    moderator: object  # the deciding moderator
+    note: str
+
+
+prompt_refusal_upheld: Hook[PromptRefusalUpheld] = Hook("generation.prompt_refusal_upheld")

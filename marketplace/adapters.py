@@ -1,5 +1,5 @@
 """How django-allauth fits our accounts: signups go through `user_create`, client
-addresses come from `core.clients`, and failed logins meet our growing delays."""
+addresses come from `core.clients`, and sign-in attempts meet our growing delays."""
 
 from typing import Any
 
@@ -7,9 +7,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
 from core.clients import client_address
-from core.ratelimits import RateLimited
 from marketplace.services.accounts import user_create
-from marketplace.services.login_throttle import login_failed, login_retry_after, login_succeeded
+from marketplace.services.login_throttle import login_attempt_start, login_succeeded
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,20 +27,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         super().pre_authenticate(request, **credentials)
-        email = credentials.get("email", "")
-        wait = login_retry_after(email=email, ip=client_address(request))
-        if wait > 0:
-            raise RateLimited(
-                "Too many failed sign-in attempts from your connection. Wait a moment, "
-                "or reset your password if you have forgotten it.",
-                retry_after=wait,
-            )
+        # Counted (and refused with RateLimited → 429) before the password is checked, in
+        # one atomic step, so parallel guesses cannot all slip through the same check.
+        login_attempt_start(email=credentials.get("email", ""), ip=client_address(request))
 
     def authenticate(self, request: HttpRequest, **credentials: Any):
         user = super().authenticate(request, **credentials)
         if user is not None:
             login_succeeded(email=credentials.get("email", ""), ip=client_address(request))
         return user
-
-    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
-        login_failed(email=credentials.get("email", ""), ip=client_address(request))

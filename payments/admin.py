@@ -8,6 +8,7 @@ from payments.models import (
     OrderEvent,
     OrderLine,
     PayoutAccount,
+    PayoutAccountEvent,
     RefundRequest,
     WebhookEvent,
     WebhookEventHistory,
@@ -95,7 +96,20 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         )
 
 
-admin.site.register(PayoutAccount)
+class PayoutAccountEventInline(ReadOnlyInline):
+    model = PayoutAccountEvent
+    fields = ("created_at", "from_status", "to_status", "source", "actor", "message")
+    readonly_fields = fields
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    """Read-only: the flags follow Stripe (account.updated), so each change has its row."""
+
+    list_display = ("stripe_account_id", "creator", "payouts_enabled", "created_at")
+    inlines = [PayoutAccountEventInline]
+
+
 admin.site.register(RefundRequest)
 
 

@@ -3,6 +3,8 @@
 Without STRIPE_SECRET_KEY the embedded default is `LocalGateway`: a clearly labelled test
 gateway that needs no network; its checkout page lets the buyer "pay" and then delivers a
 synthetic `checkout.session.completed` event through the same webhook path Stripe uses.
+With PAYMENTS_DISABLED there is no gateway at all (production without Stripe must say so:
+config/guardrails.py); `payments.middleware` answers with a "not available" page.
 """
 
 import json
@@ -18,6 +20,11 @@ from django.urls import reverse
 
 class GatewayError(Exception):
     """The payment provider refused or failed a call; the message is safe to log."""
+
+
+class PaymentsUnavailable(GatewayError):
+    """PAYMENTS_DISABLED: this site takes no payments, so no gateway is handed out (the
+    local test gateway must never stand in for Stripe in production)."""
 
 
 class SignatureError(Exception):
@@ -261,7 +268,18 @@ class LocalGateway:
         }
 
 
+def stripe_livemode() -> bool:
+    """Whether the configured key moves real money (Stripe's live keys say so in their
+    prefix); the local gateway and test keys never do."""
+    return settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+
+
 def get_gateway() -> PaymentGateway:
+    if settings.PAYMENTS_DISABLED:
+        raise PaymentsUnavailable(
+            "Payments are not available on this site at the moment, so nothing can be "
+            "bought or paid out here yet."
+        )
     if settings.STRIPE_SECRET_KEY:
         return StripeGateway(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or None)
     return LocalGateway()

@@ -224,17 +224,41 @@ class WebhookEventHistory(StatusHistory):
 
 
 class PayoutAccount(models.Model):
-    """A creator's Stripe Connect account (Express)."""
+    """A creator's Stripe Connect account (Express). Its flags follow Stripe's account
+    (`account.updated`); every change of them is a PayoutAccountEvent."""
 
     creator = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payout_account"
     )
     stripe_account_id = models.CharField(max_length=255, unique=True)
     payouts_enabled = models.BooleanField(default=False)
+    charges_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    FLAGS = ("payouts_enabled", "charges_enabled", "details_submitted")
 
     def __str__(self) -> str:
         return self.stripe_account_id
+
+    @property
+    def status(self) -> str:
+        """One word for the history: can it be paid, is Stripe checking it, or not yet."""
+        if self.payouts_enabled:
+            return "enabled"
+        return "restricted" if self.details_submitted else "onboarding"
+
+
+class PayoutAccountEvent(StatusHistory):
+    """Append-only history of a payout account: its creation and each change of its flags."""
+
+    history_of = "payout_account"
+
+    payout_account = models.ForeignKey(
+        PayoutAccount, on_delete=models.CASCADE, related_name="events"
+    )
+    source = models.CharField(max_length=100, help_text="user, webhook:<event id>…")
+    message = models.TextField(blank=True)
 
 
 class RefundRequestStatus(models.TextChoices):

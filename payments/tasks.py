@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from payments.gateway import GatewayError
 from payments.models import Order
 from payments.services.payouts import transfer_earnings, transfers_requeue_owed
 from payments.services.refunds import refund_owed_issue, refunds_requeue_owed
@@ -12,10 +13,11 @@ from payments.services.webhooks import webhook_process, webhooks_requeue_stale
 
 @shared_task(
     name="payments.process_webhook_event",
-    # A database blip or an event ahead of its payment: try again shortly; the stored
-    # event is the source of truth and processing is idempotent. The event counts its own
-    # attempts and is failed after WEBHOOK_MAX_ATTEMPTS, whoever woke it.
-    autoretry_for=(EventOutOfOrder, OperationalError, InterfaceError),
+    # A database blip, a provider call that failed or an event ahead of its payment: try
+    # again shortly; the stored event is the source of truth and processing is idempotent.
+    # The event counts its own attempts and is failed after WEBHOOK_MAX_ATTEMPTS, whoever
+    # woke it.
+    autoretry_for=(EventOutOfOrder, GatewayError, OperationalError, InterfaceError),
     retry_backoff=5,
     max_retries=8,
 )

@@ -17,6 +17,36 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a complete sign-in: for someone with a second
+    factor that means password *and* factor, as allauth records them in the session (the
+    moderator pages check the session used it). Tests of the password-only case sign in
+    through the real login form, or call `client.force_login(user, mfa=False)`."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.utils import is_mfa_enabled
+    from django.test import Client
+
+    plain_force_login = Client.force_login
+
+    def force_login(self, user, backend=None, *, mfa=True):
+        plain_force_login(self, user, backend)
+        if not (mfa and is_mfa_enabled(user)):
+            return
+        session = self.session
+        now = time.time()
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": now, "email": user.email},
+            {"method": "mfa", "at": now, "type": "totp"},
+        ]
+        session["account_authentication_methods_user"] = str(user.pk)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def broker_down():
     """A broker outage as a context manager: inside it, Celery publishes to a port nothing

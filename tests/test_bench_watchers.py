@@ -30,4 +30,6 @@ def test_watchers_see_every_change_without_errors(tmp_path):
     assert result["mode"] == "conditional" and result["watchers"] == 20
     assert result["errors"] == 0 and result["missed"] == 0
     assert result["changes_measured"] >= 10 and result["p99_s"] < 5
-    assert result["responses"]["200"] > 0 and result["responses"]["304"] > 0
+    # Progress reaches the tabs as patches from the cache (their full renders were in the
+    # warm-up), and unchanged polls are 304s.
+    assert result["responses"]["patch"] > 0 and result["responses"]["304"] > 0

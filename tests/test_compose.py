@@ -73,6 +73,8 @@ DOTENV = {
     "S3_SECRET_KEY": "secret",
     "EMAIL_HOST": "smtp.art.example.com",
     "DJANGO_ALLOWED_HOSTS": "art.example.com",
+    "STRIPE_SECRET_KEY": "sk_live_compose",
+    "STRIPE_WEBHOOK_SECRET": "whsec_compose",
 }
 
 
@@ -98,11 +100,15 @@ def test_app_services_share_the_signing_identity_that_migrate_creates_first():
     assert "signing:/app/var/signing" in SERVICES["worker"]["volumes"]
 
 
-def test_the_production_shape_passes_the_guardrails_and_the_deploy_check(tmp_path):
-    env = {
-        name: _interpolate(str(value), DOTENV)
+def _web_env(dotenv: dict[str, str]) -> dict[str, str]:
+    return {
+        name: _interpolate(str(value), dotenv)
         for name, value in SERVICES["web"]["environment"].items()
     }
+
+
+def test_the_production_shape_passes_the_guardrails_and_the_deploy_check(tmp_path):
+    env = _web_env(DOTENV)
     assert env["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert env["EMAIL_HOST"] == DOTENV["EMAIL_HOST"]
     # The container's /app/var, here: the volume's identity as `migrate` leaves it.
@@ -112,3 +118,17 @@ def test_the_production_shape_passes_the_guardrails_and_the_deploy_check(tmp_pat
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_production_shape_without_stripe_starts_only_with_payments_declared_off(tmp_path):
+    init_signing_identity(tmp_path / "signing")
+    no_stripe = {k: v for k, v in DOTENV.items() if not k.startswith("STRIPE_")}
+    place = {"VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+
+    silent = _manage("check", env={**_web_env(no_stripe), **place})
+    declared = _web_env({**no_stripe, "PAYMENTS_DISABLED": "true"})
+    started = _manage("check", env={**declared, **place})
+
+    assert silent.returncode != 0 and "STRIPE_SECRET_KEY: no Stripe key" in silent.stderr
+    assert declared["PAYMENTS_DISABLED"] == "true"
+    assert started.returncode == 0, started.stdout + started.stderr

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _run(args: list[str], *, env: dict[str, str]) -> subprocess.CompletedProcess:
     # Nothing of this process's service settings (CI sets DATABASE_URL, the broker…) leaks in.
-    service = ("DJANGO_", "S3_", "DATABASE_", "CELERY_", "CACHE_", "EMAIL_", "STRIPE_")
+    service = ("DJANGO_", "S3_", "DATABASE_", "CELERY_", "CACHE_", "EMAIL_", "STRIPE_", "PAYMENTS_")
     base = {k: v for k, v in os.environ.items() if not k.startswith((*service, "PROVENANCE_"))}
     return subprocess.run(
         [sys.executable, *args],
@@ -102,15 +102,27 @@ def test_every_entry_point_refuses_an_unsafe_production_start(tmp_path, entry_po
     assert "DATABASE_URL" not in result.stderr  # only what is wrong is named
 
 
-def test_a_stripe_key_alone_is_refused_but_no_stripe_at_all_is_fine(tmp_path):
+def test_a_stripe_key_alone_is_refused(tmp_path):
     without_secret = _manage("check", env=_production_env(tmp_path, STRIPE_WEBHOOK_SECRET=""))
-    without_stripe = _manage(
-        "check", env=_production_env(tmp_path, STRIPE_SECRET_KEY="", STRIPE_WEBHOOK_SECRET="")
-    )
 
     assert without_secret.returncode != 0
     assert "STRIPE_WEBHOOK_SECRET" in without_secret.stderr
-    assert without_stripe.returncode == 0, without_stripe.stderr
+
+
+def test_no_stripe_is_refused_unless_payments_are_declared_off(tmp_path):
+    no_stripe = {"STRIPE_SECRET_KEY": "", "STRIPE_WEBHOOK_SECRET": ""}
+    silent = _manage("check", env=_production_env(tmp_path, **no_stripe))
+    declared = _manage(
+        "check", env=_production_env(tmp_path, **no_stripe, PAYMENTS_DISABLED="true")
+    )
+
+    assert silent.returncode != 0
+    assert "refuses to start with 1 unsafe setting(s)" in silent.stderr
+    assert "STRIPE_SECRET_KEY: no Stripe key, so checkout would fall back to the local" in (
+        silent.stderr
+    )
+    assert "or PAYMENTS_DISABLED=true to run without payments" in silent.stderr
+    assert declared.returncode == 0, declared.stderr
 
 
 def test_init_signing_may_start_without_keys_and_makes_the_next_start_safe(tmp_path):

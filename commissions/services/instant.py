@@ -29,6 +29,7 @@ def commission_instant_create(
         prompt=prompt,
         negative_prompt=negative_prompt,
         source=PromptSource.STYLE_COMMISSION,
+        style=style,  # names protected only in this style are refused before payment
     )
     return _commission_instant_create(
         buyer=buyer, style=style, prompt=prompt, negative_prompt=negative_prompt, count=count

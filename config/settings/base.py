@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.RateLimitedMiddleware",
+    "payments.middleware.PaymentsUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -211,6 +212,11 @@ LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 15 * 60)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 60 * 60)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Wrong codes get the login throttle's growing delays, per account (marketplace/forms/mfa.py).
+MFA_FORMS = {
+    "authenticate": "marketplace.forms.mfa.ThrottledAuthenticateForm",
+    "reauthenticate": "marketplace.forms.mfa.ThrottledReauthenticateForm",
+}
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Promptfolio"
 # Browsers treat http://localhost as secure; other plain-HTTP origins only outside production.
@@ -300,6 +306,29 @@ GENERATION_STAGE_BATCHES = env_int("GENERATION_STAGE_BATCHES", 2)
 # Each person's GPU allowance (generation/services/quotas.py).
 GENERATION_MAX_ACTIVE_JOBS = env_int("GENERATION_MAX_ACTIVE_JOBS", 10)
 GENERATION_IMAGES_PER_DAY = env_int("GENERATION_IMAGES_PER_DAY", 400)
+# The prompt policy (generation/services/prompt_policy/): names refused next to sexual or
+# defamatory terms (real people) or outright (artists), on top of the Protected names the
+# operators keep in the admin. Entries: a name, or {"name": ..., "kind": "real_person" |
+# "artist"}. The defaults are public figures often targeted by sexual deepfakes.
+PROMPT_POLICY_PROTECTED_NAMES: list = [
+    "Taylor Swift",
+    "Scarlett Johansson",
+    "Emma Watson",
+    "Gal Gadot",
+    "Jennifer Lawrence",
+    "Billie Eilish",
+    "Selena Gomez",
+    "Alexandria Ocasio-Cortez",
+    "Kamala Harris",
+    "Donald Trump",
+    "Joe Biden",
+    "Vladimir Putin",
+    "Xi Jinping",
+]
+# Rules of its own (dicts with id, category, explanation, terms, patterns, with_terms,
+# negative_terms, allow, unless) and built-in rule ids switched off.
+PROMPT_POLICY_EXTRA_RULES: list = []
+PROMPT_POLICY_DISABLED_RULES: list = []
 # The public API (api/): requests a minute, per token and per person across all tokens.
 API_RATE_LIMIT_PER_TOKEN = env_int("API_RATE_LIMIT_PER_TOKEN", 120)
 API_RATE_LIMIT_PER_USER = env_int("API_RATE_LIMIT_PER_USER", 300)
@@ -357,7 +386,10 @@ VERIFY_RATE_LIMIT_PER_USER = env_int("VERIFY_RATE_LIMIT_PER_USER", 20)
 VERIFY_RATE_LIMIT_SECONDS = env_int("VERIFY_RATE_LIMIT_SECONDS", 60)
 
 # --- Payments ---------------------------------------------------------------------------
-# Without a Stripe key the local test gateway completes checkouts (clearly labelled).
+# Without a Stripe key the local test gateway completes checkouts (clearly labelled); never
+# in production, which needs the keys or PAYMENTS_DISABLED=true (no gateway, checkout says
+# "payments are not available").
+PAYMENTS_DISABLED = env_bool("PAYMENTS_DISABLED", False)
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
@@ -372,6 +404,22 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 # counter-notice unless the claimant reports a court action; 17 U.S.C. §512(g)(2)(C) allows
 # 10 to 14, and the service refuses anything outside that range.
 TAKEDOWN_RESTORE_BUSINESS_DAYS = env_int("TAKEDOWN_RESTORE_BUSINESS_DAYS", 10)
+
+# --- Notice and action (EU DSA; disputes/services/notices.py, complaints.py, misuse.py) ---
+# An anonymous reporter confirms their address within this many seconds; each client address
+# may send NOTICE_RATE_LIMIT_PER_CLIENT anonymous notices per window (429 beyond).
+NOTICE_CONFIRM_MAX_AGE_SECONDS = env_int("NOTICE_CONFIRM_MAX_AGE_SECONDS", 2 * 24 * 3600)
+NOTICE_RATE_LIMIT_PER_CLIENT = env_int("NOTICE_RATE_LIMIT_PER_CLIENT", 5)
+NOTICE_RATE_LIMIT_SECONDS = env_int("NOTICE_RATE_LIMIT_SECONDS", 3600)
+# Complaints against a decision are accepted this many days after it (Art. 20: six months).
+COMPLAINT_WINDOW_DAYS = env_int("COMPLAINT_WINDOW_DAYS", 182)
+# Repeat misuse (Art. 23): upheld restrictions within the window before an automatic warning
+# and an automatic suspension; manifestly unfounded notices before a reporter's notices stop
+# being processed (for the same window).
+MISUSE_WARN_AFTER = env_int("MISUSE_WARN_AFTER", 1)
+MISUSE_SUSPEND_AFTER = env_int("MISUSE_SUSPEND_AFTER", 3)
+MISUSE_UNFOUNDED_NOTICES_AFTER = env_int("MISUSE_UNFOUNDED_NOTICES_AFTER", 3)
+MISUSE_WINDOW_DAYS = env_int("MISUSE_WINDOW_DAYS", 180)
 
 # --- Outbound webhooks (webhooks/delivery.py, docs/webhooks.md) ---------------------------
 # Private, loopback, link-local and metadata addresses are refused unless this is on (a dev

@@ -3,16 +3,15 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-ALLAUTH_RETRY_AFTER = 60  # allauth does not say when its window ends; a minute is the norm
+from core.ratelimits import allauth_retry_after
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     """allauth's refusals (signup, password reset, login per client): the same 429 page and
-    Retry-After header as `core.ratelimits.RateLimited`."""
-    context = {
-        "message": "Too many attempts from your connection.",
-        "retry_after": ALLAUTH_RETRY_AFTER,
-    }
+    Retry-After header as `core.ratelimits.RateLimited`, with the wait the tripped limit
+    actually has left."""
+    retry_after = allauth_retry_after(request)
+    context = {"message": "Too many attempts from your connection.", "retry_after": retry_after}
     response = render(request, "429.html", context, status=429)
-    response["Retry-After"] = str(ALLAUTH_RETRY_AFTER)
+    response["Retry-After"] = str(retry_after)
     return response

@@ -28,9 +28,9 @@ def _visible(queryset: QuerySet, *, pk, user):
     return None
 
 
-def takedown_visible(*, notice_id, user) -> TakedownNotice | None:
+def takedown_visible(*, takedown_id, user) -> TakedownNotice | None:
     queryset = TakedownNotice.objects.select_related("listing", "claimant", "respondent")
-    return _visible(queryset, pk=notice_id, user=user)
+    return _visible(queryset, pk=takedown_id, user=user)
 
 
 def takedown_events(*, notice: TakedownNotice) -> QuerySet:

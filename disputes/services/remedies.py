@@ -12,10 +12,18 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.services.notifications import notification_send
-from disputes.models import Dispute, DisputeKind, DisputeOutcome
+from disputes.models import (
+    DecisionGround,
+    Dispute,
+    DisputeKind,
+    DisputeOutcome,
+    RestrictionKind,
+    StatementOfReasons,
+)
 from disputes.services.cases import (
     dispute_lock,
     dispute_pieces,
@@ -26,6 +34,8 @@ from disputes.services.cases import (
     require_open_case,
 )
 from disputes.services.decisions import dispute_close, dispute_decide
+from disputes.services.misuse import misuse_check_user
+from disputes.services.statements import Reasons, statement_issue
 from licensing.models import GrantStatus, LicenceGrant
 from licensing.services.grants import licence_grant_revoke
 from marketplace.models import AccountEvent, Listing
@@ -57,6 +67,21 @@ def _reason(dispute: Dispute, note: str) -> str:
     return note.strip() or f"Dispute {dispute.pk}: {dispute.get_kind_display()}"
 
 
+def _dispute_reasons(dispute: Dispute, note: str) -> Reasons:
+    """A remedy's statement of reasons: an infringement claim rests on copyright law, the
+    other kinds on our terms; a moderator detected and decided it."""
+    if dispute.kind == DisputeKind.INFRINGEMENT:
+        ground, detail = DecisionGround.LAW, "Copyright law: an infringement claim"
+    else:
+        ground, detail = DecisionGround.TERMS, f"Terms of service: {dispute.get_kind_display()}"
+    return Reasons(
+        facts=_reason(dispute, note),
+        ground=ground,
+        ground_detail=detail,
+        about={"dispute": dispute},
+    )
+
+
 @transaction.atomic(durable=True)
 def remedy_listing_suspend(*, dispute: Dispute, actor: User, note: str = "") -> Listing:
     """Suspend the listing (also the interim measure while an infringement is reviewed)."""
@@ -64,6 +89,17 @@ def remedy_listing_suspend(*, dispute: Dispute, actor: User, note: str = "") -> 
     _require_listing(dispute)
     listing = listing_suspend(listing=dispute.listing, actor=actor, reason=_reason(dispute, note))
     interim = dispute.status != "decided"
+    statement_issue(
+        user=listing.creator,
+        kind=RestrictionKind.LISTING_SUSPENDED,
+        restricted=f"Listing “{listing.title}”" + (" (pending review)" if interim else ""),
+        reasons=_dispute_reasons(dispute, note),
+        decided_by=actor,
+        listing=listing,
+        data={"interim": interim},
+    )
+    if not interim:  # a suspension pending review is no finding against the creator yet
+        misuse_check_user(user=listing.creator)
     record_event(
         dispute,
         actor=actor,
@@ -85,6 +121,9 @@ def remedy_listing_unsuspend(*, dispute: Dispute, actor: User, note: str = "") -
     dispute = _start(dispute, actor)
     _require_listing(dispute)
     listing = listing_unsuspend(listing=dispute.listing, actor=actor, reason=_reason(dispute, note))
+    StatementOfReasons.objects.filter(
+        listing=listing, kind=RestrictionKind.LISTING_SUSPENDED, reversed_at__isnull=True
+    ).update(reversed_at=timezone.now())
     record_event(
         dispute, actor=actor, action="listing_reinstated", data={"listing": str(listing.pk)}
     )
@@ -229,6 +268,13 @@ def remedy_user_warn(*, dispute: Dispute, actor: User, user_id, note: str) -> Ac
         user=user, kind="warned", actor=actor, data={"dispute": str(dispute.pk), "note": note}
     )
     record_event(dispute, actor=actor, action="user_warned", note=note, data={"user": user.pk})
+    statement_issue(
+        user=user,
+        kind=RestrictionKind.ACCOUNT_WARNED,
+        restricted=f"Account of {user.public_name}",
+        reasons=_dispute_reasons(dispute, note),
+        decided_by=actor,
+    )
     notification_send(
         users=[user],
         subject="A moderator warned you",
@@ -262,6 +308,13 @@ def remedy_user_suspend(*, dispute: Dispute, actor: User, user_id, note: str) ->
         user=user, kind="suspended", actor=actor, data={"dispute": str(dispute.pk), "note": note}
     )
     record_event(dispute, actor=actor, action="user_suspended", note=note, data={"user": user.pk})
+    statement_issue(
+        user=user,
+        kind=RestrictionKind.ACCOUNT_SUSPENDED,
+        restricted=f"Account of {user.public_name}",
+        reasons=_dispute_reasons(dispute, note),
+        decided_by=actor,
+    )
     return user
 
 

@@ -21,6 +21,7 @@ from disputes.forms.cases import (
 )
 from disputes.models import DisputeOutcome
 from disputes.selectors.cases import dispute_case, dispute_visible, moderation_queue
+from disputes.selectors.notices import notices_waiting_count
 from disputes.services import decisions, remedies
 from disputes.services import filing as flow
 from generation.selectors.prompt_reviews import prompt_appeals_waiting_count
@@ -49,6 +50,7 @@ def queue(request):
         "now": timezone.now(),
         "query": _filter_query(request),
         "prompt_appeals": prompt_appeals_waiting_count(),
+        "notices_waiting": notices_waiting_count(),
     }
     return render(request, "disputes/moderation/queue.html", context)
 

@@ -35,8 +35,8 @@ from marketplace.models import Listing, ListingStatus
 QUEUE_SIZE = 100
 
 
-def _notice_or_404(request, notice_id):
-    notice = takedown_visible(notice_id=notice_id, user=request.user)
+def _notice_or_404(request, takedown_id):
+    notice = takedown_visible(takedown_id=takedown_id, user=request.user)
     if notice is None:
         raise Http404("No such notice.")
     return notice
@@ -101,13 +101,13 @@ def _detail(request, notice, *, status: int = 200, **forms):
 
 @login_required
 @require_GET
-def takedown_detail(request, notice_id):
-    return _detail(request, _notice_or_404(request, notice_id))
+def takedown_detail(request, takedown_id):
+    return _detail(request, _notice_or_404(request, takedown_id))
 
 
-def _post(request, notice_id, form_class, form_name: str, call, done: str):
+def _post(request, takedown_id, form_class, form_name: str, call, done: str):
     """Validate `form_class`, call the one service, redirect or re-render with the error."""
-    notice = _notice_or_404(request, notice_id)
+    notice = _notice_or_404(request, takedown_id)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -122,39 +122,39 @@ def _post(request, notice_id, form_class, form_name: str, call, done: str):
 
 @login_required
 @require_POST
-def takedown_counter(request, notice_id):
+def takedown_counter(request, takedown_id):
     def call(notice, data):
         statements = svc.CounterStatements(**data)
         svc.takedown_counter_notify(notice=notice, actor=request.user, statements=statements)
 
     done = "Counter-notice sent. The listing comes back on the date shown unless a court acts."
-    return _post(request, notice_id, CounterNoticeForm, "counter_form", call, done)
+    return _post(request, takedown_id, CounterNoticeForm, "counter_form", call, done)
 
 
 @login_required
 @require_POST
-def takedown_court_action(request, notice_id):
+def takedown_court_action(request, takedown_id):
     def call(notice, data):
         svc.takedown_report_court_action(
             notice=notice, actor=request.user, case_reference=data["case_reference"]
         )
 
     done = "Court action recorded. The listing stays down until a moderator decides."
-    return _post(request, notice_id, CourtActionForm, "court_form", call, done)
+    return _post(request, takedown_id, CourtActionForm, "court_form", call, done)
 
 
 @login_required
 @require_POST
-def takedown_withdraw(request, notice_id):
+def takedown_withdraw(request, takedown_id):
     def call(notice, data):
         svc.takedown_withdraw(notice=notice, actor=request.user, note=data["note"])
 
-    return _post(request, notice_id, WithdrawForm, "withdraw_form", call, "Notice withdrawn.")
+    return _post(request, takedown_id, WithdrawForm, "withdraw_form", call, "Notice withdrawn.")
 
 
 @login_required
 @require_POST
-def takedown_moderate(request, notice_id):
+def takedown_moderate(request, takedown_id):
     if not request.user.is_moderator:
         raise Http404("No such page.")
 
@@ -163,7 +163,7 @@ def takedown_moderate(request, notice_id):
             notice=notice, moderator=request.user, decision=data["decision"], note=data["note"]
         )
 
-    return _post(request, notice_id, TakedownModerationForm, "moderation_form", call, "Done.")
+    return _post(request, takedown_id, TakedownModerationForm, "moderation_form", call, "Done.")
 
 
 @login_required

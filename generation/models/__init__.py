@@ -1,4 +1,5 @@
-"""Generation's models: jobs and pieces, creator styles, prompt moderation, live workers."""
+"""Generation's models: jobs and pieces, creator styles, prompt moderation, protected names,
+live workers."""
 
 from generation.models.jobs import (
     FINISHED_STATUSES,
@@ -10,6 +11,7 @@ from generation.models.jobs import (
     Piece,
     previews_storage,
 )
+from generation.models.names import ProtectedName, ProtectedNameEvent, ProtectedNameKind
 from generation.models.prompts import (
     DECIDABLE_STATUSES,
     DECIDED_STATUSES,
@@ -51,6 +53,9 @@ __all__ = [
     "PromptReviewEvent",
     "PromptReviewStatus",
     "PromptSource",
+    "ProtectedName",
+    "ProtectedNameEvent",
+    "ProtectedNameKind",
     "Style",
     "StyleAdapter",
     "StyleEvent",

@@ -33,6 +33,8 @@ class PromptCategory(models.TextChoices):
     GORE = "graphic_gore", "Graphic gore"
     HATE = "hate_symbols", "Hate or extremist symbols"
     PRIVATE_LIKENESS = "private_likeness", "Likeness of a real private person"
+    REAL_PERSON = "real_person", "Sexual or defamatory imagery of a real person"
+    PROTECTED_ARTIST = "protected_artist", "A protected artist's name"
     PROVENANCE = "provenance_tampering", "Removing watermarks or faking an artist's signature"
     OTHER = "other", "Other (operator policy)"
 

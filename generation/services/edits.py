@@ -80,7 +80,13 @@ def job_create_edit(
         raise ApplicationError("Only image-to-image and inpaint take a new prompt.", field="prompt")
     text = prompt.strip() if prompt and prompt.strip() else parent.prompt
     source = PromptSource.STYLE_COMMISSION if parent.style_version_id else PromptSource.COMMISSION
-    prompt_screen(user=owner, prompt=text, negative_prompt=parent.negative_prompt, source=source)
+    prompt_screen(
+        user=owner,
+        prompt=text,
+        negative_prompt=parent.negative_prompt,
+        source=source,
+        style=parent.style_version.style if parent.style_version_id else None,
+    )
     return _edit_insert(
         owner=owner,
         piece=piece,

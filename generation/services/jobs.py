@@ -136,7 +136,11 @@ def job_create(
     """
     source = PromptSource.STYLE_COMMISSION if spec.style_version else PromptSource.COMMISSION
     prompt_screen(
-        user=owner, prompt=spec.prompt, negative_prompt=spec.negative_prompt, source=source
+        user=owner,
+        prompt=spec.prompt,
+        negative_prompt=spec.negative_prompt,
+        source=source,
+        style=spec.style_version.style if spec.style_version else None,
     )
     return _job_insert(owner=owner, spec=spec, retry_of=retry_of, priority=priority)
 
@@ -261,7 +265,13 @@ def job_retry(*, job: GenerationJob, actor: User) -> GenerationJob:
     if job.owner_id != actor.pk:
         raise PermissionDeniedError("This is not your job.")
     source = PromptSource.STYLE_COMMISSION if job.style_version_id else PromptSource.COMMISSION
-    prompt_screen(user=actor, prompt=job.prompt, negative_prompt=job.negative_prompt, source=source)
+    prompt_screen(
+        user=actor,
+        prompt=job.prompt,
+        negative_prompt=job.negative_prompt,
+        source=source,
+        style=job.style_version.style if job.style_version_id else None,
+    )
     return _job_retry(job=job, actor=actor)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.services.notifications import notification_send
+from generation.hooks import PromptRefusalUpheld, prompt_refusal_upheld
 from generation.models import (
     DECIDABLE_STATUSES,
     MAX_REVIEW_TEXT,
@@ -27,6 +28,7 @@ from generation.models import (
     PromptReviewEvent,
     PromptReviewStatus,
     PromptSource,
+    Style,
 )
 from generation.services.prompt_policy import Verdict, prompt_policy_check
 
@@ -120,10 +122,12 @@ def prompt_screen(
     negative_prompt: str = "",
     source: str = PromptSource.COMMISSION,
     field: str = "prompt",
+    style: Style | None = None,
 ) -> None:
     """Raise PromptRejectedError (after recording the review) when the policy refuses the
-    text and no moderator has allowed this exact text for this user; else return."""
-    verdict = prompt_policy_check(prompt=prompt, negative_prompt=negative_prompt)
+    text and no moderator has allowed this exact text for this user; else return. `style`:
+    the style the text runs in (names protected only there apply)."""
+    verdict = prompt_policy_check(prompt=prompt, negative_prompt=negative_prompt, style=style)
     if verdict is None:
         return
     digest = prompt_sha256(prompt=prompt, negative_prompt=negative_prompt)
@@ -219,11 +223,34 @@ def prompt_review_decide(
             review=review,
             granted_by=moderator,
         )
+    else:
+        prompt_refusal_upheld.call(
+            PromptRefusalUpheld(review_id=review.pk, moderator=moderator, note=note)
+        )
     outcome = "allowed: you can run it now" if overturn else "stays rejected"
     notification_send(
         users=[review.user],
         subject=f"Prompt review decided: your prompt {outcome}",
         body=note,
         url=review.get_absolute_url(),
+    )
+    return review
+
+
+@transaction.atomic
+def prompt_review_reverse(*, review: PromptReview, moderator: User, note: str) -> PromptReview:
+    """An upheld refusal overturned later (an upheld complaint above this floor): the user
+    may run this exact text from now on; the event row records who reversed it and why."""
+    if not getattr(moderator, "is_moderator", False):
+        raise PermissionDeniedError("Only moderators can reverse a prompt decision.")
+    review = _lock(review)
+    if review.status != PromptReviewStatus.UPHELD:
+        raise ApplicationError("Only an upheld refusal can be reversed.", code="invalid_transition")
+    review.status = PromptReviewStatus.OVERTURNED
+    review.decided_by, review.decided_at = moderator, timezone.now()
+    review.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    _record(review, from_status=PromptReviewStatus.UPHELD, actor=moderator, note=note)
+    PromptAllowance.objects.create(
+        user=review.user, prompt_sha256=review.prompt_sha256, review=review, granted_by=moderator
     )
     return review

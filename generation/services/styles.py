@@ -78,18 +78,28 @@ def _lock_own_style(style: Style, user: User) -> Style:
     return Style.objects.select_for_update().get(pk=style.pk)
 
 
-def _screen_recipe(*, user: User, recipe: StyleRecipe, sample_prompts) -> None:
+def _screen_recipe(
+    *, user: User, recipe: StyleRecipe, sample_prompts, style: Style | None = None
+) -> None:
     """The prompt policy sees the recipe (its {prompt} slot left empty) and each sample
-    prompt before anything is written, so a refused one leaves only its review row."""
+    prompt before anything is written, so a refused one leaves only its review row. An
+    existing style brings in the names protected only in it."""
     prompt_screen(
         user=user,
         prompt=recipe.prompt_template.replace(PROMPT_SLOT, " "),
         negative_prompt=recipe.negative_prompt,
         source=PromptSource.STYLE,
         field="prompt_template",
+        style=style,
     )
     for sample in [p for p in sample_prompts if p.strip()][:MAX_SAMPLES]:
-        prompt_screen(user=user, prompt=sample, source=PromptSource.STYLE, field="sample_prompts")
+        prompt_screen(
+            user=user,
+            prompt=sample,
+            source=PromptSource.STYLE,
+            field="sample_prompts",
+            style=style,
+        )
 
 
 def style_create(
@@ -174,7 +184,7 @@ def style_publish_version(
     """Edit the recipe = publish version + 1. Past versions (and jobs) keep theirs."""
     if style.creator_id != actor.pk:
         raise PermissionDeniedError("This is not your style.")
-    _screen_recipe(user=actor, recipe=recipe, sample_prompts=sample_prompts)
+    _screen_recipe(user=actor, recipe=recipe, sample_prompts=sample_prompts, style=style)
     written: list[str] = []
     try:
         return _publish_version(style, actor, recipe, sample_prompts, written)

@@ -12,6 +12,8 @@ from core.images import avatar_to_png
 from marketplace.models import AccountEvent, User
 from marketplace.selectors.accounts import email_taken
 
+EMAIL_TAKEN = "A user is already registered with this email address."  # allauth's wording
+
 
 @transaction.atomic
 def user_create(
@@ -21,22 +23,21 @@ def user_create(
     mail; `email_verified=True` is for accounts whose address is known good (the demo)."""
     email = User.objects.normalize_email(email).strip().lower()
     if email_taken(email=email):
-        raise ApplicationError("An account with this email already exists.", field="email")
+        raise ApplicationError(EMAIL_TAKEN, field="email")
     user = User(email=email, display_name=display_name.strip())
     try:
         validate_password(password, user)
     except ValidationError as error:
         raise ApplicationError(" ".join(error.messages), field="password1") from None
     user.set_password(password)
-    user.full_clean(exclude=["password"], validate_constraints=False)
+    # Uniqueness is `email_taken` above and the constraint below, not a third query.
+    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
         # Two signups with one email raced past the check; the constraint decided.
-        raise ApplicationError(
-            "An account with this email already exists.", field="email"
-        ) from None
+        raise ApplicationError(EMAIL_TAKEN, field="email") from None
     if email_verified:
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     AccountEvent.objects.create(user=user, actor=user, kind=AccountEvent.Kind.SIGNED_UP)

@@ -1,5 +1,7 @@
+from allauth.account.views import SignupView as AllauthSignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -51,3 +53,20 @@ def creator_onboarding(request):
 def _status(request, form) -> int:
     """Re-rendered forms with errors answer 400 so clients and tests can tell."""
     return 400 if request.method == "POST" and form.errors else 200
+
+
+class SignupView(AllauthSignupView):
+    """allauth's signup, where a refusal from `user_create` is a form error: two signups
+    with one new address can both pass the form's check, and the one the unique constraint
+    turns away sees "already registered", not a 500 (nothing of it was written)."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ApplicationError as error:
+            add_application_error(form, error)
+            return self.form_invalid(form)
+
+
+signup = SignupView.as_view()

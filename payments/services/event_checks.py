@@ -14,7 +14,8 @@ two things, handled here explicitly:
 from dataclasses import dataclass
 from typing import Any
 
-from payments.models import Order, OrderStatus
+from payments.gateway import stripe_livemode
+from payments.models import Gateway, Order, OrderStatus
 
 
 @dataclass(frozen=True)
@@ -101,15 +102,22 @@ def charge_mismatches(order: Order, charge: dict[str, Any]) -> list[str]:
     return reasons
 
 
+def expected_livemode(order: Order) -> bool:
+    """The mode the order's money moves in: what its session recorded, or (orders opened
+    before that was recorded) the mode of the gateway it was opened with."""
+    if order.session_livemode is not None:
+        return order.session_livemode
+    return order.gateway == Gateway.STRIPE and stripe_livemode()
+
+
 def _common_mismatches(order: Order, obj: dict[str, Any]) -> list[str]:
-    """Payment intent and live/test mode, which every money object carries."""
+    """Payment intent and live/test mode, which every money object carries: a test-mode
+    event never settles a live order (nor the other way round)."""
     reasons = []
     intent = obj.get("payment_intent")
     if intent and order.payment_intent_id and intent != order.payment_intent_id:
         reasons.append(f"payment intent {intent!r}, the order has {order.payment_intent_id!r}")
-    livemode = obj.get("livemode")
-    if order.session_livemode is not None and livemode is not order.session_livemode:
-        reasons.append(
-            f"livemode {livemode!r}, the session was opened with {order.session_livemode!r}"
-        )
+    livemode, expected = obj.get("livemode"), expected_livemode(order)
+    if livemode is not expected:
+        reasons.append(f"livemode {livemode!r}, the session was opened with {expected!r}")
     return reasons

@@ -3,6 +3,9 @@
 When the event says money was received (a paid session), the order is held instead of paid
 and each line is owed its money back through the ordinary owed-refund row
 (`queue_automatic_refund`), so the refund task or the sweeper returns what the buyer paid.
+Money received a second time, for an order that already took a payment, has no line to be
+owed on: it is refunded at once through the gateway (`refund-payment-<intent>` makes a
+retried event ask once), and the order's history says so.
 """
 
 from dataclasses import dataclass
@@ -11,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing.services.grants import exclusive_hold_release
+from payments.gateway import get_gateway
 from payments.models import Order, OrderStatus
 from payments.services.event_checks import Money
 from payments.services.orders import order_lock, order_set_status
@@ -39,6 +43,11 @@ def order_flag_mismatch(
     order.flagged_at = timezone.now()
     order.flag_reason = "\n".join(filter(None, [order.flag_reason, f"{source}: {reason}"]))
     fields = ["flagged_at", "flag_reason"]
+    paid_before = received is not None and order.status not in UNPAID
+    if paid_before and received.payment_intent_id != order.payment_intent_id:
+        return _second_payment_refund(
+            order=order, received=received, reason=reason, source=source, fields=fields
+        )
     if received is None or order.status not in UNPAID:
         return order_set_status(
             order=order,
@@ -83,3 +92,26 @@ def order_flag_review(*, order: Order, actor) -> bool:
         fields=["flagged_at"],
     )
     return True
+
+
+def _second_payment_refund(
+    *, order: Order, received: Received, reason: str, source: str, fields: list[str]
+) -> Order:
+    """Refund a payment that is not the one the order kept, then record it. A refusal from
+    the provider raises GatewayError: the event is processed again later (the idempotency
+    key makes that one refund) until its attempts run out."""
+    refund_id = get_gateway().create_refund(
+        payment_intent_id=received.payment_intent_id,
+        amount=received.money.amount,
+        idempotency_key=f"refund-payment-{received.payment_intent_id}",
+    )
+    return order_set_status(
+        order=order,
+        status=order.status,
+        source=source,
+        message=(
+            f"Second payment {received.payment_intent_id} of {received.money} refunded "
+            f"({refund_id}); the order keeps its first. Flagged for review: {reason}"
+        ),
+        fields=fields,
+    )

@@ -4,12 +4,13 @@ import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.wakeups import wake_named, wake_named_after_commit
 from payments.gateway import GatewayError, get_gateway
-from payments.models import Order, OrderLine, OrderStatus, PayoutAccount
+from payments.models import Order, OrderLine, OrderStatus, PayoutAccount, PayoutAccountEvent
 
 User = get_user_model()
 
@@ -22,12 +23,56 @@ def payout_onboarding_link(*, creator: User, refresh_url: str, return_url: str) 
     account = PayoutAccount.objects.filter(creator=creator).first()
     if account is None:
         account_id = gateway.create_connected_account(email=creator.email)
-        account, _ = PayoutAccount.objects.get_or_create(
-            creator=creator, defaults={"stripe_account_id": account_id}
-        )
+        account = _payout_account_create(creator=creator, stripe_account_id=account_id)
     return gateway.create_account_link(
         account_id=account.stripe_account_id, refresh_url=refresh_url, return_url=return_url
     )
+
+
+@transaction.atomic
+def _payout_account_create(*, creator: User, stripe_account_id: str) -> PayoutAccount:
+    """The account row and the first line of its history (a concurrent request that made
+    it first wins, and its row is returned)."""
+    account, created = PayoutAccount.objects.get_or_create(
+        creator=creator, defaults={"stripe_account_id": stripe_account_id}
+    )
+    if created:
+        PayoutAccountEvent.objects.create(
+            payout_account=account,
+            to_status=account.status,
+            actor=creator,
+            source="user",
+            message=f"Connected account {stripe_account_id} created for onboarding.",
+        )
+    return account
+
+
+@transaction.atomic
+def payout_account_update_flags(
+    *, account: PayoutAccount, flags: dict[str, bool], source: str
+) -> PayoutAccount:
+    """Follow Stripe's flags (`PayoutAccount.FLAGS`; others are ignored) and write one
+    history row naming each flag that changed; nothing when none did (a redelivery)."""
+    account = PayoutAccount.objects.select_for_update().get(pk=account.pk)
+    previous = account.status
+    changed = [
+        name
+        for name in PayoutAccount.FLAGS
+        if name in flags and flags[name] != getattr(account, name)
+    ]
+    if not changed:
+        return account
+    for name in changed:
+        setattr(account, name, flags[name])
+    account.save(update_fields=changed)
+    PayoutAccountEvent.objects.create(
+        payout_account=account,
+        from_status=previous,
+        to_status=account.status,
+        source=source,
+        message="; ".join(f"{name} {not flags[name]} → {flags[name]}" for name in changed),
+    )
+    return account
 
 
 def transfers_owed() -> QuerySet[OrderLine]:

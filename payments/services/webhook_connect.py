@@ -12,6 +12,7 @@ from typing import Any
 from payments.models import Order, OrderLine, PayoutAccount
 from payments.services.mismatches import order_flag_mismatch
 from payments.services.orders import order_lock, order_set_status
+from payments.services.payouts import payout_account_update_flags
 
 
 def _line_for_transfer(transfer: dict[str, Any]) -> OrderLine | None:
@@ -85,14 +86,16 @@ def _note(order: Order, *, source: str, message: str) -> None:
 
 
 def _account_updated(account: dict[str, Any], *, source: str) -> str | None:
-    """Onboarding finished (or Stripe paused payouts): the dashboard follows Stripe."""
-    enabled = account.get("payouts_enabled")
-    if type(enabled) is not bool:
+    """Onboarding finished (or Stripe paused payouts): the dashboard follows Stripe, and
+    each change is written to the account's history."""
+    if type(account.get("payouts_enabled")) is not bool:
         return "payouts_enabled is missing"
-    updated = PayoutAccount.objects.filter(stripe_account_id=account.get("id") or "-").update(
-        payouts_enabled=enabled
-    )
-    return None if updated else f"no payout account {account.get('id')!r}"
+    ours = PayoutAccount.objects.filter(stripe_account_id=account.get("id") or "-").first()
+    if ours is None:
+        return f"no payout account {account.get('id')!r}"
+    flags = {name: account[name] for name in PayoutAccount.FLAGS if type(account.get(name)) is bool}
+    payout_account_update_flags(account=ours, flags=flags, source=source)
+    return None
 
 
 CONNECT_HANDLERS = {

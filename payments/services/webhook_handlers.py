@@ -13,6 +13,7 @@ from licensing.services.grants import exclusive_hold_release
 from payments.models import Order, OrderStatus
 from payments.services.event_checks import (
     charge_mismatches,
+    expected_livemode,
     paid_by_buyer,
     session_charged,
     session_mismatches,
@@ -88,7 +89,7 @@ def _session_paid(session: dict[str, Any], *, source: str) -> str | None:
     charged = session_charged(session)
     reasons = session_mismatches(order, session, paid=True)
     if reasons:
-        same_mode = order.session_livemode in (None, session.get("livemode"))
+        same_mode = expected_livemode(order) is session.get("livemode")
         intent = session.get("payment_intent")
         # Money in the other mode's account, or none named, cannot be refunded from here.
         refundable = same_mode and bool(intent) and isinstance(intent, str) and bool(charged)

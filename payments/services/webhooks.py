@@ -5,7 +5,8 @@ a redelivery is recognised) and queues processing. `webhook_process` runs on Cel
 applies the event (`webhook_handlers`) in one transaction. Each attempt is counted first, in
 its own transaction, so a crash cannot hide it. An event that can never be processed (a
 malformed shape) is recorded as failed at once; one that waits for state that has not
-arrived (`EventOutOfOrder`) or keeps crashing is failed after WEBHOOK_MAX_ATTEMPTS. A failed
+arrived (`EventOutOfOrder`), needs a provider call that fails (`GatewayError`) or keeps
+crashing is failed after WEBHOOK_MAX_ATTEMPTS. A failed
 event stays failed until a moderator retries it from the admin (`webhook_retry`).
 """
 
@@ -19,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.wakeups import wake_named, wake_named_after_commit
+from payments.gateway import GatewayError
 from payments.models import WebhookEvent, WebhookEventHistory, WebhookEventStatus
 from payments.services.webhook_handlers import (
     HANDLERS,
@@ -53,15 +55,16 @@ def webhook_receive(*, event: dict[str, Any], raw: str | None = None) -> Webhook
 
 
 def webhook_process(*, webhook_event_id: int) -> None:
-    """Apply a stored event once. Raises EventOutOfOrder while another attempt is allowed
-    (the task retries) and lets database errors through (the task retries; the attempt stays
-    counted); every other outcome is recorded on the event."""
+    """Apply a stored event once. Raises EventOutOfOrder (or the provider's GatewayError,
+    e.g. a refund it refused) while another attempt is allowed (the task retries) and lets
+    database errors through (the task retries; the attempt stays counted); every other
+    outcome is recorded on the event."""
     attempt = _attempt_begin(webhook_event_id)
     if attempt is None:
         return
     try:
         _apply(webhook_event_id)
-    except EventOutOfOrder as error:
+    except (EventOutOfOrder, GatewayError) as error:
         last = attempt >= settings.WEBHOOK_MAX_ATTEMPTS
         _attempt_failed(webhook_event_id, error=str(error), final=last, source="worker")
         if not last:

@@ -84,7 +84,15 @@ def test_moderator_sets_up_totp_then_signs_in_with_a_code(live_server, page, scr
     recovery = page.get_by_label("Unused codes").input_value().split()
     assert len(recovery) == 10
 
+    # Adding the factor does not make this password-only session a two-factor one: the
+    # moderator confirms it once. This window's TOTP code was spent on activation (codes
+    # are single use), so a recovery code it is.
     page.goto(live_server.url + reverse("disputes:moderation_queue"))
+    page.wait_for_url(re.compile(r".*/accounts/2fa/reauthenticate/\?next="))
+    expect(page.get_by_text("Moderators confirm their second factor")).to_be_visible()
+    page.get_by_label("Code").fill(recovery[0])
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(live_server.url + reverse("disputes:moderation_queue"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Moderation")
     page.get_by_role("button", name="Log out").click()
 
@@ -92,9 +100,9 @@ def test_moderator_sets_up_totp_then_signs_in_with_a_code(live_server, page, scr
     _log_in(page, moderator.email, FACTORY_PASSWORD)
     page.wait_for_url(live_server.url + reverse("mfa_authenticate"))
     screenshot("mfa-authenticate")
-    # This window's TOTP code was spent on activation (codes are single use): a recovery
-    # code is what someone without their phone would type.
-    page.get_by_label("Code").fill(recovery[0])
+    # Still this window's spent TOTP code: a recovery code is what someone without their
+    # phone would type.
+    page.get_by_label("Code").fill(recovery[1])
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r".*/accounts/profile/$"))
     page.goto(live_server.url + reverse("disputes:moderation_queue"))

@@ -12,6 +12,8 @@ from commissions.services.payment import (
 )
 from core.errors import ApplicationError
 from generation.models import GenerationJob, Piece
+from generation.services.prompt_reviews import PromptRejectedError
+from generation.services.protected_names import protected_name_add
 from generation.services.styles import StyleRecipe, style_publish_version, style_withdraw
 from licensing.models import LicenceGrant
 from payments.models import Order, OrderLine, PayoutAccount
@@ -261,3 +263,15 @@ def test_buyer_cannot_retry_a_commissioned_job_for_free(buyer, style):
     with pytest.raises(ApplicationError, match="paid per run"):
         job_retry(job=commission.job, actor=buyer)
     assert GenerationJob.objects.filter(owner=buyer).count() == 1
+
+
+def test_a_name_protected_in_this_style_is_refused_before_payment(buyer, style):
+    protected_name_add(
+        name="Mira Okonkwo", kind="artist", style=style, note="artist claim", actor=style.creator
+    )
+    other = commission_for(buyer, style, prompt="a lighthouse, not in anyone's manner")[0]
+
+    with pytest.raises(PromptRejectedError):
+        commission_for(buyer, style, prompt="a lighthouse in the manner of Mira Okonkwo")
+
+    assert Commission.objects.get() == other and Order.objects.count() == 1

@@ -6,6 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 from generation.models import PromptCategory
 from generation.services.prompt_policy import normalise, prompt_policy_check
 
+pytestmark = pytest.mark.django_db  # protected names are read from the database
+
 
 def verdict_of(prompt, negative_prompt=""):
     verdict = prompt_policy_check(prompt=prompt, negative_prompt=negative_prompt)
@@ -103,23 +105,97 @@ def test_normalise_keeps_numbers_and_folds_mixed_words():
     assert normalise("kkk raaape") == ("kkk raaape", "k rape")
 
 
+@pytest.mark.parametrize(
+    ("text", "spellings"),
+    [
+        ("nаked", ("naked",)),  # a Cyrillic а inside a Latin word folds to Latin
+        ("ѕех", ("ѕех", "sex")),  # all look-alikes: its own spelling and a Latin one
+        ("Москва ночью, 夜景 café", ("москва ночью 夜景 cafe", "mockba ночью 夜景 cafe")),
+        ("强 奸 场景", ("强奸场景",)),  # CJK split by spaces joins again
+        ("ハイル・ヒトラー", ("ハイルヒトラー",)),
+        ("𝐧𝐮𝐝𝐞", ("nude",)),  # mathematical letters
+        ("a n u d e teen", ("anude teen", "a nude teen")),
+        ("Picasso's s.i.g.n.a.t.u.r.e", ("picasso ssignature", "picasso s signature")),
+    ],
+)
+def test_other_scripts_are_kept_and_look_alikes_folded(text, spellings):
+    assert normalise(text) == spellings
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule_id", "matched"),
+    [
+        ("una niña desnuda en la playa", "minors.sexual", "una nina + desnuda"),
+        ("escena de violación", "sexual_violence.terms", "violacion"),
+        ("une femme violée", "sexual_violence.terms", "violee"),
+        ("soldat décapité", "gore.graphic", "decapite"),
+        ("Menschen machen den Hitlergruß", "hate.symbols", "hitlergrus"),
+        ("kleines Mädchen nackt", "minors.sexual", "kleines madchen + nackt"),
+        ("голая девочка", "minors.sexual", "девочка + голая"),
+        ("сцена изнасилования", "sexual_violence.terms", "изнасилования"),
+        ("一个强奸场景", "sexual_violence.terms", "强奸"),
+        ("血腥的斩首场面", "gore.graphic", "血腥"),
+        ("全裸の少女", "minors.sexual", "少女 + 全裸"),
+        ("ナチス式敬礼をする群衆", "hate.symbols", "ナチス式敬礼"),
+        ("a famous living actress nude", "likeness.public_figure", "famous living actress + nude"),
+        ("известная актриса голая", "likeness.public_figure", "известная актриса + голая"),
+        ("Monet's signature in the corner", "provenance.signature", "monet s signature"),
+        ("莫奈的签名", "provenance.signature", "的签名"),
+        ("Scarlett Johansson nude", "names.real_person", "scarlett johansson + nude"),
+    ],
+)
+def test_rules_hold_in_other_languages(prompt, rule_id, matched):
+    assert verdict_of(prompt)[1:] == (rule_id, matched)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "血腥玛丽鸡尾酒的产品照",  # a Bloody Mary cocktail
+        "裸足で砂浜を歩く女性",  # barefoot on the beach (裸 alone is no term)
+        "子供たちが公園で遊ぶ",
+        "un joueur de viole de gambe",
+        "nackte Wände in einem leeren Zimmer",
+        "дети играют в снегу",
+        "a chef's signature dish",
+        "Scarlett Johansson on the red carpet, oil painting",
+    ],
+)
+def test_ordinary_prompts_in_other_languages_are_not_refused(prompt):
+    assert verdict_of(prompt) is None
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("s e x y t e e n", ("minors.sexual", "teen + sexy")),  # two words spelled out
+        ("a n u d e c h i l d", ("minors.sexual", "child + nude")),
+        ("t h e r a p i s t", None),  # split only into rule words, never at "the"
+        ("S U M M E R lettering", None),
+    ],
+)
+def test_spelled_out_runs_split_into_rule_words_only(prompt, expected):
+    verdict = verdict_of(prompt)
+    assert (verdict and verdict[1:]) == expected
+
+
 def test_operators_add_rules_and_switch_built_ins_off(settings):
     settings.PROMPT_POLICY_EXTRA_RULES = [
         {
             "id": "artist.living",
             "category": "provenance_tampering",
-            "explanation": "a living artist's signature",
-            "terms": ["signature", "signed"],
+            "explanation": "a living artist's manner",
+            "terms": ["in the style of", "in the manner of"],
             "with_terms": ["jane painter"],
         },
         {"id": "local.brand", "terms": "acme*"},
     ]
     settings.PROMPT_POLICY_DISABLED_RULES = ["gore.graphic"]
 
-    assert verdict_of("a landscape with Jane Painter's signature") == (
+    assert verdict_of("a landscape in the manner of Jane Painter") == (
         PromptCategory.PROVENANCE,
         "artist.living",
-        "signature + jane painter",
+        "in the manner of + jane painter",
     )
     assert verdict_of("Acmeco logo on a mug") == (PromptCategory.OTHER, "local.brand", "acmeco")
     assert verdict_of("a signature cocktail") is None

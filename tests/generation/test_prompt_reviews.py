@@ -209,7 +209,13 @@ def test_uphold_keeps_the_prompt_refused(buyer, moderator):
 
     review.refresh_from_db()
     assert review.status == "upheld" and PromptAllowance.objects.count() == 0
-    assert Notification.objects.get(user=buyer).subject.endswith("your prompt stays rejected")
+    # Disputes (subscribed to prompt_refusal_upheld) also sends a statement of reasons and,
+    # for a first restriction, the automatic misuse warning.
+    assert list(Notification.objects.filter(user=buyer).order_by("pk").values_list("subject")) == [
+        ("Statement of reasons: prompt refused",),
+        ("Statement of reasons: account warned",),
+        ("Prompt review decided: your prompt stays rejected",),
+    ]
     with pytest.raises(PromptRejectedError) as again:
         commission(buyer)
     assert "upheld the rejection" in again.value.message

@@ -15,6 +15,7 @@ from marketplace.models import Listing
 from payments.models import Order, PayoutAccount
 from tests.factories import TOTP_SECRET, UserFactory, totp_code
 from tests.marketplace.factories import make_listing
+from tests.payments.factories import make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,16 @@ def test_moderator_without_a_second_factor_is_sent_to_set_one_up(client, passwor
 
     assert activated.status_code == 302
     assert Authenticator.objects.filter(user=moderator, type="totp").exists()
-    assert client.get(reverse("disputes:moderation_queue")).status_code == 200
+    # Having a factor is not enough: this session signed in with a password only.
+    queue = reverse("disputes:moderation_queue")
+    assert client.get(queue).url == reverse("mfa_reauthenticate") + "?" + urlencode({"next": queue})
+    recovery = Authenticator.objects.get(user=moderator, type="recovery_codes")
+    confirmed = client.post(
+        reverse("mfa_reauthenticate") + "?" + urlencode({"next": queue}),
+        {"code": recovery.wrap().get_unused_codes()[0]},
+    )
+    assert confirmed.url == queue
+    assert client.get(queue).status_code == 200
 
 
 def test_moderator_signs_in_with_password_then_code(client, password):
@@ -97,6 +107,41 @@ def test_moderator_signs_in_with_password_then_code(client, password):
     client.post(reverse("mfa_authenticate"), {"code": totp_code()})
     assert int(client.session["_auth_user_id"]) == moderator.pk
     assert client.get(reverse("disputes:moderation_queue")).status_code == 200
+
+
+def test_moderator_whose_session_skipped_the_factor_confirms_it_first(client):
+    moderator = UserFactory(moderator=True)
+    client.force_login(moderator, mfa=False)  # e.g. signed in before the factor was added
+    queue = reverse("disputes:moderation_queue")
+
+    for url in (queue, reverse("refund_requests_review"), reverse("admin:index")):
+        refused = client.get(url)
+        assert refused.status_code == 302
+        assert refused.url == reverse("mfa_reauthenticate") + "?" + urlencode({"next": url})
+    posted = client.post(reverse("refund_requests_review"))
+    assert posted.url == reverse("mfa_reauthenticate")
+    assert "confirm their second factor" in client.get(posted.url).content.decode()
+
+    client.post(reverse("mfa_reauthenticate"), {"code": totp_code()})
+    assert client.get(queue).status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_repeat_poll_skips_the_moderator_check_but_a_first_poll_does_not(
+    client, django_assert_num_queries
+):
+    moderator = UserFactory(moderator=True)
+    order = make_order(buyer=moderator, listing=make_listing(UserFactory(creator=True)))
+    watch, poll = reverse("order_detail", args=[order.pk]), {"HX-Request": "true"}
+    client.force_login(moderator, mfa=False)
+    assert client.get(watch, headers=poll).url.startswith(reverse("mfa_reauthenticate"))
+
+    client.force_login(moderator)
+    first = client.get(watch, headers=poll)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        repeat = client.get(watch, headers={**poll, "If-None-Match": first["ETag"]})
+    assert repeat.status_code == 304
 
 
 def test_changing_payout_details_needs_a_second_factor_used_just_now(client, fake_stripe):

@@ -74,6 +74,29 @@ def test_signup_duplicate_email_creates_nothing_and_tells_the_owner(client):
     assert "already" in mail.outbox[0].body
 
 
+def test_signup_that_loses_a_duplicate_email_race_gets_a_form_error_not_a_500(client, monkeypatch):
+    """Both signups passed the form's and the service's checks; the unique constraint
+    refuses the second at INSERT (the IntegrityError path)."""
+    winner = UserFactory(email="new@example.com")
+    monkeypatch.setattr(
+        "allauth.account.internal.flows.manage_email.assess_unique_email",
+        lambda email, user=None: True,
+    )
+    monkeypatch.setattr("marketplace.services.accounts.email_taken", lambda *, email: False)
+
+    response = client.post(reverse("account_signup"), signup_data())
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "email": ["A user is already registered with this email address."]
+    }
+    assert "A user is already registered with this email address." in response.content.decode()
+    assert list(User.objects.all()) == [winner]
+    assert EmailAddress.objects.filter(email="new@example.com").count() == 1
+    assert AccountEvent.objects.filter(kind=AccountEvent.Kind.SIGNED_UP).count() == 0
+    assert mail.outbox == []
+
+
 @pytest.mark.parametrize(
     ("password", "message"),
     [

@@ -6,6 +6,7 @@ from licensing.models import LicenceGrant
 from payments.models import Order, OrderStatus, PayoutAccount
 from tests.factories import TOTP_SECRET, UserFactory, totp_code
 from tests.marketplace.factories import make_listing
+from tests.payments.factories import make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +166,11 @@ def test_payout_onboarding_creates_one_connected_account(client, creator, fake_s
 
     assert first.url.startswith("https://connect.stripe.test/")
     assert second.status_code == 302
-    assert PayoutAccount.objects.get(creator=creator).stripe_account_id == "acct_1"
+    account = PayoutAccount.objects.get(creator=creator)
+    assert account.stripe_account_id == "acct_1"
+    [created] = account.events.all()
+    assert (created.from_status, created.to_status, created.actor) == ("", "onboarding", creator)
+    assert created.message == "Connected account acct_1 created for onboarding."
     names = [call[0] for call in fake_stripe]
     assert names == ["accounts", "account_links", "account_links"]
     assert fake_stripe[0][2]["email"] == creator.email
@@ -197,3 +202,25 @@ def test_credit_top_ups_share_the_checkout_limit(client, buyer, listing, setting
     refused = client.post(reverse("credit"), {"amount": "20.00"})
 
     assert refused.status_code == 429 and Order.objects.count() == 1
+
+
+def test_with_payments_disabled_checkout_says_so_and_writes_nothing(
+    client, buyer, listing, settings, fake_stripe
+):
+    settings.PAYMENTS_DISABLED = True  # wins over a configured key: no gateway at all
+    client.force_login(buyer)
+    pending = make_order(buyer=buyer, listing=listing)
+
+    answers = [
+        start(client, listing),
+        client.post(reverse("credit"), {"amount": "20.00"}),
+        client.get(reverse("local_pay", kwargs={"order_id": pending.pk})),
+    ]
+
+    for answer in answers:
+        assert answer.status_code == 503
+        page = answer.content.decode()
+        assert "Payments are not available on this site at the moment" in page
+        assert 'role="alert"' in page
+    assert list(Order.objects.all()) == [pending] and fake_stripe == []
+    assert pending.events.count() == 0 and not LicenceGrant.objects.exists()

@@ -73,9 +73,36 @@ def test_account_updated_follows_stripe_and_unknown_accounts_are_kept(line):
     )
     unknown = deliver("account.updated", account("acct_nobody", payouts_enabled=True))
 
-    assert PayoutAccount.objects.get().payouts_enabled is True
+    ours = PayoutAccount.objects.get()
+    assert (ours.payouts_enabled, ours.charges_enabled, ours.details_submitted) == (True,) * 3
     assert enabled.status == "processed"
     assert (unknown.status, unknown.error) == ("refused", "no payout account 'acct_nobody'")
+    [history] = ours.events.all()
+    assert (history.from_status, history.to_status) == ("onboarding", "enabled")
+    assert history.source == f"webhook:{enabled.event_id}"
+    assert history.message == (
+        "payouts_enabled False → True; charges_enabled False → True; details_submitted False → True"
+    )
+
+
+def test_every_change_of_a_payout_flag_is_a_history_row_and_repeats_are_not(line):
+    deliver("account.updated", account("acct_creator", payouts_enabled=True))
+    deliver("account.updated", account("acct_creator", payouts_enabled=True))  # no change
+    paused = account("acct_creator", payouts_enabled=True)
+    paused.update(payouts_enabled=False, charges_enabled=False)  # Stripe paused payouts
+    deliver("account.updated", paused)
+
+    ours = PayoutAccount.objects.get()
+    assert (ours.payouts_enabled, ours.charges_enabled, ours.details_submitted) == (
+        False,
+        False,
+        True,
+    )
+    rows = [(e.from_status, e.to_status, e.message) for e in ours.events.all()]
+    assert rows[1:] == [
+        ("enabled", "restricted", "payouts_enabled True → False; charges_enabled True → False")
+    ]
+    assert len(rows) == 2
 
 
 def test_a_refund_that_failed_at_stripe_flags_the_order(line):

@@ -8,10 +8,15 @@ from django.utils import timezone
 from api.services.tokens import token_create
 from commissions.services.brief import commission_brief_create
 from commissions.services.instant import commission_instant_create
+from disputes.models import StatementOfReasons
 from disputes.services.artist_claims import artist_claim_file
+from disputes.services.complaints import complaint_lodge
 from disputes.services.evidence import dispute_evidence_add
 from disputes.services.filing import dispute_file
+from disputes.services.notices import notice_decide, notice_submit
+from disputes.services.statements import Reasons
 from disputes.services.takedowns import NoticeStatements, takedown_file
+from disputes.services.tokens import complaint_path
 from generation.services.batch import batch_run
 from generation.services.prompt_reviews import PromptRejectedError, prompt_screen
 from licensing.models import LicenceGrant
@@ -93,6 +98,9 @@ def world(db, fake_stripe, scripted_engine):  # noqa: F811 (the fixture above)
         statement="This style is sold under my name without my consent.",
         evidence_links=["https://owner.example.com/portfolio"],
     )
+    notice, statement, complaint = _restricted_listing(
+        reporter=users["other_buyer"], creator=creator, moderator=users["moderator"]
+    )
     return {
         "users": users,
         "takedown": takedown,
@@ -110,11 +118,36 @@ def world(db, fake_stripe, scripted_engine):  # noqa: F811 (the fixture above)
         "dispute": dispute,
         "evidence": evidence,
         "prompt_review": refused.value.review,
+        "notice": notice,
+        "statement": statement,
+        "complaint": complaint,
         "token": token_create(user=owner, name="cli", scopes=["read"]).token,
         "endpoint": endpoint_create(
             owner=owner, url="https://hooks.example.com/in", events=["job.succeeded"]
         ),
     }
+
+
+def _restricted_listing(*, reporter, creator, moderator):
+    """A reported listing the moderator suspended, and its creator's complaint."""
+    reported = make_listing(creator, title="Reported", publish=True)
+    notice = notice_submit(
+        reporter=reporter,
+        email="",
+        category="hate",
+        statement="The second image shows a banned hate symbol.",
+        kind="listing",
+        target_id=str(reported.pk),
+    )
+    reasons = Reasons(facts="A hate symbol.", ground="terms", ground_detail="Terms §4.2")
+    notice_decide(notice=notice, moderator=moderator, action="listing_suspended", reasons=reasons)
+    statement = StatementOfReasons.objects.get(notice=notice)
+    complaint = complaint_lodge(
+        token=complaint_path(statement_id=statement.pk).split("/")[-2],
+        reason="The symbol is a historical flag, not a hate symbol.",
+        user=creator,
+    )
+    return notice, statement, complaint
 
 
 def _disputed_brief(*, owner, creator):

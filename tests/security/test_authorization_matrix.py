@@ -33,6 +33,13 @@ PUBLIC = {
     "privacy",
     "style_browse",
     "style_detail",
+    # Notice and action: anyone may report and read the transparency report; the
+    # confirmation and complaint links are signed, so the signature is the credential.
+    "disputes:notice_new",
+    "disputes:notice_confirm",
+    "disputes:complaint_new",
+    "disputes:transparency",
+    "disputes:transparency_csv",
     # The API's document and docs page; its root lists nothing.
     "api-1:api-root",
     "api-1:openapi-json",
@@ -74,6 +81,7 @@ OWN_DATA = {
     "style_new",
     "commissions:list",
     "disputes:moderation_queue",
+    "disputes:statement_list",
     "my_prompt_reviews",
     "webhooks:endpoint_list",
     "api-1:list_jobs",
@@ -120,6 +128,8 @@ POST_ONLY = {
     "disputes:takedown_withdraw",
     "disputes:takedown_moderate",
     "disputes:artist_claim_action",
+    "disputes:moderation_notice_decide",
+    "disputes:moderation_complaint_decide",
     "style_withdraw",
     "commissions:instant_start",
     "commissions:action",
@@ -223,6 +233,19 @@ def matrix(w):
         "disputes:artist_claim_detail": (
             reverse("disputes:artist_claim_detail", args=[w["artist_claim"].pk]),
             {"owner", "creator", "moderator"},
+        ),
+        "disputes:statement_detail": (
+            reverse("disputes:statement_detail", args=[w["statement"].pk]),
+            {"creator"},
+        ),
+        "disputes:moderation_notices": (reverse("disputes:moderation_notices"), {"moderator"}),
+        "disputes:moderation_notice": (
+            reverse("disputes:moderation_notice", args=[w["notice"].pk]),
+            {"moderator"},
+        ),
+        "disputes:moderation_complaint": (
+            reverse("disputes:moderation_complaint", args=[w["complaint"].pk]),
+            {"moderator"},
         ),
         "webhooks:endpoint_detail": (
             reverse("webhooks:endpoint_detail", args=[w["endpoint"].pk]),

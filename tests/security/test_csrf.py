@@ -12,7 +12,7 @@ CSRF_EXEMPT = {"stripe_webhook"}
 
 def post_urls(w):
     job, listing, order, style = w["job"], w["listing"], w["order"], w["style"]
-    dispute, commission, notice = w["dispute"], w["commission"], w["takedown"]
+    dispute, commission, takedown = w["dispute"], w["commission"], w["takedown"]
     line = order.lines.get()
     return {
         "account_logout": reverse("account_logout"),
@@ -29,14 +29,20 @@ def post_urls(w):
         "disputes:dispute_evidence": reverse("disputes:dispute_evidence", args=[dispute.pk]),
         "disputes:dispute_appeal": reverse("disputes:dispute_appeal", args=[dispute.pk]),
         "disputes:moderation_action": reverse("disputes:moderation_action", args=[dispute.pk]),
-        "disputes:takedown_counter": reverse("disputes:takedown_counter", args=[notice.pk]),
+        "disputes:takedown_counter": reverse("disputes:takedown_counter", args=[takedown.pk]),
         "disputes:takedown_court_action": reverse(
-            "disputes:takedown_court_action", args=[notice.pk]
+            "disputes:takedown_court_action", args=[takedown.pk]
         ),
-        "disputes:takedown_withdraw": reverse("disputes:takedown_withdraw", args=[notice.pk]),
-        "disputes:takedown_moderate": reverse("disputes:takedown_moderate", args=[notice.pk]),
+        "disputes:takedown_withdraw": reverse("disputes:takedown_withdraw", args=[takedown.pk]),
+        "disputes:takedown_moderate": reverse("disputes:takedown_moderate", args=[takedown.pk]),
         "disputes:artist_claim_action": reverse(
             "disputes:artist_claim_action", args=[w["artist_claim"].pk]
+        ),
+        "disputes:moderation_notice_decide": reverse(
+            "disputes:moderation_notice_decide", args=[w["notice"].pk]
+        ),
+        "disputes:moderation_complaint_decide": reverse(
+            "disputes:moderation_complaint_decide", args=[w["complaint"].pk]
         ),
         "style_withdraw": reverse("style_withdraw", args=[style.pk]),
         "commissions:instant_start": reverse("commissions:instant_start", args=[style.pk]),

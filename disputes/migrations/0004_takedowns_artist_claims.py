@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disputes', '0002_evidence_original_sha256'),
+        ('disputes', '0003_notices_statements_complaints'),
         ('generation', '0008_source_upload'),
         ('marketplace', '0003_allauth_email_addresses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
