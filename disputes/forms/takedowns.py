@@ -126,6 +126,7 @@ class ArtistClaimActionForm(forms.Form):
         ("verify_identity", "Verify the artist's identity"),
         ("banner", "Show a banner on the style"),
         ("withdraw_style", "Withdraw the style"),
+        ("block_name", "Block the artist's name in prompts for the style"),
         ("reject", "Reject the claim"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)

@@ -1,7 +1,8 @@
 """Source-artist claims: an artist says a style imitates them by name, or a piece copies
 their work. A moderator verifies the artist's identity once (VerifiedArtist; later claims
-skip it), then applies remedies: a public banner on the style, withdrawing the style, or
-rejecting the claim. Every step is an ArtistClaimEvent and a notification to both sides."""
+skip it), then applies remedies: a public banner on the style, withdrawing the style,
+blocking the artist's name in prompts for the style, or rejecting the claim. Every step
+is an ArtistClaimEvent and a notification to both sides."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from disputes.models import (
 )
 from disputes.services.cases import active_moderators, require_moderator
 from generation.models import Piece, Style, StyleStatus
+from generation.services.protected_names import protected_name_add
 from generation.services.styles import style_withdraw_by_moderator
 
 MIN_STATEMENT = 20
@@ -166,6 +168,32 @@ def artist_claim_withdraw_style(*, claim: ArtistClaim, moderator, note: str) -> 
     )
     _act(claim, moderator=moderator, action="style_withdrawn", note=note.strip())
     _notify(claim, subject=f"Style “{style.title}” withdrawn after an artist claim", body=note)
+    return claim
+
+
+@transaction.atomic
+def artist_claim_block_name(*, claim: ArtistClaim, moderator, note: str) -> ArtistClaim:
+    """Prompts in the style that name the artist are refused from now on (the prompt
+    policy's protected names, scoped to this style)."""
+    claim = _start(claim, moderator)
+    _require_verified(claim)
+    style = _require_style(claim)
+    if not note.strip():
+        raise ApplicationError("Say why the name is blocked.", field="note")
+    entry = protected_name_add(
+        name=claim.artist_name,
+        kind="artist",
+        style=style,
+        note=f"Artist claim {claim.pk}: {note.strip()}",
+        actor=moderator,
+    )
+    data = {"protected_name": entry.pk, "name": entry.name}
+    _act(claim, moderator=moderator, action="name_blocked", note=note.strip(), data=data)
+    _notify(
+        claim,
+        subject=f"Prompts naming {claim.artist_name} are now refused in “{style.title}”",
+        body=note.strip(),
+    )
     return claim
 
 

@@ -93,6 +93,9 @@ def _run(action: str, *, claim, moderator, note: str) -> str:
     if action == "withdraw_style":
         svc.artist_claim_withdraw_style(claim=claim, moderator=moderator, note=note)
         return "Style withdrawn."
+    if action == "block_name":
+        svc.artist_claim_block_name(claim=claim, moderator=moderator, note=note)
+        return "The artist's name is now refused in prompts for this style."
     if action == "reject":
         svc.artist_claim_reject(claim=claim, moderator=moderator, note=note)
         return "Claim rejected."

@@ -9,12 +9,14 @@ from core.models import Notification
 from disputes.models import ArtistClaim, ArtistClaimStatus, VerifiedArtist
 from disputes.services.artist_claims import (
     artist_claim_banner,
+    artist_claim_block_name,
     artist_claim_file,
     artist_claim_reject,
     artist_claim_withdraw_style,
     artist_identity_verify,
 )
-from generation.models import StyleEvent, StyleStatus
+from generation.models import ProtectedName, StyleEvent, StyleStatus
+from generation.services.prompt_policy import prompt_policy_check
 from tests.commissions.factories import make_style
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_piece
@@ -189,3 +191,23 @@ def test_moderator_buttons(client, artist, style, moderator, creator):
     claim.refresh_from_db()
     assert claim.banner_text == BANNER
     assert "Verified by" in client.get(claim.get_absolute_url()).text
+    client.post(url, {"action": "block_name", "note": "Sold under her name."})
+    assert ProtectedName.objects.get().style_id == style.pk
+
+
+def test_blocking_the_name_refuses_it_in_prompts_for_that_style_only(
+    artist, style, moderator, creator
+):
+    other_style = make_style(creator, title="Other style")
+    claim = file_claim(artist, style)
+    with pytest.raises(ApplicationError, match="Verify the artist"):
+        artist_claim_block_name(claim=claim, moderator=moderator, note="Uses her name.")
+    assert prompt_policy_check(prompt="a harbour by Ada Brush", style=style) is None
+    artist_identity_verify(claim=claim, moderator=moderator, method="Video call")
+    claim = artist_claim_block_name(claim=claim, moderator=moderator, note="Uses her name.")
+    entry = ProtectedName.objects.get()
+    assert (entry.kind, entry.style_id, entry.active) == ("artist", style.pk, True)
+    assert claim.events.get(action="name_blocked").data["protected_name"] == entry.pk
+    assert prompt_policy_check(prompt="a harbour by Ada Brush", style=style) is not None
+    assert prompt_policy_check(prompt="a harbour by Ada Brush", style=other_style) is None
+    assert Notification.objects.filter(user=creator, subject__contains="now refused").exists()
