@@ -107,7 +107,12 @@ def test_unknown_or_unlisted_targets_are_404(client, holder, creator):
     assert client.get(new_url(draft)).status_code == 404
 
 
-def test_the_public_sees_why_the_listing_is_unavailable(client, notice, listing, creator):
+def test_the_public_sees_why_the_listing_is_unavailable(
+    client, holder, listing, creator, django_capture_on_commit_callbacks
+):
+    assert client.get(reverse("listing_detail", args=[listing.pk])).status_code == 200  # cached
+    with django_capture_on_commit_callbacks(execute=True):  # the commit drops cached pages
+        notice = takedown_file(claimant=holder, listing=listing, statements=NOTICE)
     response = client.get(reverse("listing_detail", args=[listing.pk]))
     assert response.status_code == 451
     assert "Unavailable: a copyright notice is pending" in response.text
