@@ -163,3 +163,11 @@ def test_storage_defaults_to_local_folders_and_s3_when_configured(tmp_path, monk
     assert configured["default"]["OPTIONS"]["querystring_expire"] == 300
     assert configured["default"]["OPTIONS"]["public_endpoint_url"] == "http://localhost:8333"
     assert configured["previews"]["OPTIONS"]["querystring_auth"] is False
+
+
+@pytest.mark.parametrize("days", ["9", "15"])
+def test_a_takedown_waiting_period_outside_10_to_14_business_days_refuses_to_start(days):
+    result = _manage("check", env={"TAKEDOWN_RESTORE_BUSINESS_DAYS": days})
+    assert result.returncode != 0
+    assert "TAKEDOWN_RESTORE_BUSINESS_DAYS must be 10 to 14" in result.stderr
+    assert _manage("check", env={"TAKEDOWN_RESTORE_BUSINESS_DAYS": "14"}).returncode == 0

@@ -402,8 +402,10 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 # --- Disputes and takedowns (disputes/services/takedowns.py) -------------------------------
 # A counter-noticed listing comes back this many business days (Mon–Fri) after the
 # counter-notice unless the claimant reports a court action; 17 U.S.C. §512(g)(2)(C) allows
-# 10 to 14, and the service refuses anything outside that range.
+# 10 to 14: every process refuses to start outside that range (and the service re-checks).
 TAKEDOWN_RESTORE_BUSINESS_DAYS = env_int("TAKEDOWN_RESTORE_BUSINESS_DAYS", 10)
+if not 10 <= TAKEDOWN_RESTORE_BUSINESS_DAYS <= 14:
+    raise RuntimeError("TAKEDOWN_RESTORE_BUSINESS_DAYS must be 10 to 14 (17 U.S.C. §512(g))")
 
 # --- Notice and action (EU DSA; disputes/services/notices.py, complaints.py, misuse.py) ---
 # An anonymous reporter confirms their address within this many seconds; each client address

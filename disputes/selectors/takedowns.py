@@ -13,6 +13,7 @@ from disputes.models import (
     TakedownStatus,
     VerifiedArtist,
 )
+from disputes.services.takedowns import PUBLIC_REASON
 from marketplace.hooks import export_rows
 
 
@@ -58,7 +59,7 @@ def takedown_withheld_reason(*, listing_id) -> str | None:
     if latest is None:
         return None
     if latest.is_active:
-        return "a copyright notice is pending"
+        return PUBLIC_REASON
     if latest.status == TakedownStatus.UPHELD:
         return "removed after a copyright notice"
     return None
