@@ -59,6 +59,7 @@ def test_the_higher_floors_subscribe_at_startup():
     from marketplace.hooks import (
         account_erase_check,
         account_export_sections,
+        listing_withheld_reason,
         may_resell_derivative,
     )
     from payments.hooks import order_line_paid, order_line_refunded
@@ -85,6 +86,8 @@ def test_the_higher_floors_subscribe_at_startup():
         "licensing.subscriptions",
         "payments.subscriptions",
         "commissions.subscriptions",
-        "disputes.subscriptions",
+        "disputes.subscriptions",  # disputes
+        "disputes.subscriptions",  # takedown notices and artist claims
         "webhooks.subscriptions",
     ]
+    assert names(listing_withheld_reason) == ["disputes.subscriptions"]

@@ -7,9 +7,14 @@ from core import panels
 
 
 def test_the_disputes_floor_fills_the_lower_pages_slots():
-    slots = ["commission_detail", "listing_detail", "order_line", "account_links", "moderation_nav"]
+    slots = ["commission_detail", "order_line", "account_links", "moderation_nav", "style_banner"]
     for slot in slots:
         assert [p.template.split("/")[0] for p in panels.registered(slot)] == ["disputes"], slot
+    # The report link, then the copyright notice (a link, or why the listing is disabled).
+    assert [p.template for p in panels.registered("listing_detail")] == [
+        "disputes/panels/listing_report.html",
+        "disputes/panels/listing_takedown.html",
+    ]
 
 
 @pytest.mark.django_db
