@@ -3,7 +3,7 @@ what a listing's or a style's page says about them."""
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from disputes.models import (
     ACTIVE_TAKEDOWN_STATUSES,
@@ -65,6 +65,23 @@ def takedown_withheld_reason(*, listing_id) -> str | None:
     return None
 
 
+def takedowns_for_user(*, user) -> QuerySet[TakedownNotice]:
+    """Notices the user filed or received, newest first."""
+    return (
+        TakedownNotice.objects.filter(Q(claimant=user) | Q(respondent=user))
+        .select_related("listing")
+        .order_by("-created_at")
+    )
+
+
+def artist_claims_for_user(*, user) -> QuerySet[ArtistClaim]:
+    return (
+        ArtistClaim.objects.filter(Q(claimant=user) | Q(respondent=user))
+        .select_related("style")
+        .order_by("-created_at")
+    )
+
+
 def artist_claim_visible(*, claim_id, user) -> ArtistClaim | None:
     queryset = ArtistClaim.objects.select_related("claimant", "respondent", "style", "piece")
     return _visible(queryset, pk=claim_id, user=user)
@@ -92,10 +109,8 @@ def verified_artist(*, user) -> VerifiedArtist | None:
 
 def takedowns_export_data(*, user) -> dict[str, list[dict]]:
     """A user's notices (filed or received) and artist claims, for their data export."""
-    notices = TakedownNotice.objects.filter(claimant=user) | TakedownNotice.objects.filter(
-        respondent=user
-    )
-    claims = ArtistClaim.objects.filter(claimant=user) | ArtistClaim.objects.filter(respondent=user)
+    parties = Q(claimant=user) | Q(respondent=user)
+    notices, claims = TakedownNotice.objects.filter(parties), ArtistClaim.objects.filter(parties)
     return {
         "takedown_notices": export_rows(
             notices.order_by("created_at"),

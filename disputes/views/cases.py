@@ -23,6 +23,7 @@ from disputes.selectors.cases import (
     disputes_for_user,
     evidence_visible,
 )
+from disputes.selectors.takedowns import artist_claims_for_user, takedowns_for_user
 from disputes.services.decisions import dispute_appeal
 from disputes.services.evidence import dispute_evidence_add
 from disputes.services.filing import dispute_file, dispute_message_post
@@ -104,7 +105,11 @@ def dispute_new(request):
 @login_required
 @require_GET
 def dispute_list(request):
-    context = {"disputes": disputes_for_user(user=request.user)}
+    context = {
+        "disputes": disputes_for_user(user=request.user),
+        "takedowns": takedowns_for_user(user=request.user),
+        "artist_claims": artist_claims_for_user(user=request.user),
+    }
     return render(request, "disputes/cases/list.html", context)
 
 

@@ -160,6 +160,7 @@ def test_filing_through_the_form(client, artist, style):
     claim = ArtistClaim.objects.get()
     assert response["Location"] == claim.get_absolute_url()
     assert claim.evidence_links == ["https://adabrush.example/about", "https://adabrush.example/cv"]
+    assert claim.get_absolute_url() in client.get(reverse("disputes:dispute_list")).text
     assert client.get(reverse("disputes:artist_claim_new") + "?style=junk").status_code == 404
 
 

@@ -222,3 +222,13 @@ def test_a_listing_kept_down_says_so_and_the_notice_is_in_the_data_export(
             sections.update(answer)
         assert [row["id"] for row in sections["takedown_notices"]] == [notice.pk]
         assert sections["takedown_notices"][0]["status"] == "upheld"
+
+
+def test_both_parties_find_the_notice_in_their_case_list(client, notice, holder, creator):
+    for user, role in ((holder, "you filed it"), (creator, "about your listing")):
+        client.force_login(user)
+        page = client.get(reverse("disputes:dispute_list"))
+        assert notice.get_absolute_url() in page.text
+        assert role in page.text
+    client.force_login(UserFactory())
+    assert notice.get_absolute_url() not in client.get(reverse("disputes:dispute_list")).text
