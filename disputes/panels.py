@@ -3,6 +3,7 @@
 from core import panels
 from disputes.models import Dispute
 from disputes.selectors.takedowns import style_banners, takedown_pending_for_listing
+from marketplace.models import ListingStatus
 
 
 def commission_disputes(request, commission) -> dict:
@@ -26,9 +27,9 @@ def listing_takedown(request, listing) -> dict | None:
     """Anyone but the creator may send a copyright notice about a listing on sale; on a
     suspended one, the creator, the claimant and moderators see the pending notice."""
     user = request.user
-    if listing.status == "published":
+    if listing.status == ListingStatus.PUBLISHED:
         return None if user.pk == listing.creator_id else {"listing": listing, "notice": None}
-    if listing.status != "suspended" or not user.is_authenticated:
+    if listing.status != ListingStatus.SUSPENDED or not user.is_authenticated:
         return None
     notice = takedown_pending_for_listing(listing_id=listing.pk)
     if notice is None:

@@ -14,7 +14,9 @@ from disputes.models import (
     VerifiedArtist,
 )
 from disputes.services.takedowns import PUBLIC_REASON
+from generation.models import Piece, Style, StyleStatus
 from marketplace.hooks import export_rows
+from marketplace.models import Listing, ListingStatus
 
 
 def _visible(queryset: QuerySet, *, pk, user):
@@ -27,6 +29,26 @@ def _visible(queryset: QuerySet, *, pk, user):
     if user.is_moderator or user.pk in (row.claimant_id, row.respondent_id):
         return row
     return None
+
+
+def listing_for_takedown(*, listing_id) -> Listing | None:
+    """A listing on sale, which a rights holder may send a notice about."""
+    return (
+        Listing.objects.select_related("creator")
+        .filter(pk=listing_id, status=ListingStatus.PUBLISHED)
+        .first()
+    )
+
+
+def artist_claim_target(*, style_id=None, piece_id=None) -> tuple[Style | None, Piece | None]:
+    """The public style or the piece an artist may claim about; (None, None) if neither."""
+    if style_id is not None:
+        style = Style.objects.exclude(status=StyleStatus.DRAFT).filter(pk=style_id).first()
+        if style is not None:
+            return style, None
+    if piece_id is not None:
+        return None, Piece.objects.filter(pk=piece_id).first()
+    return None, None
 
 
 def takedown_visible(*, takedown_id, user) -> TakedownNotice | None:

@@ -15,9 +15,12 @@ from core.errors import ApplicationError
 from core.forms import add_application_error
 from disputes.forms.takedowns import ArtistClaimActionForm, ArtistClaimForm
 from disputes.models import ArtistClaimKind
-from disputes.selectors.takedowns import artist_claim_visible, verified_artist
+from disputes.selectors.takedowns import (
+    artist_claim_target,
+    artist_claim_visible,
+    verified_artist,
+)
 from disputes.services import artist_claims as svc
-from generation.models import Piece, Style, StyleStatus
 
 
 def _uuid(value: str):
@@ -30,15 +33,10 @@ def _uuid(value: str):
 def _target(request):
     """The public style (?style=) or the piece (?piece=) the claim is about, or 404."""
     style_id, piece_id = _uuid(request.GET.get("style", "")), _uuid(request.GET.get("piece", ""))
-    if style_id is not None:
-        style = Style.objects.exclude(status=StyleStatus.DRAFT).filter(pk=style_id).first()
-        if style is not None:
-            return style, None
-    if piece_id is not None:
-        piece = Piece.objects.filter(pk=piece_id).first()
-        if piece is not None:
-            return None, piece
-    raise Http404("No such style or piece.")
+    style, piece = artist_claim_target(style_id=style_id, piece_id=piece_id)
+    if style is None and piece is None:
+        raise Http404("No such style or piece.")
+    return style, piece
 
 
 @login_required

@@ -24,13 +24,14 @@ from disputes.forms.takedowns import (
 from disputes.models import TakedownStatus
 from disputes.selectors.takedowns import (
     artist_claims_open,
+    listing_for_takedown,
     takedown_events,
     takedown_visible,
     takedowns_for_moderation,
 )
 from disputes.services import takedowns as svc
 from marketplace.decorators import verified_email_required
-from marketplace.models import Listing, ListingStatus
+from marketplace.models import Listing
 
 QUEUE_SIZE = 100
 
@@ -48,11 +49,7 @@ def _listing_or_404(request) -> Listing:
         listing_id = uuid.UUID(request.GET.get("listing", ""))
     except ValueError:
         raise Http404("No such listing.") from None
-    listing = (
-        Listing.objects.select_related("creator")
-        .filter(pk=listing_id, status=ListingStatus.PUBLISHED)
-        .first()
-    )
+    listing = listing_for_takedown(listing_id=listing_id)
     if listing is None:
         raise Http404("No such listing.")
     return listing
