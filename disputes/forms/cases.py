@@ -70,7 +70,7 @@ class ModerationActionForm(forms.Form):
         ("unsuspend_listing", "Reinstate listing"),
         ("revoke", "Revoke licence(s)"),
         ("refund", "Refund purchase(s)"),
-        ("transfer", "Transfer ownership to claimant"),
+        ("transfer", "Name the claimant as the records' rights holder"),
         ("warn", "Warn user"),
         ("suspend_user", "Suspend user"),
         ("dismiss", "Dismiss"),

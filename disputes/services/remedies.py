@@ -1,7 +1,7 @@
 """Remedies a moderator applies on a case. Each calls the owning domain's service, writes a
 DisputeEvent, records piece-level remedies in the provenance ledger ("disputed" with the
-remedy, "revoked" through the grant service, "transferred" for ownership) and notifies the
-parties in-app and by email.
+remedy, "revoked" through the grant service, "transferred" when the records name a new
+rights holder) and notifies the parties in-app and by email.
 
 Refunds call payments' `refund_issue` (the payment provider first, then its own atomic
 record, which revokes the grant as refunded); that one call crosses from licensing into
@@ -217,9 +217,9 @@ def remedy_rights_transfer(*, dispute: Dispute, actor: User, note: str = "") -> 
     provenance records, and a "transferred" entry goes into the ledger for each."""
     dispute = _start(dispute, actor)
     if dispute.kind != DisputeKind.INFRINGEMENT:
-        raise ApplicationError("Ownership is transferred only on an infringement claim.")
+        raise ApplicationError("A record's rights holder changes only on an infringement claim.")
     if dispute.outcome not in (DisputeOutcome.UPHELD, DisputeOutcome.PARTIALLY_UPHELD):
-        raise ApplicationError("Uphold the claim before transferring ownership.")
+        raise ApplicationError("Uphold the claim before naming the claimant as rights holder.")
     records = list(
         ProvenanceRecord.objects.select_for_update()
         .filter(piece__in=[p.pk for p in dispute_pieces(dispute)])
@@ -248,7 +248,7 @@ def remedy_rights_transfer(*, dispute: Dispute, actor: User, note: str = "") -> 
         note=note.strip(),
         data={"pieces": [str(r.piece_id) for r in moved], "to": dispute.claimant_id},
     )
-    notify_parties(dispute, subject="Ownership record transferred to the claimant", body=note)
+    notify_parties(dispute, subject="The records now name the claimant as rights holder", body=note)
     return moved
 
 

@@ -113,7 +113,7 @@ def _run(action: str, *, dispute, actor, data) -> str:
         return f"{len(refunded)} purchase(s) refunded."
     if action == "transfer":
         moved = remedies.remedy_rights_transfer(dispute=dispute, actor=actor, note=note)
-        return f"Ownership of {len(moved)} piece(s) transferred to the claimant."
+        return f"The claimant is now the recorded rights holder of {len(moved)} piece(s)."
     if action == "warn":
         remedies.remedy_user_warn(dispute=dispute, actor=actor, user_id=data.get("user"), note=note)
         return "Warning sent."
