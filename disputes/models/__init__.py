@@ -1,5 +1,6 @@
-"""Disputes' models: cases (disputes, their events, messages and evidence) and notice and
-action (notices, statements of reasons, complaints)."""
+"""Disputes' models: cases (disputes, their events, messages and evidence), notice and
+action (notices, statements of reasons, complaints), and copyright takedowns with
+source-artist claims."""
 
 from disputes.models.cases import (
     ACTIVE_STATUSES,
@@ -25,9 +26,25 @@ from disputes.models.notices import (
     RestrictionKind,
     StatementOfReasons,
 )
+from disputes.models.takedowns import (
+    ACTIVE_TAKEDOWN_STATUSES,
+    ArtistClaim,
+    ArtistClaimEvent,
+    ArtistClaimKind,
+    ArtistClaimStatus,
+    TakedownEvent,
+    TakedownNotice,
+    TakedownStatus,
+    VerifiedArtist,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ACTIVE_TAKEDOWN_STATUSES",
+    "ArtistClaim",
+    "ArtistClaimEvent",
+    "ArtistClaimKind",
+    "ArtistClaimStatus",
     "Complaint",
     "ComplaintEvent",
     "ComplaintStatus",
@@ -47,4 +64,8 @@ __all__ = [
     "NoticeTarget",
     "RestrictionKind",
     "StatementOfReasons",
+    "TakedownEvent",
+    "TakedownNotice",
+    "TakedownStatus",
+    "VerifiedArtist",
 ]

@@ -276,6 +276,3 @@ class ComplaintEvent(StatusHistory):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     note = models.TextField(max_length=5000, blank=True)
-
-
-from disputes.models_takedowns import *  # noqa: E402, F401, F403  (discoverable models)

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from core.models import StatusHistory
+
 __all__ = [
     "ACTIVE_TAKEDOWN_STATUSES",
     "ArtistClaim",
@@ -139,25 +141,15 @@ class TakedownNotice(models.Model):
         return self.status in ACTIVE_TAKEDOWN_STATUSES
 
 
-class TakedownEvent(models.Model):
+class TakedownEvent(StatusHistory):
     """Append-only history of a notice: who did what, when."""
 
+    history_of = "notice"
+
     notice = models.ForeignKey(TakedownNotice, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     action = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
     note = models.TextField(max_length=5000, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.notice_id}: {self.action}"
 
 
 class VerifiedArtist(models.Model):
@@ -249,20 +241,10 @@ class ArtistClaim(models.Model):
         return reverse("disputes:artist_claim_detail", kwargs={"claim_id": self.pk})
 
 
-class ArtistClaimEvent(models.Model):
+class ArtistClaimEvent(StatusHistory):
+    history_of = "claim"
+
     claim = models.ForeignKey(ArtistClaim, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     action = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
     note = models.TextField(max_length=5000, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.claim_id}: {self.action}"
