@@ -100,7 +100,9 @@ def artist_claim_file(
 
 def _start(claim: ArtistClaim, moderator) -> ArtistClaim:
     require_moderator(moderator)
-    claim = ArtistClaim.objects.select_for_update().select_related("style").get(pk=claim.pk)
+    claim = (
+        ArtistClaim.objects.select_for_update(of=("self",)).select_related("style").get(pk=claim.pk)
+    )
     if claim.status == ArtistClaimStatus.REJECTED:
         raise ApplicationError("This claim was rejected; nothing more can be done on it.")
     return claim
