@@ -74,20 +74,23 @@ class QueueState:
     eta_seconds: int | None
 
 
-def _running_eta_seconds(*, engine: str, count: int, step: int, total: int) -> int:
+def _running_eta_seconds(*, per_image: float, count: int, step: int, total: int) -> int:
     remaining = 1 - (step / total if total else 0)
-    return round(remaining * seconds_per_image(engine=engine) * count)
+    return round(remaining * per_image * count)
 
 
-def job_progress_patch(*, engine: str, count: int, step: int, total: int) -> dict:
+def job_progress_patch(*, per_image: float, count: int, step: int, total: int) -> dict:
     """What a running job's status fragment shows of its progress, as the values a poll
-    patches into the page in place (core.watch) instead of rendering it again."""
+    patches into the page in place (core.watch) instead of rendering it again.
+    `per_image`: `seconds_per_image` of the job's engine, read once per report."""
     return {
         "label": progress_label(step=step, total=total),
         "step": step,
         "total": total,
         "percent": percent_done(step=step, total=total),
-        "eta_seconds": _running_eta_seconds(engine=engine, count=count, step=step, total=total),
+        "eta_seconds": _running_eta_seconds(
+            per_image=per_image, count=count, step=step, total=total
+        ),
     }
 
 
@@ -96,12 +99,12 @@ def job_queue_state(*, job: GenerationJob) -> QueueState:
     `generation.selectors.queue`) and roughly when it will finish."""
     if job.is_finished:
         return QueueState(position=None, images_ahead=0, eta_seconds=None)
+    per_image = seconds_per_image(engine=job.engine)
     if job.status == JobStatus.RUNNING:
         eta = _running_eta_seconds(
-            engine=job.engine, count=job.count, step=job.progress_step, total=job.progress_total
+            per_image=per_image, count=job.count, step=job.progress_step, total=job.progress_total
         )
         return QueueState(position=0, images_ahead=0, eta_seconds=eta)
-    per_image = seconds_per_image(engine=job.engine)
     jobs_ahead, queued_images = fair_images_ahead(job=job) or (0, 0)
     running = GenerationJob.objects.filter(status=JobStatus.RUNNING, engine=job.engine)
     images_ahead = queued_images + (running.aggregate(images=Sum("count"))["images"] or 0)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.watch import watch_bump
 from generation.hooks import JobFinished, job_finished
 from generation.models import GenerationJob, JobStatus, Piece
-from generation.selectors.jobs import job_progress_patch
+from generation.selectors.jobs import job_progress_patch, seconds_per_image
 from generation.selectors.queue import QueuedJob, batch_shape, fair_candidates
 from generation.services.engines import engine_config
 from generation.services.jobs import enqueue, job_record_event
@@ -127,11 +127,13 @@ def job_report_progress(*, job_ids: list, worker: str, step: int, total: int) ->
         progress_total=total,
         lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds()),
     )
-    cancelling = set()
+    cancelling, per_image = set(), {}
     for job_id, engine, count, cancel in running.values_list(
         "pk", "engine", "count", "cancel_requested"
     ):
-        patch = job_progress_patch(engine=engine, count=count, step=step, total=total)
+        if engine not in per_image:  # one cache read per engine, not per job, 4x a second
+            per_image[engine] = seconds_per_image(engine=engine)
+        patch = job_progress_patch(per_image=per_image[engine], count=count, step=step, total=total)
         watch_bump("job", job_id, at_most_every=settings.WATCH_PROGRESS_SECONDS, patch=patch)
         if cancel:
             cancelling.add(job_id)
