@@ -9,13 +9,16 @@ from django.utils import timezone
 from disputes.models import DecisionGround, NoticeCategory, NoticeTarget, RestrictionKind
 from disputes.services.notices import NO_ACTION
 
+# Restrictions that other steps issue (a prompt review, repeated unfounded notices, a
+# copyright notice), never chosen from the moderator's menu.
+AUTOMATIC_KINDS = (
+    RestrictionKind.PROMPT_REFUSED,
+    RestrictionKind.NOTICES_SUSPENDED,
+    RestrictionKind.LISTING_DISABLED,
+)
 MODERATOR_ACTIONS = [
     (NO_ACTION, "No action"),
-    *[
-        (kind.value, kind.label)
-        for kind in RestrictionKind
-        if kind not in (RestrictionKind.PROMPT_REFUSED, RestrictionKind.NOTICES_SUSPENDED)
-    ],
+    *[(kind.value, kind.label) for kind in RestrictionKind if kind not in AUTOMATIC_KINDS],
 ]
 
 

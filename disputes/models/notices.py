@@ -124,6 +124,7 @@ class NoticeEvent(StatusHistory):
 
 class RestrictionKind(models.TextChoices):
     LISTING_SUSPENDED = "listing_suspended", "Listing suspended"
+    LISTING_DISABLED = "listing_disabled", "Listing disabled on a copyright notice"
     STYLE_WITHDRAWN = "style_withdrawn", "Style withdrawn"
     PIECE_HIDDEN = "piece_hidden", "Piece hidden"
     ACCOUNT_WARNED = "account_warned", "Account warned"
@@ -165,6 +166,13 @@ class StatementOfReasons(models.Model):
     )
     dispute = models.ForeignKey(
         Dispute, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    takedown = models.ForeignKey(
+        "disputes.TakedownNotice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
     )
     listing = models.ForeignKey(
         "marketplace.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -197,4 +197,6 @@ def _other_side(complaint: Complaint) -> User | None:
         return statement.notice.reporter
     if statement.dispute_id:
         return statement.dispute.claimant
+    if statement.takedown_id:
+        return statement.takedown.claimant
     return None

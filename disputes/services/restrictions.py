@@ -14,8 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
-from disputes.models import DecisionGround, RestrictionKind, StatementOfReasons
+from disputes.models import (
+    ACTIVE_TAKEDOWN_STATUSES,
+    DecisionGround,
+    RestrictionKind,
+    StatementOfReasons,
+)
 from disputes.services.statements import Reasons, statement_issue
+from disputes.services.takedowns import takedown_moderate
 from generation.models import (
     Piece,
     PromptReview,
@@ -169,6 +175,16 @@ def _reverse_listing(listing_id, actor: User, note: str) -> None:
         listing_unsuspend(listing=listing, actor=actor, reason=note)
 
 
+def _reverse_takedown(statement: StatementOfReasons, actor: User, note: str) -> None:
+    """An upheld complaint restores the listing through the notice's own steps; a notice
+    already closed has nothing left down."""
+    notice = statement.takedown
+    if notice.status in ACTIVE_TAKEDOWN_STATUSES:
+        takedown_moderate(
+            notice=notice, moderator=actor, decision="restore", note=f"Complaint upheld: {note}"
+        )
+
+
 def _reverse_account(statement: StatementOfReasons, actor: User, note: str) -> None:
     user = statement.user
     if statement.kind == RestrictionKind.ACCOUNT_SUSPENDED and not user.is_active:
@@ -190,6 +206,8 @@ def restriction_reverse(*, statement: StatementOfReasons, actor: User, note: str
     kind = statement.kind
     if kind == RestrictionKind.LISTING_SUSPENDED:
         _reverse_listing(statement.listing_id, actor, note)
+    elif kind == RestrictionKind.LISTING_DISABLED:
+        _reverse_takedown(statement, actor, note)
     elif kind == RestrictionKind.PIECE_HIDDEN and statement.data.get("suspended_listing"):
         _reverse_listing(statement.data["suspended_listing"], actor, note)
     elif kind == RestrictionKind.STYLE_WITHDRAWN:

@@ -35,6 +35,13 @@ def statement_text(statement: StatementOfReasons) -> str:
         f"How to appeal: lodge a complaint within {days} days at {link} "
         "(another moderator decides it)."
     )
+    if statement.takedown_id:
+        case = absolute(statement.takedown.get_absolute_url())
+        lines.append(
+            f"Or send a counter-notice at {case}: the listing comes back "
+            f"{settings.TAKEDOWN_RESTORE_BUSINESS_DAYS} business days later unless the "
+            "claimant reports a court action."
+        )
     return "\n".join(lines)
 
 
@@ -67,7 +74,7 @@ class Reasons:
     ground_detail: str
     automated_detection: bool = False
     automated_decision: bool = False
-    about: dict = field(default_factory=dict)  # notice= / dispute= the decision came from
+    about: dict = field(default_factory=dict)  # notice= / dispute= / takedown= its source
 
 
 @transaction.atomic

@@ -21,11 +21,14 @@ from core.errors import ApplicationError, PermissionDeniedError
 from core.services.notifications import notification_send
 from disputes.models import (
     ACTIVE_TAKEDOWN_STATUSES,
+    DecisionGround,
+    RestrictionKind,
     TakedownEvent,
     TakedownNotice,
     TakedownStatus,
 )
 from disputes.services.cases import active_moderators, require_moderator
+from disputes.services.statements import Reasons, statement_issue
 from generation.models import Piece
 from marketplace.models import Listing, ListingStatus
 from marketplace.services.listings import listing_disable_on_notice, listing_restore_after_notice
@@ -176,6 +179,7 @@ def takedown_file(*, claimant, listing: Listing, statements: NoticeStatements) -
         ref=_ref(notice),
     )
     _step(notice, actor=claimant, action="listing_disabled", previous=notice.status)
+    _state_reasons(notice)
     _notify(
         notice,
         subject=f"Copyright notice filed: “{listing.title}” is disabled",
@@ -183,6 +187,28 @@ def takedown_file(*, claimant, listing: Listing, statements: NoticeStatements) -
         moderators=True,
     )
     return notice
+
+
+def _state_reasons(notice: TakedownNotice) -> None:
+    """The creator's statement of reasons (DSA Art. 17): the listing went down on the
+    notice alone, with no moderator's review, so the decision is marked automated."""
+    listing = notice.listing
+    claimed = notice.work_description.strip()
+    statement_issue(
+        user=notice.respondent,
+        kind=RestrictionKind.LISTING_DISABLED,
+        restricted=f"Listing “{listing.title}”",
+        reasons=Reasons(
+            facts=f"{notice.contact_name} sent a copyright notice claiming the listing "
+            f"copies their work: {claimed[:1000]}",
+            ground=DecisionGround.LAW,
+            ground_detail="17 U.S.C. § 512(c), notice and takedown",
+            automated_decision=True,
+            about={"takedown": notice},
+        ),
+        decided_by=None,
+        listing=listing,
+    )
 
 
 def _require_status(notice: TakedownNotice, allowed, verb: str) -> str:
@@ -257,6 +283,8 @@ def _restore(notice: TakedownNotice, *, actor, target: str, action: str, note: s
     notice.status = target
     notice.closed_at = timezone.now()
     notice.save(update_fields=["status", "closed_at"])
+    # The restriction is lifted: nothing is left to complain about.
+    notice.statements.filter(reversed_at__isnull=True).update(reversed_at=notice.closed_at)
     _step(notice, actor=actor, action=action, previous=previous, note=note)
     if restored:
         _step(notice, actor=actor, action="listing_restored", previous=notice.status)
