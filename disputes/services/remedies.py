@@ -39,7 +39,7 @@ from disputes.services.statements import Reasons, statement_issue
 from licensing.models import GrantStatus, LicenceGrant
 from licensing.services.grants import licence_grant_revoke
 from marketplace.models import AccountEvent, Listing
-from marketplace.services.listings import listing_suspend, listing_unsuspend
+from marketplace.services.suspensions import listing_suspend, listing_unsuspend
 from payments.models import OrderLine
 from payments.services.refunds import REFUNDABLE, refund_issue
 from provenance.models import LedgerKind, ProvenanceRecord

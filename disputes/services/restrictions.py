@@ -31,7 +31,7 @@ from generation.models import (
 )
 from generation.services.prompt_reviews import prompt_review_reverse
 from marketplace.models import AccountEvent, Listing, ListingStatus
-from marketplace.services.listings import listing_suspend, listing_unsuspend
+from marketplace.services.suspensions import listing_suspend, listing_unsuspend
 from provenance.models import LedgerKind, ProvenanceRecord
 from provenance.services.ledger import ledger_append
 

@@ -31,7 +31,7 @@ from disputes.services.cases import active_moderators, require_moderator
 from disputes.services.statements import Reasons, statement_issue
 from generation.models import Piece
 from marketplace.models import Listing, ListingStatus
-from marketplace.services.listings import listing_disable_on_notice, listing_restore_after_notice
+from marketplace.services.suspensions import listing_disable_on_notice, listing_restore_after_notice
 from provenance.models import LedgerKind, ProvenanceRecord
 from provenance.services.ledger import ledger_append
 

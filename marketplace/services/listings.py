@@ -22,7 +22,6 @@ from marketplace.models import (
     MAX_PIECES_PER_LISTING,
     MAX_TAGS_PER_LISTING,
     Listing,
-    ListingEvent,
     ListingPiece,
     ListingStatus,
     Orientation,
@@ -31,6 +30,7 @@ from marketplace.models import (
 )
 from marketplace.search import search_vectors_refresh
 from marketplace.selectors.derivatives import derivative_resale_allowed, derived_from
+from marketplace.services.listing_events import lock_listing, record_listing_event
 from provenance.models import LedgerKind, ProvenanceRecord
 from provenance.services.ledger import ledger_append
 from provenance.services.records import provenance_listing_check
@@ -46,23 +46,6 @@ def _require_creator(user: User) -> None:
 def _require_owner(listing: Listing, user: User) -> None:
     if listing.creator_id != user.pk:
         raise PermissionDeniedError("Only the listing's creator can change it.")
-
-
-def _lock(listing: Listing) -> Listing:
-    """Re-read the row under a lock so two status changes cannot interleave."""
-    return Listing.objects.select_for_update().get(pk=listing.pk)
-
-
-def _record(listing: Listing, *, actor, from_status: str, reason: str = "", data=None) -> None:
-    catalogue_changed()
-    ListingEvent.objects.create(
-        listing=listing,
-        actor=actor,
-        from_status=from_status,
-        to_status=listing.status,
-        reason=reason,
-        data=data or {},
-    )
 
 
 def _orientation(piece: Piece) -> str:
@@ -217,7 +200,7 @@ def listing_create(
     _set_pieces(listing, pieces)
     _set_tags(listing, tags_normalise(tags))
     _refresh_search(listing)
-    _record(listing, actor=creator, from_status="")
+    record_listing_event(listing, actor=creator, from_status="")
     return listing
 
 
@@ -236,7 +219,7 @@ def listing_update(
 ) -> Listing:
     """Edit a draft or published listing; pieces change only before first publication."""
     _require_owner(listing, actor)
-    listing = _lock(listing)
+    listing = lock_listing(listing)
     if listing.status not in EDITABLE_STATUSES:
         raise ApplicationError(
             f"This listing is {listing.get_status_display().lower()} and cannot be edited."
@@ -272,7 +255,7 @@ def listing_update(
 def listing_publish(*, listing: Listing, actor: User) -> Listing:
     """Draft → published, after the near-duplicate check; appends "listed" to the ledger."""
     _require_owner(listing, actor)
-    listing = _lock(listing)
+    listing = lock_listing(listing)
     if listing.status == ListingStatus.PUBLISHED:
         return listing
     if listing.status != ListingStatus.DRAFT:
@@ -307,7 +290,7 @@ def listing_publish(*, listing: Listing, actor: User) -> Listing:
     listing.published_at = timezone.now()
     listing.save(update_fields=["status", "published_at", "updated_at"])
     data = {"near_duplicates": warnings} if warnings else {}
-    _record(listing, actor=actor, from_status=previous, data=data)
+    record_listing_event(listing, actor=actor, from_status=previous, data=data)
     _enqueue_embedding(listing)
     return listing
 
@@ -316,7 +299,7 @@ def listing_publish(*, listing: Listing, actor: User) -> Listing:
 def listing_unpublish(*, listing: Listing, actor: User, reason: str = "") -> Listing:
     """Published → draft: hidden from browse; licences already sold stay valid."""
     _require_owner(listing, actor)
-    listing = _lock(listing)
+    listing = lock_listing(listing)
     if listing.status == ListingStatus.DRAFT:
         return listing
     if listing.status != ListingStatus.PUBLISHED:
@@ -325,101 +308,23 @@ def listing_unpublish(*, listing: Listing, actor: User, reason: str = "") -> Lis
         )
     listing.status = ListingStatus.DRAFT
     listing.save(update_fields=["status", "updated_at"])
-    _record(listing, actor=actor, from_status=ListingStatus.PUBLISHED, reason=reason.strip())
-    return listing
-
-
-def _require_moderator(user: User) -> None:
-    if not user.is_moderator:
-        raise PermissionDeniedError("Only moderators can suspend or reinstate listings.")
-
-
-def _suspend(listing: Listing, *, actor, reason: str, data=None) -> Listing:
-    if not reason.strip():
-        raise ApplicationError("Say why the listing is suspended.", field="reason")
-    listing = _lock(listing)
-    if listing.status == ListingStatus.SUSPENDED:
-        return listing
-    if listing.status not in EDITABLE_STATUSES:
-        raise ApplicationError("Only draft or published listings can be suspended.")
-    previous = listing.status
-    listing.status = ListingStatus.SUSPENDED
-    listing.save(update_fields=["status", "updated_at"])
-    _record(listing, actor=actor, from_status=previous, reason=reason.strip(), data=data)
-    return listing
-
-
-def _last_suspension(listing: Listing) -> ListingEvent | None:
-    return (
-        listing.events.filter(to_status=ListingStatus.SUSPENDED)
-        .order_by("-created_at", "-pk")
-        .first()
+    record_listing_event(
+        listing, actor=actor, from_status=ListingStatus.PUBLISHED, reason=reason.strip()
     )
-
-
-def _unsuspend(listing: Listing, *, actor, reason: str) -> Listing:
-    listing = _lock(listing)
-    if listing.status != ListingStatus.SUSPENDED:
-        raise ApplicationError("This listing is not suspended.")
-    suspension = _last_suspension(listing)
-    restored = suspension.from_status if suspension else ListingStatus.DRAFT
-    if restored == ListingStatus.PUBLISHED and listing.published_at is None:
-        restored = ListingStatus.DRAFT
-    listing.status = restored
-    listing.save(update_fields=["status", "updated_at"])
-    _record(listing, actor=actor, from_status=ListingStatus.SUSPENDED, reason=reason.strip())
     return listing
-
-
-@transaction.atomic
-def listing_suspend(*, listing: Listing, actor: User, reason: str) -> Listing:
-    """Moderation: hide a draft or published listing; the creator cannot edit it."""
-    _require_moderator(actor)
-    return _suspend(listing, actor=actor, reason=reason)
-
-
-@transaction.atomic
-def listing_unsuspend(*, listing: Listing, actor: User, reason: str = "") -> Listing:
-    """Reinstate a suspended listing to the status it had before the suspension."""
-    _require_moderator(actor)
-    return _unsuspend(listing, actor=actor, reason=reason)
-
-
-@transaction.atomic
-def listing_disable_on_notice(
-    *, listing: Listing, notifier: User, reason: str, ref: str
-) -> Listing:
-    """A legal notice (e.g. a copyright takedown) disables the listing at once, before any
-    moderator sees it; the notice's own service decides who may file one. `ref` names the
-    notice on the suspension event, so only that notice can lift it again."""
-    return _suspend(listing, actor=notifier, reason=reason, data={"notice": ref})
-
-
-@transaction.atomic
-def listing_restore_after_notice(*, listing: Listing, ref: str, actor=None, reason: str) -> bool:
-    """Lift the suspension notice `ref` caused; a listing suspended since for another reason
-    (or never by this notice) stays as it is. True when the listing came back."""
-    listing = _lock(listing)
-    if listing.status != ListingStatus.SUSPENDED:
-        return False
-    suspension = _last_suspension(listing)
-    if suspension is None or suspension.data.get("notice") != ref:
-        return False
-    _unsuspend(listing, actor=actor, reason=reason)
-    return True
 
 
 @transaction.atomic
 def listing_mark_sold_exclusive(*, listing: Listing, actor=None, reason: str = "") -> Listing:
     """Called by the licensing flow when an exclusive licence is granted."""
-    listing = _lock(listing)
+    listing = lock_listing(listing)
     if listing.status == ListingStatus.SOLD_EXCLUSIVE:
         return listing
     if listing.status != ListingStatus.PUBLISHED:
         raise ApplicationError("Only a published listing can be sold exclusively.")
     listing.status = ListingStatus.SOLD_EXCLUSIVE
     listing.save(update_fields=["status", "updated_at"])
-    _record(listing, actor=actor, from_status=ListingStatus.PUBLISHED, reason=reason)
+    record_listing_event(listing, actor=actor, from_status=ListingStatus.PUBLISHED, reason=reason)
     return listing
 
 

@@ -25,7 +25,7 @@ from disputes.services.takedowns import (
 )
 from disputes.tasks import restore_countered_listings
 from marketplace.models import ListingStatus
-from marketplace.services.listings import listing_suspend, listing_unsuspend
+from marketplace.services.suspensions import listing_suspend, listing_unsuspend
 from provenance.models import LedgerEntry
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing

@@ -11,7 +11,7 @@ from disputes.models import TakedownNotice, TakedownStatus
 from disputes.services.takedowns import takedown_counter_notify, takedown_file, takedown_moderate
 from marketplace.hooks import AccountData, account_export_sections
 from marketplace.models import ListingStatus
-from marketplace.services.listings import listing_suspend
+from marketplace.services.suspensions import listing_suspend
 from tests.disputes.test_takedowns_services import COUNTER, NOTICE
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from marketplace.models import Listing
-from marketplace.services.listings import listing_suspend, listing_unpublish
+from marketplace.services.listings import listing_unpublish
+from marketplace.services.suspensions import listing_suspend
 from tests.factories import PASSWORD
 from tests.marketplace.factories import make_listing
 

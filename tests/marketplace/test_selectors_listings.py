@@ -16,10 +16,8 @@ from marketplace.selectors.listings import (
 )
 from marketplace.services.embeddings import listing_embed
 from marketplace.services.engagement import favourite_toggle, listing_record_view
-from marketplace.services.listings import (
-    listing_suspend,
-    listing_unpublish,
-)
+from marketplace.services.listings import listing_unpublish
+from marketplace.services.suspensions import listing_suspend
 from marketplace.vectors import vector_to_bytes
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing, make_piece

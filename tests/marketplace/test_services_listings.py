@@ -8,11 +8,10 @@ from marketplace.services.engagement import favourite_toggle, listing_record_vie
 from marketplace.services.listings import (
     listing_create,
     listing_publish,
-    listing_suspend,
     listing_unpublish,
-    listing_unsuspend,
     listing_update,
 )
+from marketplace.services.suspensions import listing_suspend, listing_unsuspend
 from marketplace.vectors import EMBEDDING_DIM, bytes_to_vector
 from provenance.models import LedgerEntry
 from tests.factories import UserFactory

@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from marketplace.models import Favourite, Listing
-from marketplace.services.listings import listing_suspend
+from marketplace.services.suspensions import listing_suspend
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing, make_piece
 
