@@ -179,6 +179,25 @@ def test_spelled_out_runs_split_into_rule_words_only(prompt, expected):
     assert (verdict and verdict[1:]) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("r*pe scene", "rape scene"),  # one rule word fits: unmasked
+        ("a n#de woman", "a nude woman"),
+        ("5* hotel", "5 hotel"),  # a rating, not a word
+        ("f*** this", "f this"),  # more masks than letters: left masked
+        ("#fantasy art", "fantasy art"),  # a hashtag
+    ],
+)
+def test_masked_letters_unmask_only_into_a_single_rule_word(text, expected):
+    vocabulary = frozenset({"rape", "nude", "naked", "sex"})
+    assert normalise(text, vocabulary=vocabulary)[0] == expected
+
+
+def test_a_mask_that_fits_two_rule_words_stays_masked():
+    assert normalise("s*x", vocabulary=frozenset({"sex", "six"}))[0] == "s x"
+
+
 def test_operators_add_rules_and_switch_built_ins_off(settings):
     settings.PROMPT_POLICY_EXTRA_RULES = [
         {

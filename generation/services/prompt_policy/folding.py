@@ -2,8 +2,9 @@
 
 Abusers write a banned word so that a plain word list misses it: spaced or dotted letters
 ("r a p e"), stretched letters ("raaape"), leetspeak ("r4p3"), full-width or mathematical
-letters ("ｒａｐｅ", "𝐫𝐚𝐩𝐞"), accents, zero-width characters, and look-alike letters from
-other alphabets (Cyrillic "а", Greek "ο" inside a Latin word). Folding undoes each of them.
+letters ("ｒａｐｅ", "𝐫𝐚𝐩𝐞"), accents, zero-width characters, look-alike letters from other
+alphabets (Cyrillic "а", Greek "ο" inside a Latin word) and masked letters ("r*pe").
+Folding undoes each of them.
 
 Other scripts are kept, not folded away: a whole Cyrillic word stays Russian (so Russian
 rules can match it), and CJK text stays CJK, with spacing or dots between its characters
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"}
@@ -151,12 +153,39 @@ def _deleet(token: str) -> str:
     return token
 
 
+_MASKED = re.compile(r"(?<![\w*#])[^\W\d_][^\W\d_*#]*[*#][^\W\d_*#]*(?:[*#][^\W\d_*#]*)*")
+
+
+@lru_cache(maxsize=64)
+def _mask_pattern(masked: str) -> re.Pattern:
+    return re.compile("".join("." if c in "*#" else re.escape(c) for c in masked))
+
+
+def _unmask(text: str, vocabulary: frozenset[str]) -> str:
+    """A word with letters masked by * or # ("r*pe", "n#de") becomes the one rule word it
+    can stand for; left as it is when it has fewer than two letters shown, more masks than
+    letters, or could be several rule words."""
+
+    def unmasked(match: re.Match) -> str:
+        masked = match.group()
+        masks = sum(c in "*#" for c in masked)
+        if len(masked) - masks < 2 or masks > len(masked) - masks:
+            return masked
+        pattern = _mask_pattern(masked)
+        found = {w for w in vocabulary if len(w) == len(masked) and pattern.fullmatch(w)}
+        return found.pop() if len(found) == 1 else masked
+
+    if not vocabulary or ("*" not in text and "#" not in text):
+        return text
+    return _MASKED.sub(unmasked, text)
+
+
 def normalise(text: str, *, vocabulary: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The spellings a rule is matched against: plain words, de-leeted words, de-leeted
     words with stretched letters shrunk ("raaape" → "rape"; "kkk" stays in the plain one),
     that one with all-look-alike words in Latin, and that one with a one-letter word kept
     apart from the spaced-out word after it (and runs split at `vocabulary` words)."""
-    folded = fold(text or "")
+    folded = _unmask(fold(text or ""), vocabulary)
     deleeted = " ".join(_deleet(t) for t in folded.split())
     plain = " ".join(words(folded))
     leet = " ".join(words(deleeted))

@@ -164,6 +164,8 @@ PRIVATE_PERSON_TERMS = (
     "my teacher", "my student", "my roommate", "my flatmate", "my friend", "my friends",
     "my sister", "my brother", "my stepsister", "my stepbrother", "my cousin", "my mom",
     "my mum", "my mother", "my stepmom", "my daughter", "my son",
+    "from my street", "on my street", "from my school", "from my class", "from my office",
+    "from my work", "at my work", "from my gym", "lives next door", "who lives next door",
     "mi ex", "mi novia", "mi esposa", "mi vecina", "mi compañera", "mi jefa",
     "mon ex", "ma copine", "ma femme", "ma voisine", "ma collègue",
     "meine ex", "meine freundin", "meine frau", "meine nachbarin", "meine kollegin",
