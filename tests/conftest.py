@@ -79,6 +79,14 @@ def signing_root(tmp_path_factory):
 
 
 @pytest.fixture
+def tiers(db):
+    """Seeded tiers (v1 terms), restored if a transactional test flushed them."""
+    from tests.licensing.licences import ensure_tiers
+
+    ensure_tiers()
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
 

@@ -3,8 +3,8 @@ reversal when a complaint is upheld. Each restriction goes through the owning fl
 service where one exists (listing suspension), writes its history row (ListingEvent,
 StyleEvent, AccountEvent, ledger entry) and a statement of reasons.
 
-A piece's only public offer is its listing (a piece is in at most one, ever), so hiding a
-piece suspends that listing and writes "disputed" to the piece's ledger.
+Hiding a piece takes it off public pages (verify page, certificates, style galleries),
+suspends the one listing it can be in and writes "disputed" to the piece's ledger.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from generation.models import (
     StyleEvent,
     StyleStatus,
 )
+from generation.services.piece_visibility import piece_hide, piece_show
 from generation.services.prompt_reviews import prompt_review_reverse
 from marketplace.models import AccountEvent, Listing, ListingStatus
 from marketplace.services.suspensions import listing_suspend, listing_unsuspend
@@ -102,6 +103,7 @@ def restrict_piece(*, piece: Piece, actor: User, reasons: Reasons) -> StatementO
     suspended = None
     if listing is not None and listing.status != ListingStatus.SUSPENDED:
         suspended = listing_suspend(listing=listing, actor=actor, reason=reasons.facts).pk
+    piece_hide(piece=piece)
     if ProvenanceRecord.objects.filter(piece=piece).exists():
         ledger_append(
             piece=piece, kind=LedgerKind.DISPUTED, actor=actor, data={"remedy": "piece_hidden"}
@@ -175,6 +177,15 @@ def _reverse_listing(listing_id, actor: User, note: str) -> None:
         listing_unsuspend(listing=listing, actor=actor, reason=note)
 
 
+def _reverse_piece(statement: StatementOfReasons, actor: User, note: str) -> None:
+    piece_show(piece=statement.piece)
+    if statement.data.get("suspended_listing"):
+        _reverse_listing(statement.data["suspended_listing"], actor, note)
+    if ProvenanceRecord.objects.filter(piece=statement.piece).exists():
+        data = {"remedy": "piece_shown", "statement": str(statement.pk)}
+        ledger_append(piece=statement.piece, kind=LedgerKind.DISPUTED, actor=actor, data=data)
+
+
 def _reverse_takedown(statement: StatementOfReasons, actor: User, note: str) -> None:
     """An upheld complaint restores the listing through the notice's own steps; a notice
     already closed has nothing left down."""
@@ -208,8 +219,8 @@ def restriction_reverse(*, statement: StatementOfReasons, actor: User, note: str
         _reverse_listing(statement.listing_id, actor, note)
     elif kind == RestrictionKind.LISTING_DISABLED:
         _reverse_takedown(statement, actor, note)
-    elif kind == RestrictionKind.PIECE_HIDDEN and statement.data.get("suspended_listing"):
-        _reverse_listing(statement.data["suspended_listing"], actor, note)
+    elif kind == RestrictionKind.PIECE_HIDDEN:
+        _reverse_piece(statement, actor, note)
     elif kind == RestrictionKind.STYLE_WITHDRAWN:
         previous = statement.data.get("previous_status") or StyleStatus.DRAFT
         _style_set(statement.style, status=previous, actor=actor, message=note)

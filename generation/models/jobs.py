@@ -261,6 +261,12 @@ class Piece(models.Model):
     preview = models.FileField(upload_to="previews/", storage=previews_storage, max_length=300)
     sha256 = models.CharField(max_length=64, db_index=True)
     picked_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Hidden from public pages by a moderation decision; its owner still sees "
+        "it and its provenance record stays verifiable.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -46,6 +46,7 @@ def style_samples(*, style: Style, limit: int = 8) -> list[Piece]:
             job__style_version__style=style,
             job__owner_id=style.creator_id,
             job__status=JobStatus.SUCCEEDED,
+            hidden_at__isnull=True,
         ).order_by("-created_at")[:limit]
     )
 

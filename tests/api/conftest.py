@@ -29,10 +29,3 @@ def as_buyer(buyer, issue_token, api_client):
 
 def post(client, path, body, **headers):
     return client.post(path, body, content_type="application/json", headers=headers)
-
-
-@pytest.fixture
-def tiers(db):
-    from tests.licensing.licences import ensure_tiers  # noqa: PLC0415
-
-    ensure_tiers()
