@@ -8,13 +8,15 @@ If-None-Match, 1 s first, x1.5 per unchanged answer up to the fragment's data-wa
 (1.5 s for a running job), back to 1 s on a change. A driver process writes progress through
 `job_report_progress` (so the bump runs), a batch of jobs at a time as a worker does, each
 job every --change-every seconds, staggered, and records when. (A worker reports 4x a
-second, but WATCH_PROGRESS_SECONDS, 2, lets a job's page change at most that often; the
-default 3 s is a job whose visible state changes every 3 s.) After a warm-up in which every
-tab opens and settles, it reports server CPU (gunicorn master + workers, psutil), seconds
-from a change to each of its watchers seeing it (p50/p99/max; a change still unseen at the
-end counts as missed), requests by status and errors. The baseline pass is the old
-behaviour on the same server with fresh jobs: every watcher asks every second without an
-ETag. Prints JSON and a table.
+second and every report is a new version; a tab still asks at most every 1.5 s, so with
+--change-every 1 nearly every poll answers a patch, the busiest case; the default 3 s is
+a job whose visible state changes every 3 s.) A late write is measured from when it was
+made, so a driver that falls behind cannot flatter or spoil the figures. After a warm-up
+in which every tab opens and settles, it reports server CPU (gunicorn master + workers,
+psutil), seconds from a change to each of its watchers seeing it (p50/p99/max; a change
+still unseen at the end counts as missed), requests by status and errors. The baseline
+pass is the old behaviour on the same server with fresh jobs: every watcher asks every
+second without an ETag. Prints JSON and a table.
 
     python bench/watchers.py                 # 1000 watchers, 30 s per pass (~100 s)
     python bench/watchers.py --quick         # 20 watchers, 5 s per pass: a smoke run
@@ -360,7 +362,6 @@ def measure(args) -> dict:
         "cpus": os.cpu_count(),
         "server": f"gunicorn gthread -w {args.workers} --threads {args.threads}",
         "change_every_s": args.change_every,
-        "watch_progress_seconds": settings.WATCH_PROGRESS_SECONDS,
         "results": results,
     }
 

@@ -46,24 +46,20 @@ def _new_version() -> str:
     return secrets.token_hex(8)
 
 
-def watch_bump(kind: str, pk, *, at_most_every: int = 0, patch: dict | None = None) -> None:
+def watch_bump(kind: str, pk, *, patch: dict | None = None) -> None:
     """Give the object a new version once the current transaction commits (at once outside
     one), so the next poll of every viewer sees the committed state.
-
-    `at_most_every` seconds (whole) skips a bump that follows another within that time: a
-    worker reports progress 4x a second, and a version per report would make every poll a
-    full render; a later report, or the status change that ends the job, shows the rest.
 
     `patch` says the change touches only these fields (JSON values, e.g. a job's step): a
     poll whose last full render is of the same *epoch* (no full bump since) then gets just
     the fields, from the cache, instead of a render. Only the latest patch is kept, so
     every patch of an object carries the same fields, as absolute values. A bump without
-    `patch` starts an epoch."""
+    `patch` starts an epoch. A worker's progress (4x a second) bumps with a patch every
+    time: answering a patch costs a poll about what a 304 does, and dropping reports would
+    leave a viewer up to a whole dropping window behind (ADR 008)."""
     key = _version_key(kind, pk)
 
     def bump() -> None:
-        if at_most_every and not cache.add(f"{key}:recent", 1, at_most_every):
-            return
         version = _new_version()
         epoch = cache.get(f"{key}:epoch") if patch is not None else None
         if epoch is None:  # a full change, or the epoch was evicted: everyone renders

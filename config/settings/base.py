@@ -145,9 +145,6 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 20)
 # Live fragments answer unchanged polls with 304 from a version in that cache (core.watch).
 # Only a cache every process shares can carry a worker's change to the web process.
 WATCH_ETAGS = env_bool("WATCH_ETAGS", bool(env_str("CACHE_URL")))
-# A running job's page shows new progress at most this often (whole seconds; status changes
-# show at once): each new step is one more answer (a patch of a few values) to every watcher.
-WATCH_PROGRESS_SECONDS = env_int("WATCH_PROGRESS_SECONDS", 2)
 # With a shared cache, sessions are read from it and written through to the database: a
 # page load saves a query, and core.watch serves a job's progress as a patch only while the
 # poller's session is still there (logging out deletes it). A per-process cache would keep

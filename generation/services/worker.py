@@ -134,7 +134,7 @@ def job_report_progress(*, job_ids: list, worker: str, step: int, total: int) ->
         if engine not in per_image:  # one cache read per engine, not per job, 4x a second
             per_image[engine] = seconds_per_image(engine=engine)
         patch = job_progress_patch(per_image=per_image[engine], count=count, step=step, total=total)
-        watch_bump("job", job_id, at_most_every=settings.WATCH_PROGRESS_SECONDS, patch=patch)
+        watch_bump("job", job_id, patch=patch)
         if cancel:
             cancelling.add(job_id)
     return cancelling

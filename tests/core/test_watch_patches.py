@@ -3,7 +3,6 @@ render as a few JSON values from the cache, while its session is still cached; a
 else (a change of state, an older epoch, a forged tag, a logged-out session) renders."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,7 +92,6 @@ def test_several_patches_since_a_render_send_the_latest(
 ):
     first = poll(watcher, running_job)
     progress(running_job, 3, django_capture_on_commit_callbacks)
-    cache.delete(f"watch:job:{running_job.pk}:recent")  # past WATCH_PROGRESS_SECONDS
     progress(running_job, 7, django_capture_on_commit_callbacks)
 
     assert poll(watcher, running_job, first["ETag"]).json()["step"] == 7
