@@ -30,7 +30,8 @@ class LicensingConfig(AppConfig):
     verbose_name = "Licensing"
 
     def ready(self) -> None:
-        from licensing import subscriptions  # models are loaded only now
+        from licensing import panels, subscriptions  # models are loaded only now
 
         post_migrate.connect(ensure_licence_tiers, sender=self, dispatch_uid="licence_tiers")
         subscriptions.connect()
+        panels.connect()

@@ -84,6 +84,7 @@ class StampOrder:
     claim_generator_version: str
     signing_dir: str
     edit: EditFacts | None = None
+    model_card: dict | None = None  # the engine's card, carried in the signed manifest
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def _assertion(order: StampOrder, pixel_sha256: str) -> dict:
         "licence": order.licence_summary,
         "watermark": {"method": "dwtDctSvd", "bits": watermark.BITS, "id": order.watermark_id},
         "engine": order.engine,
+        **({"model_card": order.model_card} if order.model_card else {}),
         **edit,
     }
 

@@ -105,7 +105,8 @@ class PromptReading:
 
 @dataclass(frozen=True)
 class ModelCard:
-    """What buyers and moderators need to know about an engine; persisted with each piece."""
+    """What buyers and moderators need to know about an engine; each piece's signed manifest
+    carries it, and the verify page shows it from there."""
 
     name: str
     summary: str

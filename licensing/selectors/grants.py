@@ -199,3 +199,16 @@ def licensee_may_derive(*, user, piece_id, resale: bool = False) -> bool:
     return LicenceGrant.objects.filter(
         licensee=user, status=GrantStatus.ACTIVE, pieces__pk=piece_id, **terms
     ).exists()
+
+
+@dataclass(frozen=True)
+class PieceStanding:
+    """What the public may know about a piece's licences: counts, never who holds them."""
+
+    active: int
+    exclusive: bool
+
+
+def piece_licence_standing(*, piece_id) -> PieceStanding:
+    active = LicenceGrant.objects.filter(status=GrantStatus.ACTIVE, pieces__pk=piece_id)
+    return PieceStanding(active=active.count(), exclusive=active.filter(exclusive=True).exists())

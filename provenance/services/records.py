@@ -96,7 +96,8 @@ def provenance_stamp_order(
     """Decide from the database and settings everything `stamp_image` needs. Writes nothing
     (except a first signing identity where PROVENANCE_SIGNING_AUTO_INIT allows).
 
-    `engine` needs name, version and weights_hash (engine.describe() or the job's fields).
+    `engine` needs name, version and weights_hash (engine.describe() or the job's fields);
+    its model card, when it has one, goes into the signed manifest.
     """
     identity = _signing_identity()
     return StampOrder(
@@ -111,6 +112,7 @@ def provenance_stamp_order(
         claim_generator_version=_setting("PROVENANCE_CLAIM_GENERATOR_VERSION", "0.1.0"),
         signing_dir=str(identity.directory),
         edit=edit,
+        model_card=dict(engine.get("model_card") or {}) or None,
     )
 
 

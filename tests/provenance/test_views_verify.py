@@ -3,11 +3,16 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 from PIL import Image
 
+from generation.engines.embedded.engine import EmbeddedEngine
+from licensing.services.grants import licence_grant_issue, licence_offers_set
 from provenance.models import LedgerKind
 from provenance.selectors.edits import provenance_edit_chain
 from provenance.services.ledger import ledger_append
+from tests.factories import UserFactory
+from tests.licensing.licences import paid_line, published_listing
 from tests.provenance.factories import art, edited_piece, stamped_piece
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +233,44 @@ def test_the_client_limit_reads_the_address_behind_the_trusted_proxy(client, set
     assert post("203.0.113.5").status_code == 400
     assert post("198.51.100.9, 203.0.113.5").status_code == 429  # forged prefix ignored
     assert post("203.0.113.6").status_code == 400
+
+
+def test_verify_page_shows_the_model_card_from_the_signed_manifest(client, creator):
+    facts = EmbeddedEngine(use_embedding=False).describe()
+    card = facts["model_card"]
+    piece, _, _ = stamped_piece(owner=creator, seed=47, engine=facts)
+    plain, _, _ = stamped_piece(owner=creator, seed=48)  # an engine that gave no card
+
+    body = client.get(reverse("provenance:verify_piece", args=[piece.id])).content.decode()
+    without = client.get(reverse("provenance:verify_piece", args=[plain.id])).content.decode()
+
+    assert 'id="model-card-heading"' in body
+    for value in (card["name"], card["weights_origin"], card["limitations"][0]):
+        assert escape(value) in body
+    assert 'id="model-card-heading"' not in without
+
+
+def test_verify_page_counts_active_licences_and_says_exclusive_without_naming_buyers(
+    client, tiers, creator
+):
+    listing = published_listing(creator, title="Harbour lights")
+    licence_offers_set(listing=listing, actor=creator, offers={"standard": 1500, "exclusive": 9000})
+    piece = listing.listing_pieces.get().piece
+    url = reverse("provenance:verify_piece", args=[piece.pk])
+    buyers = [UserFactory(display_name=f"Private Buyer {i}") for i in range(3)]
+
+    def standing() -> tuple[str, str]:
+        body = client.get(url).content.decode()
+        assert not any(b.display_name in body or b.email in body for b in buyers)
+        active = body.split('class="active-licences">')[1].split("<")[0]
+        exclusive = body.split('class="exclusive-standing">')[1].split(":")[0].split("<")[0]
+        return active, exclusive
+
+    assert standing() == ("0", "No")
+    for buyer in buyers[:2]:
+        line = paid_line(listing=listing, buyer=buyer, tier_code="standard", amount=1500)
+        licence_grant_issue(order_line=line, licensee=buyer)
+    assert standing() == ("2", "No")
+    line = paid_line(listing=listing, buyer=buyers[2], tier_code="exclusive", amount=9000)
+    licence_grant_issue(order_line=line, licensee=buyers[2])
+    assert standing() == ("3", "Yes")
