@@ -160,6 +160,23 @@ class PhashIndex(models.Model):
         return f"{self.piece_id}: {self.phash & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
+class KeypointFingerprint(models.Model):
+    """A piece's keypoints (provenance.keypoints: positions and ORB descriptors), which find
+    it from cropped, mirrored, rotated or recoloured copies. The increasing id lets each
+    process's in-memory index load only rows added since it last looked."""
+
+    id = models.BigAutoField(primary_key=True)
+    piece = models.OneToOneField(
+        "generation.Piece", on_delete=models.CASCADE, related_name="keypoints"
+    )
+    data = models.BinaryField()
+    count = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.count} keypoints of piece {self.piece_id}"
+
+
 class LedgerKind(models.TextChoices):
     CREATED = "created", "Created"
     LISTED = "listed", "Listed"

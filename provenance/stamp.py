@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from provenance import c2pa_manifest, identity, phash, watermark, xmp
+from provenance import c2pa_manifest, identity, keypoints, phash, watermark, xmp
 
 PREVIEW_MAX_SIDE = 768
 PREVIEW_QUALITY = 85
@@ -106,6 +106,7 @@ class StampedImage:
     licence_summary: str
     engine: dict[str, str]
     edit: EditFacts | None = None  # without the parent's file
+    keypoints: bytes = b""  # provenance.keypoints of the marked pixels
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
@@ -212,6 +213,7 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
     output_sha256 = phash.pixels_sha256(pixels)
     pixel_sha256 = phash.pixels_sha256(marked_pixels)
     perceptual = phash.phash_int(marked)
+    features = keypoints.extract(marked).to_bytes()
     laps("hashes")
 
     packet = xmp.build_packet(
@@ -254,5 +256,6 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
         licence_summary=order.licence_summary,
         engine=order.engine,
         edit=order.edit.without_parent_file() if order.edit else None,
+        keypoints=features,
         timings_ms=laps.timings,
     )

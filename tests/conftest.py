@@ -4,6 +4,14 @@ from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def fresh_keypoint_index():
+    """Each test's rows roll back (and SQLite reuses their ids): forget what was indexed."""
+    from provenance.selectors.keypoints import keypoint_index_reset
+
+    keypoint_index_reset()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with empty caches: cached counts, "more like this" (and its
     per-process candidate matrices) and whole pages never leak from one test into another."""

@@ -13,10 +13,11 @@ from django.core.cache import cache
 from django.db.models import Q
 from PIL import Image
 
-from provenance import c2pa_manifest, signing, watermark
+from provenance import c2pa_manifest, keypoints, signing, watermark
 from provenance import ledger as chain
 from provenance import phash as ph
 from provenance.models import LedgerEntry, LedgerHead, PhashIndex, ProvenanceRecord
+from provenance.selectors.keypoints import KeypointMatch, keypoint_matches
 
 DEFAULT_NEAR_DUPLICATE_DISTANCE = 6
 WATERMARK_FLIPS = 8  # also try the 2**8 readings that differ in the least confident bits
@@ -131,14 +132,18 @@ class Identification:
     watermark_exact: bool = False
     phash: int = 0
     phash_matches: list[tuple[ProvenanceRecord, int]] = field(default_factory=list)
+    keypoint_matches: list[KeypointMatch] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
-        return self.watermark_record is not None or bool(self.phash_matches)
+        return self.watermark_record is not None or bool(
+            self.phash_matches or self.keypoint_matches
+        )
 
 
 def provenance_identify_image(*, image: Image.Image) -> Identification:
-    """Who made this image? Watermark first (exact, then fuzzy + pHash), then pHash alone."""
+    """Who made this image? Watermark first (exact, then fuzzy + pHash), then pHash alone,
+    then keypoints (crops, mirror images, rotations)."""
     image = image.convert("RGB")
     perceptual = ph.phash_int(image)
     reading = watermark.decode(image)
@@ -162,6 +167,9 @@ def provenance_identify_image(*, image: Image.Image) -> Identification:
         [item.piece_id for item in near]
     )
     matches = [(records[item.piece_id], item.distance) for item in near if item.piece_id in records]
+    # Keypoints find crops, mirror images and rotations the two above miss; an exact
+    # watermark reading already names the piece, so it skips the cost.
+    by_keypoints = [] if exact else keypoint_matches(query=keypoints.extract_both(image))
     return Identification(
         watermark_value=reading.value,
         watermark_strength=reading.strength,
@@ -169,4 +177,5 @@ def provenance_identify_image(*, image: Image.Image) -> Identification:
         watermark_exact=exact,
         phash=perceptual,
         phash_matches=matches,
+        keypoint_matches=by_keypoints,
     )

@@ -25,8 +25,10 @@ from PIL import Image
 from core.errors import ApplicationError
 from provenance import ledger as chain
 from provenance import phash, signing
+from provenance.keypoints import Keypoints
 from provenance.models import (
     WATERMARK_ID_MAX,
+    KeypointFingerprint,
     LedgerHead,
     LedgerKind,
     PhashIndex,
@@ -182,6 +184,13 @@ def provenance_records_created(
     PhashIndex.objects.bulk_create(
         PhashIndex(piece=piece, owner=piece.owner, phash=stamped.phash, **_chunks(stamped))
         for piece, stamped in fresh
+    )
+    KeypointFingerprint.objects.bulk_create(
+        KeypointFingerprint(
+            piece=piece, data=stamped.keypoints, count=len(Keypoints.from_bytes(stamped.keypoints))
+        )
+        for piece, stamped in fresh
+        if stamped.keypoints
     )
     ledger_append_many(
         events=[
