@@ -5,6 +5,10 @@ was removed can still be matched to the manifest we keep. `iscc_core` is the mai
 reference implementation; it expects pixels already normalised the way the ISCC spec says
 (and iscc-sdk's `image_normalize` does): EXIF orientation applied, transparency on white,
 uniform borders cropped, greyscale, 32×32 bicubic, flattened to 1024 values.
+
+Its 64-bit digest is built like our pHash (DCT of 32×32 grey, top-left 8×8 against their
+median; only the resampling differs), so it adds no robustness of its own: it is here because
+it is the standard, registered form that other C2PA tools can compute and resolve.
 """
 
 from __future__ import annotations
