@@ -17,7 +17,7 @@ class ProvenanceRecordAdmin(ReadOnlyAdmin):
         "created_at",
     )
     list_filter = ("engine_name", "prompt_public", "edit_kind")
-    search_fields = ("piece__id", "sha256", "creator__email", "c2pa_manifest_id")
+    search_fields = ("piece__id", "sha256", "iscc_code", "creator__email", "c2pa_manifest_id")
     raw_id_fields = ("piece", "job", "creator", "parent")
     date_hierarchy = "created_at"
 

@@ -12,18 +12,27 @@ commits to the sha256 of the signed file, which contains the manifest. So the bi
 both ways instead: the file's C2PA hard binding covers the pixels and our assertion names
 the piece id and the pixel sha256; the ledger's "created" entry names the file sha256 and
 the manifest id.
+
+Two soft bindings (C2PA 2.x "Soft Binding") point back at us from a copy whose manifest was
+stripped: our invisible watermark's id and the ISCC image code. A reader that finds either
+can fetch the manifest store we keep (`manifest_store`, served by the verify page).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import json
+import struct
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import c2pa
 
+from . import iscc, watermark
 from .identity import SigningIdentity
 from .xmp import TRAINED_ALGORITHMIC_MEDIA
 
@@ -31,6 +40,11 @@ ASSERTION_LABEL = "com.promptfolio.provenance"
 PARENT_INGREDIENT = "parent"
 MAX_CHAIN = 32  # ingredient links read back from one file
 _NO_THUMBNAIL = c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})
+SOFT_BINDING_LABEL = "c2pa.soft-binding"  # c2pa numbers repeats: c2pa.soft-binding__1, …
+WATERMARK_ALG = "com.promptfolio.watermark.dwtdctsvd.v1"  # ours, reverse-domain named
+ISCC_ALG = "io.iscc.v0"  # the C2PA soft-binding registry's entry for ISO 24138 ISCC
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_STORE_CHUNK = b"caBX"  # where c2pa puts the JUMBF manifest store in a PNG
 
 
 def build_manifest(
@@ -43,6 +57,7 @@ def build_manifest(
     mime_type: str = "image/png",
     source_type: str = TRAINED_ALGORITHMIC_MEDIA,
     edit_kind: str | None = None,
+    soft_bindings: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Our manifest; with `edit_kind` it opens the PARENT_INGREDIENT that `sign` adds."""
     return {
@@ -55,8 +70,21 @@ def build_manifest(
                 "data": {"actions": _actions(engine, source_type, edit_kind)},
             },
             {"label": ASSERTION_LABEL, "data": assertion},
+            *soft_bindings,
         ],
     }
+
+
+def soft_binding(alg: str, value: bytes) -> dict[str, Any]:
+    """One whole-asset soft binding assertion (empty scope), its value base64 as c2pa wants."""
+    block = {"scope": {}, "value": base64.b64encode(value).decode("ascii")}
+    return {"label": SOFT_BINDING_LABEL, "data": {"alg": alg, "blocks": [block]}}
+
+
+def soft_bindings(*, watermark_id: int, iscc_code: str) -> list[dict[str, Any]]:
+    """Our two: the watermark id as its BITS big-endian bytes (as stamped), and the ISCC."""
+    mark = watermark_id.to_bytes(watermark.BITS // 8, "big")
+    return [soft_binding(WATERMARK_ALG, mark), soft_binding(ISCC_ALG, iscc.code_bytes(iscc_code))]
 
 
 def _actions(engine: dict[str, Any], source_type: str, edit_kind: str | None) -> list[dict]:
@@ -151,6 +179,7 @@ class ManifestStatus:
     signer: str = ""
     failures: list[str] = field(default_factory=list)
     chain: list[ChainLink] = field(default_factory=list)  # parent, grandparent, …
+    soft_bindings: list[tuple[str, bytes]] = field(default_factory=list)  # (alg, value)
 
     @property
     def ok(self) -> bool:
@@ -196,7 +225,43 @@ def read(data: bytes, *, mime_type: str, trust_root_pem: bytes | None = None) ->
         signer=_signer(manifest),
         failures=failures,
         chain=_parent_chain(store, manifest),
+        soft_bindings=_read_soft_bindings(manifest),
     )
+
+
+def _read_soft_bindings(manifest: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """(alg, decoded value) of each soft binding block; a value that is not base64 is left out."""
+    found = []
+    for item in manifest.get("assertions", []):
+        if str(item.get("label", "")).split("__")[0] != SOFT_BINDING_LABEL:
+            continue
+        data = item.get("data", {})
+        for block in data.get("blocks", []):
+            try:
+                value = base64.b64decode(str(block.get("value", "")), validate=True)
+            except binascii.Error:
+                continue
+            found.append((str(data.get("alg", "")), value))
+    return found
+
+
+def manifest_store(data: bytes) -> bytes | None:
+    """The JUMBF manifest store embedded in a PNG (its caBX chunk's data), or None.
+
+    Served as application/c2pa for a copy that lost its own (c2pa.Reader reads it back).
+    """
+    if not data.startswith(_PNG_SIGNATURE):
+        return None
+    position = len(_PNG_SIGNATURE)
+    while position + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        if kind == _PNG_STORE_CHUNK:
+            return data[position + 8 : position + 8 + length]
+        if kind == b"IEND":
+            break
+        position += 12 + length  # length, type, data, crc
+    return None
 
 
 def _signer(manifest: dict[str, Any]) -> str:

@@ -75,6 +75,11 @@ class ProvenanceRecord(models.Model):
     )
     pixel_sha256 = models.CharField(max_length=64, help_text="Of the RGB pixels (post-mark).")
     phash = models.BigIntegerField(help_text="imagehash pHash as a signed 64-bit integer.")
+    iscc_code = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="ISCC image code (ISO 24138) of the marked pixels; blank on older records.",
+    )
     watermark_id = models.BigIntegerField(unique=True)
     c2pa_manifest_id = models.CharField(max_length=200)
     signer_fingerprint = models.CharField(max_length=64, blank=True)

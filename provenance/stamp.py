@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from provenance import c2pa_manifest, identity, keypoints, phash, watermark, xmp
+from provenance import c2pa_manifest, identity, iscc, keypoints, phash, watermark, xmp
 
 PREVIEW_MAX_SIDE = 768
 PREVIEW_QUALITY = 85
@@ -98,6 +98,7 @@ class StampedImage:
     output_sha256: str  # of the engine's pixels before the watermark
     pixel_sha256: str  # of the marked pixels
     phash: int
+    iscc_code: str  # ISCC image code of the marked pixels (soft binding io.iscc.v0)
     watermark_id: int
     manifest_id: str
     preview_manifest_id: str
@@ -172,7 +173,8 @@ def _sign(order: StampOrder, data: bytes, manifest: dict, signing_identity, mime
     )
 
 
-def _manifest(order: StampOrder, assertion: dict, *, preview: bool) -> dict:
+def _manifest(order: StampOrder, assertion: dict, *, preview: bool, iscc_code: str) -> dict:
+    """The preview carries the original's soft bindings: they name the piece, not the file."""
     return c2pa_manifest.build_manifest(
         title=f"Promptfolio piece {order.piece_id}" + (" (preview)" if preview else ""),
         claim_generator=order.claim_generator,
@@ -182,6 +184,9 @@ def _manifest(order: StampOrder, assertion: dict, *, preview: bool) -> dict:
         mime_type="image/jpeg" if preview else "image/png",
         source_type=_source_type(order),
         edit_kind=_edit_kind(order),
+        soft_bindings=c2pa_manifest.soft_bindings(
+            watermark_id=order.watermark_id, iscc_code=iscc_code
+        ),
     )
 
 
@@ -213,6 +218,7 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
     output_sha256 = phash.pixels_sha256(pixels)
     pixel_sha256 = phash.pixels_sha256(marked_pixels)
     perceptual = phash.phash_int(marked)
+    iscc_code = iscc.image_code(marked)
     features = keypoints.extract(marked).to_bytes()
     laps("hashes")
 
@@ -227,13 +233,16 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
     png = xmp.encode_png(marked_pixels, packet)
     laps("xmp_png")
     assertion = _assertion(order, pixel_sha256)
-    manifest = _manifest(order, assertion, preview=False)
+    manifest = _manifest(order, assertion, preview=False, iscc_code=iscc_code)
     original, manifest_id = _sign(order, png, manifest, signing_identity, "image/png")
     laps("c2pa_png")
 
     jpeg = xmp.encode_jpeg(_preview(marked, order.watermark_id), packet, quality=PREVIEW_QUALITY)
     preview_manifest = _manifest(
-        order, {**assertion, "rendition": "preview", "pixel_sha256": None}, preview=True
+        order,
+        {**assertion, "rendition": "preview", "pixel_sha256": None},
+        preview=True,
+        iscc_code=iscc_code,
     )
     preview_bytes, preview_manifest_id = _sign(
         order, jpeg, preview_manifest, signing_identity, "image/jpeg"
@@ -248,6 +257,7 @@ def stamp_image(order: StampOrder, image: Image.Image) -> StampedImage:
         output_sha256=output_sha256,
         pixel_sha256=pixel_sha256,
         phash=perceptual,
+        iscc_code=iscc_code,
         watermark_id=order.watermark_id,
         manifest_id=manifest_id,
         preview_manifest_id=preview_manifest_id,

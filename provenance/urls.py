@@ -7,4 +7,5 @@ app_name = "provenance"
 urlpatterns = [
     path("verify/", verify.verify_lookup, name="verify"),
     path("verify/<uuid:piece_id>/", verify.verify_piece, name="verify_piece"),
+    path("verify/<uuid:piece_id>/manifest.c2pa", verify.verify_manifest, name="verify_manifest"),
 ]

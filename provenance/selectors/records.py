@@ -124,6 +124,15 @@ def provenance_manifest_status(*, record: ProvenanceRecord) -> c2pa_manifest.Man
     return status
 
 
+def provenance_manifest_store(*, record: ProvenanceRecord) -> bytes | None:
+    """The stored original's JUMBF manifest store, for a copy that lost its own."""
+    try:
+        with record.piece.original.open("rb") as handle:
+            return c2pa_manifest.manifest_store(handle.read())
+    except (FileNotFoundError, OSError):
+        return None
+
+
 @dataclass(frozen=True)
 class Identification:
     watermark_value: int
@@ -140,6 +149,35 @@ class Identification:
             self.phash_matches or self.keypoint_matches
         )
 
+    @property
+    def best(self) -> tuple[ProvenanceRecord, str] | None:
+        """The piece this most likely is and how we know: "watermark", else "fingerprint"."""
+        if self.watermark_record is not None:
+            return self.watermark_record, "watermark"
+        if self.phash_matches:
+            return self.phash_matches[0][0], "fingerprint"
+        return None
+
+
+@dataclass(frozen=True)
+class RecoveredManifest:
+    """Our stored manifest for an identified copy whose own was stripped."""
+
+    record: ProvenanceRecord
+    matched_by: str  # "watermark" or "fingerprint"
+    status: c2pa_manifest.ManifestStatus
+
+
+def provenance_recover_manifest(*, identification: Identification) -> RecoveredManifest | None:
+    """The identified piece's manifest as we keep it (its stored original, validated)."""
+    best = identification.best
+    if best is None:
+        return None
+    record, matched_by = best
+    return RecoveredManifest(
+        record=record, matched_by=matched_by, status=provenance_manifest_status(record=record)
+    )
+
 
 def provenance_identify_image(*, image: Image.Image) -> Identification:
     """Who made this image? Watermark first (exact, then fuzzy + pHash), then pHash alone,
@@ -150,7 +188,7 @@ def provenance_identify_image(*, image: Image.Image) -> Identification:
     candidates = reading.candidates(WATERMARK_FLIPS)
     by_id = {
         r.watermark_id: r
-        for r in ProvenanceRecord.objects.select_related("creator").filter(
+        for r in ProvenanceRecord.objects.select_related("creator", "piece").filter(
             watermark_id__in=candidates
         )
     }
@@ -163,7 +201,7 @@ def provenance_identify_image(*, image: Image.Image) -> Identification:
             found, exact = record, rank == 0
             break
     near = phash_near_duplicates(phash=perceptual)
-    records = ProvenanceRecord.objects.select_related("creator").in_bulk(
+    records = ProvenanceRecord.objects.select_related("creator", "piece").in_bulk(
         [item.piece_id for item in near]
     )
     matches = [(records[item.piece_id], item.distance) for item in near if item.piece_id in records]

@@ -236,6 +236,7 @@ def _record(piece, stamped: StampedImage, prompt_public: bool) -> ProvenanceReco
         output_sha256=stamped.output_sha256,
         pixel_sha256=stamped.pixel_sha256,
         phash=stamped.phash,
+        iscc_code=stamped.iscc_code,
         watermark_id=stamped.watermark_id,
         c2pa_manifest_id=stamped.manifest_id,
         signer_fingerprint=stamped.signer_fingerprint,

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +17,9 @@ from provenance.selectors.records import (
     ledger_entries_for_piece,
     provenance_identify_image,
     provenance_manifest_status,
+    provenance_manifest_store,
     provenance_record_get,
+    provenance_recover_manifest,
 )
 
 MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -40,6 +42,21 @@ def verify_piece(request, piece_id):
         "contribution": contribution_summary(record=record),
     }
     return render(request, "provenance/verify_piece.html", context)
+
+
+@require_http_methods(["GET"])
+def verify_manifest(request, piece_id):
+    """The stored original's C2PA manifest store, so a stripped copy's credentials can be
+    checked with any C2PA tool. Not for a hidden piece (its image is off the site)."""
+    record = provenance_record_get(piece_id=piece_id)
+    store = None
+    if record is not None and record.piece.hidden_at is None:
+        store = provenance_manifest_store(record=record)
+    if store is None:
+        raise Http404("No manifest for this piece.")
+    response = HttpResponse(store, content_type="application/c2pa")
+    response["Content-Disposition"] = f'attachment; filename="promptfolio-{piece_id}.c2pa"'
+    return response
 
 
 def _take_upload_slot(request) -> None:
@@ -70,7 +87,7 @@ def _take_upload_slot(request) -> None:
 @require_http_methods(["GET", "POST"])
 def verify_lookup(request):
     form = IdentifyImageForm(request.POST or None, request.FILES or None)
-    result, manifest = None, None
+    result, manifest, recovered = None, None, None
     status = 200
     if request.method == "POST":
         _take_upload_slot(request)
@@ -90,11 +107,13 @@ def verify_lookup(request):
                 if mime:
                     upload.seek(0)
                     manifest = c2pa_manifest.read(upload.read(), mime_type=mime)
+                if manifest is None or manifest.state == "Missing":
+                    recovered = provenance_recover_manifest(identification=result)
         if form.errors:
             status = 400
     return render(
         request,
         "provenance/verify_lookup.html",
-        {"form": form, "result": result, "manifest": manifest},
+        {"form": form, "result": result, "manifest": manifest, "recovered": recovered},
         status=status,
     )

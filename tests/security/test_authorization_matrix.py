@@ -20,6 +20,7 @@ PUBLIC = {
     "healthz",
     "provenance:verify",
     "provenance:verify_piece",
+    "provenance:verify_manifest",  # the signed manifest store; 404 once the piece is hidden
     "licensing:certificate_verify",
     "account_signup",
     "account_login",

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('generation', '0010_piece_hidden_at'),
-        ('provenance', '0002_edits'),
+        ('provenance', '0003_iscc_code'),
     ]
 
     operations = [
