@@ -83,7 +83,11 @@ def _retire(directory: Path, current: dict[str, bytes], *, new_root: bool) -> Pa
     try:
         _mkdir_private(retired, exist_ok=False)
     except FileExistsError as exc:
-        raise RotationRefused(f"{retired} already exists; it is never overwritten.") from exc
+        raise RotationRefused(
+            f"{retired} already exists and is never overwritten (an earlier rotation of "
+            "this leaf stopped half-way?): if its files are the current ones, move it away "
+            "and rotate again."
+        ) from exc
     names = (LEAF_CHAIN, LEAF_KEY, *((ROOT_CERT, ROOT_KEY) if new_root else ()))
     for name in names:
         identity.write_exclusive(retired / name, current[name], private=name.endswith(".key.pem"))

@@ -1,6 +1,7 @@
 """Key rotation (`manage.py rotate_signing`): pieces signed before it still verify Trusted."""
 
 import stat
+import threading
 
 import pytest
 from cryptography import x509
@@ -9,7 +10,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from provenance import c2pa_manifest, signing
+from provenance import c2pa_manifest, identity, rotation, signing
 from provenance.selectors.records import provenance_manifest_status
 from tests.provenance.factories import stamped_piece
 
@@ -154,3 +155,24 @@ def test_a_key_that_is_not_the_leafs_is_read_again_then_refused(keys, tmp_path, 
 
     with pytest.raises(signing.SigningIdentityMissing, match="kept changing"):
         signing.load_signing_identity()
+
+
+def test_readers_during_rotations_only_see_matching_pairs(keys):
+    """Workers keep loading while an operator rotates: every load is a key and its leaf."""
+    rotations = []
+
+    def rotate_three_times():
+        for new_root in (False, True, False):
+            rotations.append(rotation.rotate_signing_identity(keys, new_root=new_root))
+
+    rotator = threading.Thread(target=rotate_three_times)
+    rotator.start()
+    loads = 0
+    while rotator.is_alive() or not loads:
+        assert identity._matches(identity.load_signing_identity(keys))
+        loads += 1
+    rotator.join()
+
+    assert len(rotations) == 3
+    assert identity.load_signing_identity(keys).fingerprint == rotations[-1].new_fingerprint
+    assert len(list((keys / "retired").iterdir())) == 3
