@@ -111,17 +111,22 @@ def sniff_mime(data: bytes) -> str | None:
 
 
 class _SignerCache:
-    """One c2pa Signer per identity (creating one parses the PEMs; signing reuses it)."""
+    """One c2pa Signer per identity and timestamp authority (creating one parses the PEMs;
+    signing reuses it). With a TSA every signature asks it for an RFC 3161 token, so the
+    signature stays verifiable after the leaf expires (ADR 011)."""
 
     def __init__(self) -> None:
-        self._signers: dict[tuple[bytes, bytes], c2pa.Signer] = {}
+        self._signers: dict[tuple[bytes, bytes, str], c2pa.Signer] = {}
 
     def get(self, identity: SigningIdentity) -> c2pa.Signer:
-        key = (identity.chain_pem, identity.key_pem)
+        key = (identity.chain_pem, identity.key_pem, identity.tsa_url)
         signer = self._signers.get(key)
         if signer is None:
             info = c2pa.C2paSignerInfo(
-                c2pa.C2paSigningAlg.ES256, identity.chain_pem, identity.key_pem, None
+                c2pa.C2paSigningAlg.ES256,
+                identity.chain_pem,
+                identity.key_pem,
+                identity.tsa_url.encode("ascii") if identity.tsa_url else None,
             )
             signer = self._signers[key] = c2pa.Signer.from_info(info)
         return signer
@@ -187,7 +192,9 @@ class ManifestStatus:
 
 
 def read(data: bytes, *, mime_type: str, trust_root_pem: bytes | None = None) -> ManifestStatus:
-    """Validate the manifest in `data`. With our root as trust anchor, a good one is Trusted."""
+    """Validate the manifest in `data`. With our roots as trust anchors (one PEM bundle: the
+    current root and the retired ones, `SigningIdentity.trust_anchors_pem`), a good one is
+    Trusted."""
     context = None
     if trust_root_pem:
         context = c2pa.Context(

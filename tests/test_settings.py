@@ -171,3 +171,17 @@ def test_a_takedown_waiting_period_outside_10_to_14_business_days_refuses_to_sta
     assert result.returncode != 0
     assert "TAKEDOWN_RESTORE_BUSINESS_DAYS must be 10 to 14" in result.stderr
     assert _manage("check", env={"TAKEDOWN_RESTORE_BUSINESS_DAYS": "14"}).returncode == 0
+
+
+@pytest.mark.parametrize("url", ["ftp://tsa.example.com", "tsa.example.com", "https://"])
+def test_a_timestamp_authority_that_is_not_an_http_url_refuses_to_start(url):
+    result = _manage("check", env={"PROVENANCE_TSA_URL": url})
+    assert result.returncode != 0
+    assert "PROVENANCE_TSA_URL must be an http(s) URL" in result.stderr
+    assert repr(url) in result.stderr
+
+
+def test_a_timestamp_authority_url_or_none_starts():
+    configured = {"PROVENANCE_TSA_URL": "http://timestamp.example.com:8080/tsr"}
+    assert _manage("check", env=configured).returncode == 0
+    assert _manage("check", env={"PROVENANCE_TSA_URL": ""}).returncode == 0

@@ -7,11 +7,13 @@ refuses to start while any embedded default is still in use (config/guardrails.p
 """
 
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 from config.guardrails import refuse_unsafe_production
@@ -370,6 +372,16 @@ STYLE_ADAPTER_CACHE_DIR = Path(env_str("STYLE_ADAPTER_CACHE_DIR", str(VAR_DIR / 
 # on first use; production runs `manage.py init_signing` at deploy and fails loudly without it.
 PROVENANCE_SIGNING_DIR = Path(env_str("PROVENANCE_SIGNING_DIR", str(VAR_DIR / "signing")))
 PROVENANCE_SIGNING_AUTO_INIT = not PRODUCTION
+# An RFC 3161 timestamp authority every signature asks for a token, so manifests stay
+# verifiable after the signing certificate expires (ADR 011); empty = none. Rotate the leaf
+# with `manage.py rotate_signing`.
+PROVENANCE_TSA_URL = env_str("PROVENANCE_TSA_URL").strip()
+_http_url = r"https?://[\w.-]+(:\d+)?(/[!-~]*)?"
+if PROVENANCE_TSA_URL and not re.fullmatch(_http_url, PROVENANCE_TSA_URL, flags=re.ASCII):
+    raise ImproperlyConfigured(
+        f"PROVENANCE_TSA_URL must be an http(s) URL of an RFC 3161 timestamp authority, "
+        f"or empty; got {PROVENANCE_TSA_URL!r}"
+    )
 PROVENANCE_CLAIM_GENERATOR = "Promptfolio"
 PROVENANCE_CLAIM_GENERATOR_VERSION = "0.1.0"
 PHASH_NEAR_DUPLICATE_DISTANCE = env_int("PHASH_NEAR_DUPLICATE_DISTANCE", 6)

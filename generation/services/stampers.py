@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from PIL import Image
 
 from generation.services.futures import completed_future
+from provenance import identity, signing
 from provenance.stamp import StampedImage, StampOrder, stamp_image
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,13 @@ class InlineStamper:
 STAMPER_NICENESS = 10
 
 
+def _start_child(niceness: int, tsa_url: str) -> None:
+    """A stamping child's start: yield the CPU, and sign with the configured timestamp
+    authority (the child has no settings; `stamp_image` loads the identity by directory)."""
+    os.nice(niceness)
+    identity.use_timestamp_authority(tsa_url)
+
+
 class ProcessStamper:
     """Stamps in child processes: CPU-bound work leaves the engine loop's process (and its
     GIL) alone. Children are spawned, not forked, so they inherit no CUDA context, torch
@@ -53,8 +61,8 @@ class ProcessStamper:
         return ProcessPoolExecutor(
             max_workers=self.processes,
             mp_context=context,
-            initializer=os.nice,
-            initargs=(STAMPER_NICENESS,),
+            initializer=_start_child,
+            initargs=(STAMPER_NICENESS, signing.timestamp_authority()),
         )
 
     def submit(self, order: StampOrder, image: Image.Image) -> Future[StampedImage]:

@@ -105,13 +105,14 @@ def ledger_verify() -> chain.ChainReport:
 
 
 def provenance_manifest_status(*, record: ProvenanceRecord) -> c2pa_manifest.ManifestStatus:
-    """Validate the stored original's C2PA manifest against our root (cached per file)."""
+    """Validate the stored original's C2PA manifest against our current and retired roots
+    (cached per file: a rotation leaves earlier verdicts true)."""
     key = f"licensing:c2pa:{record.sha256}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     try:
-        root = signing.load_signing_identity().root_pem
+        root = signing.load_signing_identity().trust_anchors_pem
     except signing.SigningIdentityMissing:
         root = None
     try:

@@ -55,7 +55,7 @@ def _piece_by_manifest(data: bytes) -> uuid.UUID | None:
     if mime is None:
         return None
     try:
-        root = signing.load_signing_identity().root_pem
+        root = signing.load_signing_identity().trust_anchors_pem
     except signing.SigningIdentityMissing:
         return None
     status = c2pa_manifest.read(data, mime_type=mime, trust_root_pem=root)

@@ -7,7 +7,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from provenance import signing
+from generation.services import stampers
+from provenance import c2pa_manifest, identity, signing
 
 
 def test_init_signing_creates_a_ca_and_a_p256_leaf(tmp_path, capsys):
@@ -95,3 +96,64 @@ def test_stamping_creates_the_identity_only_when_allowed(settings, tmp_path):
     )
     assert stamped.signer_fingerprint == signing.load_signing_identity().fingerprint
     assert (tmp_path / "auto" / "signer.key.pem").exists()
+
+
+class _SignerInfos:
+    """Records the C2paSignerInfo each new c2pa Signer is made from (nothing is signed)."""
+
+    def __init__(self, monkeypatch):
+        self.infos = []
+        monkeypatch.setattr(c2pa_manifest.c2pa.Signer, "from_info", self._from_info)
+
+    def _from_info(self, info):
+        self.infos.append(info)
+        return object()
+
+
+@pytest.fixture
+def process_authority(monkeypatch):
+    """Restore this process's timestamp authority after the test (it outlives settings)."""
+    monkeypatch.setattr(identity.load_signing_identity, "tsa_url", "")
+
+
+def test_a_configured_timestamp_authority_reaches_the_signer(
+    settings, monkeypatch, process_authority
+):
+    recorded = _SignerInfos(monkeypatch)
+    cache = c2pa_manifest._SignerCache()
+    settings.PROVENANCE_TSA_URL = ""
+    plain = signing.load_signing_identity()
+    settings.PROVENANCE_TSA_URL = "https://tsa.example.test/rfc3161"
+    stamped = signing.load_signing_identity()
+
+    assert plain.tsa_url == "" and stamped.tsa_url == "https://tsa.example.test/rfc3161"
+    assert stamped.chain_pem == plain.chain_pem
+    assert cache.get(plain) is not cache.get(stamped)  # the cache keys on the authority
+    assert cache.get(stamped) is cache.get(stamped)
+    assert [info.ta_url for info in recorded.infos] == [
+        None,
+        b"https://tsa.example.test/rfc3161",
+    ]
+
+
+def test_stamping_by_directory_alone_uses_the_configured_authority(
+    settings, signing_root, process_authority
+):
+    settings.PROVENANCE_TSA_URL = "http://tsa.example.test"
+    signing.load_signing_identity()  # what provenance_stamp_order does first
+
+    assert identity.load_signing_identity(signing_root).tsa_url == "http://tsa.example.test"
+
+    settings.PROVENANCE_TSA_URL = ""
+    signing.load_signing_identity()
+    assert identity.load_signing_identity(signing_root).tsa_url == ""
+
+
+def test_a_stamping_child_starts_with_the_parents_authority(monkeypatch, process_authority):
+    niceness = []
+    monkeypatch.setattr(stampers.os, "nice", niceness.append)
+
+    stampers._start_child(10, "https://tsa.example.test/")
+
+    assert niceness == [10]
+    assert identity.load_signing_identity.tsa_url == "https://tsa.example.test/"
