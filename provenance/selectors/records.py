@@ -152,12 +152,52 @@ class Identification:
 
     @property
     def best(self) -> tuple[ProvenanceRecord, str] | None:
-        """The piece this most likely is and how we know: "watermark", else "fingerprint"."""
+        """The piece this most likely is and how we know: "watermark", "fingerprint" or
+        "keypoints"."""
         if self.watermark_record is not None:
             return self.watermark_record, "watermark"
         if self.phash_matches:
             return self.phash_matches[0][0], "fingerprint"
+        if self.keypoint_matches:
+            return self.keypoint_matches[0].record, "keypoints"
         return None
+
+    @property
+    def matches(self) -> list[PieceMatch]:
+        """Every piece any signal points at, with each signal's confidence, surest first."""
+        by_piece: dict = {}
+
+        def note(record: ProvenanceRecord, signal: Signal) -> None:
+            by_piece.setdefault(record.piece_id, PieceMatch(record, [])).signals.append(signal)
+
+        if self.watermark_record is not None:
+            exact = self.watermark_exact
+            detail = "read exactly" if exact else "partly damaged, confirmed by its pHash"
+            note(self.watermark_record, Signal("watermark", 0.99 if exact else 0.9, detail))
+        for record, distance in self.phash_matches:
+            confidence = round(max(0.0, 1 - distance / 16), 2)
+            note(record, Signal("fingerprint", confidence, f"pHash {distance} bits apart"))
+        for match in self.keypoint_matches:
+            detail = f"{match.inliers} keypoints agree on one transform"
+            note(match.record, Signal("keypoints", match.confidence, detail))
+        return sorted(by_piece.values(), key=lambda m: -m.confidence)
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str  # watermark, fingerprint (pHash) or keypoints
+    confidence: float  # 0–1
+    detail: str
+
+
+@dataclass(frozen=True)
+class PieceMatch:
+    record: ProvenanceRecord
+    signals: list[Signal]
+
+    @property
+    def confidence(self) -> float:
+        return max(signal.confidence for signal in self.signals)
 
 
 @dataclass(frozen=True)
@@ -165,7 +205,7 @@ class RecoveredManifest:
     """Our stored manifest for an identified copy whose own was stripped."""
 
     record: ProvenanceRecord
-    matched_by: str  # "watermark" or "fingerprint"
+    matched_by: str  # "watermark", "fingerprint" or "keypoints"
     status: c2pa_manifest.ManifestStatus
 
 

@@ -84,10 +84,27 @@ def _take_upload_slot(request) -> None:
         )
 
 
+MIN_FINGERPRINT_SIDE = 32
+
+
+def _unmatchable(form, image) -> bool:
+    """A form error for a picture too small to fingerprint; True for one flat colour (it
+    carries no mark, fingerprint or keypoint, so there is nothing to look up)."""
+    width, height = image.size
+    if min(width, height) < MIN_FINGERPRINT_SIDE:
+        form.add_error(
+            "image",
+            f"This image is {width}×{height} pixels: too small to fingerprint (we need at "
+            f"least {MIN_FINGERPRINT_SIDE} pixels on each side).",
+        )
+        return False
+    return all(low == high for low, high in image.convert("RGB").getextrema())
+
+
 @require_http_methods(["GET", "POST"])
 def verify_lookup(request):
     form = IdentifyImageForm(request.POST or None, request.FILES or None)
-    result, manifest, recovered = None, None, None
+    result, manifest, recovered, flat = None, None, None, False
     status = 200
     if request.method == "POST":
         _take_upload_slot(request)
@@ -102,7 +119,9 @@ def verify_lookup(request):
             except ValidationError as error:
                 form.add_error("image", error)
             else:
-                result = provenance_identify_image(image=image)
+                flat = _unmatchable(form, image)
+                result = None if flat or form.errors else provenance_identify_image(image=image)
+            if result is not None:
                 mime = MIME_BY_FORMAT.get(image.format or "")
                 if mime:
                     upload.seek(0)
@@ -114,6 +133,12 @@ def verify_lookup(request):
     return render(
         request,
         "provenance/verify_lookup.html",
-        {"form": form, "result": result, "manifest": manifest, "recovered": recovered},
+        {
+            "form": form,
+            "result": result,
+            "manifest": manifest,
+            "recovered": recovered,
+            "flat": flat,
+        },
         status=status,
     )

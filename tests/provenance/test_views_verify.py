@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
-from PIL import Image
+from PIL import Image, ImageOps
 
 from generation.engines.embedded.engine import EmbeddedEngine
 from licensing.services.grants import licence_grant_issue, licence_offers_set
@@ -274,3 +274,44 @@ def test_verify_page_counts_active_licences_and_says_exclusive_without_naming_bu
     line = paid_line(listing=listing, buyer=buyers[2], tier_code="exclusive", amount=9000)
     licence_grant_issue(order_line=line, licensee=buyers[2])
     assert standing() == ("3", "Yes")
+
+
+def test_a_mirrored_crop_is_found_by_keypoints_and_says_so_with_confidence(client, creator):
+    piece, _, stamped = stamped_piece(owner=creator, seed=61)
+    original = Image.open(io.BytesIO(stamped.original_png)).convert("RGB")
+    copy = ImageOps.mirror(original.crop((0, 0, 400, 400))).rotate(6, expand=True)
+
+    response = client.post(reverse("provenance:verify"), {"image": upload(copy, quality=60)})
+
+    assert response.status_code == 200
+    matches = response.context["result"].matches
+    assert matches[0].record.piece_id == piece.id
+    assert "keypoints" in [signal.kind for signal in matches[0].signals]
+    body = response.content.decode()
+    assert 'data-signal="keypoints"' in body
+    assert f"{round(matches[0].confidence * 100)}%" in body
+
+
+def test_several_matching_pieces_are_all_listed_surest_first(client, creator):
+    image = art(62)
+    first, _, _ = stamped_piece(owner=creator, image=image)
+    second, _, _ = stamped_piece(owner=creator, image=image.copy())  # a creator's duplicate
+
+    response = client.post(reverse("provenance:verify"), {"image": upload(image)})
+
+    matches = response.context["result"].matches
+    assert {m.record.piece_id for m in matches} >= {first.id, second.id}
+    assert [m.confidence for m in matches] == sorted((m.confidence for m in matches), reverse=True)
+    assert f"This image matches {len(matches)} pieces" in response.content.decode()
+
+
+def test_tiny_and_flat_images_get_a_clear_answer(client):
+    tiny = client.post(reverse("provenance:verify"), {"image": upload(art(1).resize((20, 40)))})
+    assert tiny.status_code == 400
+    assert "too small to fingerprint" in tiny.content.decode()
+
+    flat = client.post(
+        reverse("provenance:verify"), {"image": upload(Image.new("RGB", (300, 300), "teal"), "PNG")}
+    )
+    assert flat.status_code == 200 and flat.context["result"] is None
+    assert "single flat colour" in flat.content.decode()
