@@ -232,6 +232,23 @@ def render_prompt_policy(values: list) -> str:
     return md_table(["category", "examples", "precision", "recall"], rows) + notes
 
 
+def render_verify(values: list) -> str:
+    r = values[0]
+    sizes = list(r["at"])
+    names = list(r["at"][sizes[0]]["recall"])
+    rows = [[name, *(r["at"][size]["recall"][name] for size in sizes)] for name in names]
+    notes = "".join(
+        f"\n\n{int(size):,} pieces indexed: overall recall {a['recall_overall']} (lowest "
+        f"{a['recall_min']}), false matches {sum(a['false_matches'].values())} of "
+        f"{a['unrelated']} unrelated pictures, lookup p50 {a['lookup_p50_ms']} ms / p99 "
+        f"{a['lookup_p99_ms']} ms (one process, keypoint extraction included)."
+        for size, a in r["at"].items()
+    )
+    intro = f"{r['pieces']} rendered pieces re-posted through each transform.\n\n"
+    headers = ["transform", *(f"recall at {int(size):,}" for size in sizes)]
+    return intro + md_table(headers, rows) + notes
+
+
 @dataclass(frozen=True)
 class Bench:
     title: str
@@ -272,6 +289,12 @@ BENCHES = {
     ),
     "stamp": Bench("Stamp", [], ["--images", "6", "--processes", "1,2"], render_stamp),
     "watchers": Bench("Watchers: live job pages", [], ["--quick"], render_watchers),
+    "verify": Bench(
+        "Verify: finding re-posted copies",
+        [],
+        ["--pieces", "6", "--pool", "12", "--unrelated", "40", "--sizes", "500"],
+        render_verify,
+    ),
     "prompt_policy": Bench(
         "Prompt policy: corpus precision and recall", [], ["--rounds", "1"], render_prompt_policy
     ),

@@ -23,7 +23,9 @@ from PIL import Image, ImageOps
 SIDE = 384  # pixels along the longer side before detection
 FEATURES = 400
 INDEXED = 240  # the strongest keypoints of a piece go into the hash tables
-MIN_INLIERS = 14  # agreeing matches for a match; unrelated pieces stay under 10
+MIN_INLIERS = 16  # agreeing matches for a match; unrelated renders stayed at 11 or under
+BLUR_SIGMA = 1.0
+CANDIDATES = 24  # pieces checked per lookup, most votes first
 TABLES, KEY_BITS = 4, 16
 BUCKETS = TABLES << KEY_BITS
 REPROJECTION_PX = 4.0
@@ -70,7 +72,10 @@ def extract(image: Image.Image) -> Keypoints:
     height, width = grey.shape
     scale = SIDE / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    grey = cv2.equalizeHist(cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
+    grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    # A light blur first: keypoints on fine grain (an engine's shared texture) would match
+    # between different pictures; the structure that identifies a picture survives it.
+    grey = cv2.equalizeHist(cv2.GaussianBlur(grey, (0, 0), BLUR_SIGMA))
     found, descriptors = _orb.detectAndCompute(grey, None)
     if descriptors is None:
         return EMPTY
@@ -170,7 +175,7 @@ class KeypointIndex:
         self._offsets = np.concatenate([[0], np.cumsum(counts)])
         self._tail_keys, self._tail_pieces, self._tail_size = [], [], 0
 
-    def candidates(self, query: tuple[Keypoints, Keypoints], limit: int = 12) -> list:
+    def candidates(self, query: tuple[Keypoints, Keypoints], limit: int = CANDIDATES) -> list:
         """The labels of up to `limit` pieces with the most votes, most first."""
         described = [q.descriptors for q in query if len(q)]
         if not self.labels or not described:
