@@ -214,8 +214,9 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
     uploaded source (0008_source_upload), terms no
     derivatives (licensing 0010), provenance records the empty edit fields of a fresh
     generation (provenance 0002_edits), orders the empty reconciliation fields
-    (payments 0006), the exclusive tier its new name (licensing 0012) and evidence no
-    original hash (disputes 0002)."""
+    (payments 0006), the exclusive tier its new name (licensing 0012), evidence no
+    original hash (disputes 0002), pieces not hidden (generation 0010) and records no ISCC
+    code yet (provenance 0003)."""
     expected = dict(before)
     no_edit = {
         "edit_kind": "",
@@ -232,13 +233,14 @@ def _expected_after(before: dict[str, list[dict]], ids: dict) -> dict[str, list[
         for row in before["generation_generationjob"]
     ]
     expected["generation_piece"] = [
-        {**row, "parent_id": None} for row in before["generation_piece"]
+        {**row, "parent_id": None, "hidden_at": None} for row in before["generation_piece"]
     ]
     expected["licensing_termsversion"] = [
         {**row, "derivatives": False, "derivative_resale": False}
         for row in before["licensing_termsversion"]
     ]
     not_an_edit = {"parent_id": None, "edit_kind": "", "edit": {}, "human_contribution": []}
+    not_an_edit["iscc_code"] = ""  # provenance 0003: backfill_fingerprints fills it later
     expected["licensing_provenancerecord"] = [
         {**row, **not_an_edit} for row in before["licensing_provenancerecord"]
     ]
