@@ -6,7 +6,7 @@ from django import forms
 class IdentifyImageForm(forms.Form):
     image = forms.FileField(
         label="Image to check",
-        help_text="PNG, JPEG, WebP or GIF. We read its invisible watermark and perceptual hash; "
-        "the file is not stored.",
+        help_text="PNG, JPEG, WebP or GIF. We read its invisible watermark, perceptual hash "
+        "and keypoints; the file is not stored.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )

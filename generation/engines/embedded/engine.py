@@ -148,7 +148,8 @@ class EmbeddedEngine(Engine):
                 "Depicting real people, places or events; photorealism.",
                 "Anything presented as a photograph or as human-made work.",
             ),
-            licence="Output owned per marketplace terms; engine code is project code.",
+            licence="Engine code: this project's licence. Outputs are sold under the marketplace's "
+            "contractual licence terms; no copyright is claimed in AI output.",
             extra={"weights_hash": self.weights_hash, "device": self.device},
         )
 
