@@ -165,13 +165,9 @@ def lookup(index: kp.KeypointIndex, stored: dict, image: Image.Image) -> tuple[o
     """(best label or None, its agreeing matches, seconds) the way the verify page looks up."""
     started = time.perf_counter()
     query = kp.extract_both(image)
-    best, best_inliers = None, 0
-    for label in index.candidates(query):
-        inliers = kp.best_agreement(query, stored[label])
-        if inliers > best_inliers:
-            best, best_inliers = label, inliers
+    matches = kp.verified(query, {label: stored[label] for label in index.candidates(query)})
     seconds = time.perf_counter() - started
-    return (best if best_inliers >= kp.MIN_INLIERS else None), best_inliers, seconds
+    return (*(matches[0] if matches else (None, 0)), seconds)
 
 
 def build_index(pieces: list, fillers: list) -> tuple[kp.KeypointIndex, dict]:

@@ -116,6 +116,16 @@ def best_agreement(query: tuple[Keypoints, Keypoints], reference: Keypoints) -> 
     return max(agreeing_matches(query[0], reference), agreeing_matches(query[1], reference))
 
 
+def verified(query: tuple[Keypoints, Keypoints], references: dict) -> list[tuple[object, int]]:
+    """(label, agreeing matches) of each reference with enough of them, most first: the
+    check after the index's vote (the verify page and bench/verify.py both use it)."""
+    scored = [(label, best_agreement(query, ref)) for label, ref in references.items()]
+    return sorted(
+        [(label, inliers) for label, inliers in scored if inliers >= MIN_INLIERS],
+        key=lambda item: -item[1],
+    )
+
+
 def confidence(inliers: int) -> float:
     """0–1 from agreeing matches: MIN_INLIERS is 0.5, three times that is near certain."""
     if inliers <= 0:

@@ -64,15 +64,12 @@ def keypoint_matches(
     stored = dict(
         KeypointFingerprint.objects.filter(piece_id__in=candidates).values_list("piece_id", "data")
     )
-    scored = [
-        (piece_id, kp.best_agreement(query, kp.Keypoints.from_bytes(bytes(stored[piece_id]))))
+    references = {
+        piece_id: kp.Keypoints.from_bytes(bytes(stored[piece_id]))
         for piece_id in candidates
         if piece_id in stored
-    ]
-    strong = sorted(
-        [(piece_id, inliers) for piece_id, inliers in scored if inliers >= kp.MIN_INLIERS],
-        key=lambda item: -item[1],
-    )[:limit]
+    }
+    strong = kp.verified(query, references)[:limit]
     records = ProvenanceRecord.objects.select_related("creator").in_bulk(
         [piece_id for piece_id, _ in strong]
     )
