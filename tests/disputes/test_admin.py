@@ -11,8 +11,8 @@ from disputes.services.takedowns import takedown_file
 from disputes.services.tokens import complaint_path
 from tests.commissions.factories import make_style
 from tests.disputes.notice_helpers import decide, report
+from tests.disputes.takedown_helpers import NOTICE
 from tests.disputes.test_artist_claims import file_claim
-from tests.disputes.test_takedowns_services import NOTICE
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 

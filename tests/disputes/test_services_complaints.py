@@ -34,11 +34,6 @@ def no_auto_warning(settings):
 
 
 @pytest.fixture
-def listing(creator):
-    return make_listing(creator, publish=True)
-
-
-@pytest.fixture
 def second_moderator(db):
     return UserFactory(moderator=True)
 

@@ -27,11 +27,6 @@ from tests.marketplace.factories import make_listing, make_piece
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def listing(creator):
-    return make_listing(creator, publish=True)
-
-
 @pytest.fixture(autouse=True)
 def no_auto_warning(settings):
     """Misuse thresholds out of the way unless a test sets them (see test_services_misuse)."""

@@ -12,8 +12,6 @@ from core.errors import ApplicationError, PermissionDeniedError
 from core.models import Notification
 from disputes.models import TakedownNotice, TakedownStatus
 from disputes.services.takedowns import (
-    CounterStatements,
-    NoticeStatements,
     add_business_days,
     restore_business_days,
     takedown_counter_notify,
@@ -27,52 +25,13 @@ from disputes.tasks import restore_countered_listings
 from marketplace.models import ListingStatus
 from marketplace.services.suspensions import listing_suspend, listing_unsuspend
 from provenance.models import LedgerEntry
-from tests.factories import UserFactory
+from tests.disputes.takedown_helpers import COUNTER, NOTICE, actions
 from tests.marketplace.factories import make_listing
 
 pytestmark = pytest.mark.django_db
 
-NOTICE = NoticeStatements(
-    work_description="My oil painting 'Harbour Lights' (2021), published at example.com/harbour.",
-    infringing_material="The first piece of this listing reproduces the painting's composition.",
-    contact_name="Rhea Holder",
-    contact_address="1 Quay Street, Portsmouth, UK",
-    contact_phone="+44 20 7946 0000",
-    contact_email="rhea@example.com",
-    good_faith_statement=True,
-    accuracy_statement=True,
-    authority_statement=True,
-    signature="Rhea Holder",
-)
-COUNTER = CounterStatements(
-    counter_material="The listing 'Lighthouse at dusk', generated from my own prompt.",
-    counter_good_faith_statement=True,
-    counter_jurisdiction_consent=True,
-    counter_name="Cora Creator",
-    counter_address="2 Hill Road, Leeds, UK",
-    counter_signature="Cora Creator",
-)
 # A Wednesday: ten business days later is the Wednesday two weeks on (two weekends skipped).
 WEDNESDAY = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def holder(db):
-    return UserFactory(display_name="Rhea Holder")
-
-
-@pytest.fixture
-def listing(creator):
-    return make_listing(creator, publish=True)
-
-
-@pytest.fixture
-def notice(holder, listing):
-    return takedown_file(claimant=holder, listing=listing, statements=NOTICE)
-
-
-def actions(notice):
-    return list(notice.events.order_by("created_at", "id").values_list("action", flat=True))
 
 
 def ledger_steps(listing):

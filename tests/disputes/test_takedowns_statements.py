@@ -10,34 +10,25 @@ from core.models import Notification
 from disputes.forms.notices import MODERATOR_ACTIONS
 from disputes.models import RestrictionKind, StatementOfReasons, TakedownStatus
 from disputes.services.complaints import complaint_decide, complaint_lodge
-from disputes.services.takedowns import takedown_file, takedown_withdraw
+from disputes.services.takedowns import takedown_withdraw
 from disputes.services.tokens import complaint_path
 from marketplace.models import ListingStatus
-from tests.disputes.test_takedowns_services import NOTICE, actions
-from tests.factories import UserFactory
-from tests.marketplace.factories import make_listing
+from tests.disputes.takedown_helpers import actions
 
 pytestmark = pytest.mark.django_db
 REASON = "The listing is my own prompt's output and does not copy the painting at all."
 
 
-@pytest.fixture
-def holder(db):
-    return UserFactory(display_name="Rhea Holder")
-
-
-@pytest.fixture
-def listing(creator):
-    return make_listing(creator, publish=True)
-
-
-@pytest.fixture
-def notice(holder, listing):
-    return takedown_file(claimant=holder, listing=listing, statements=NOTICE)
-
-
 def token(statement) -> str:
     return complaint_path(statement_id=statement.pk).split("/")[-2]
+
+
+def complained(notice, creator, moderator, *, outcome: str, note: str):
+    """The creator complains about the takedown's statement; a moderator decides."""
+    statement = StatementOfReasons.objects.get(takedown=notice)
+    complaint = complaint_lodge(token=token(statement), reason=REASON, user=creator)
+    complaint_decide(complaint=complaint, moderator=moderator, outcome=outcome, note=note)
+    return statement, complaint
 
 
 def test_filing_sends_the_creator_a_statement_of_reasons(notice, creator, listing):
@@ -60,11 +51,8 @@ def test_filing_sends_the_creator_a_statement_of_reasons(notice, creator, listin
 def test_an_upheld_complaint_restores_the_listing_through_the_notice(
     notice, creator, holder, moderator, listing
 ):
-    statement = StatementOfReasons.objects.get(takedown=notice)
-    complaint = complaint_lodge(token=token(statement), reason=REASON, user=creator)
-
-    complaint_decide(
-        complaint=complaint, moderator=moderator, outcome="upheld", note="No copying shown."
+    statement, complaint = complained(
+        notice, creator, moderator, outcome="upheld", note="No copying shown."
     )
 
     notice.refresh_from_db()
@@ -80,12 +68,7 @@ def test_an_upheld_complaint_restores_the_listing_through_the_notice(
 
 
 def test_a_rejected_complaint_leaves_the_listing_down(notice, creator, moderator, listing):
-    statement = StatementOfReasons.objects.get(takedown=notice)
-    complaint = complaint_lodge(token=token(statement), reason=REASON, user=creator)
-
-    complaint_decide(
-        complaint=complaint, moderator=moderator, outcome="rejected", note="The notice holds."
-    )
+    complained(notice, creator, moderator, outcome="rejected", note="The notice holds.")
 
     notice.refresh_from_db()
     listing.refresh_from_db()

@@ -12,7 +12,7 @@ from disputes.services.takedowns import takedown_counter_notify, takedown_file, 
 from marketplace.hooks import AccountData, account_export_sections
 from marketplace.models import ListingStatus
 from marketplace.services.suspensions import listing_suspend
-from tests.disputes.test_takedowns_services import COUNTER, NOTICE
+from tests.disputes.takedown_helpers import COUNTER, NOTICE
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_listing
 
@@ -38,21 +38,6 @@ COUNTER_FORM = {
     "counter_address": COUNTER.counter_address,
     "counter_signature": COUNTER.counter_signature,
 }
-
-
-@pytest.fixture
-def listing(creator):
-    return make_listing(creator, publish=True)
-
-
-@pytest.fixture
-def holder(db):
-    return UserFactory(display_name="Rhea Holder")
-
-
-@pytest.fixture
-def notice(holder, listing):
-    return takedown_file(claimant=holder, listing=listing, statements=NOTICE)
 
 
 def new_url(listing):

@@ -26,11 +26,6 @@ def quiet_misuse(settings):
     settings.MISUSE_SUSPEND_AFTER = 100
 
 
-@pytest.fixture
-def listing(creator):
-    return make_listing(creator, publish=True)
-
-
 def form_data(listing, **extra):
     data = {
         "category": "hate",

@@ -15,13 +15,14 @@ from disputes.services.evidence import dispute_evidence_add
 from disputes.services.filing import dispute_file
 from disputes.services.notices import notice_decide, notice_submit
 from disputes.services.statements import Reasons
-from disputes.services.takedowns import NoticeStatements, takedown_file
+from disputes.services.takedowns import takedown_file
 from disputes.services.tokens import complaint_path
 from generation.services.batch import batch_run
 from generation.services.prompt_reviews import PromptRejectedError, prompt_screen
 from licensing.models import LicenceGrant
 from payments.services.webhooks import webhook_process, webhook_receive
 from tests.commissions.factories import make_style
+from tests.disputes.takedown_helpers import NOTICE
 from tests.factories import UserFactory, image_upload
 from tests.generation.factories import GenerationJobFactory
 from tests.marketplace.factories import make_listing
@@ -77,18 +78,7 @@ def world(db, fake_stripe, scripted_engine):  # noqa: F811 (the fixture above)
     takedown = takedown_file(
         claimant=owner,
         listing=make_listing(creator, publish=True, title="Taken down"),
-        statements=NoticeStatements(
-            work_description="My photograph 'Pier', 2020.",
-            infringing_material="The only piece copies it.",
-            contact_name="Owner",
-            contact_address="1 Road, Town",
-            contact_phone="+1 555 0100",
-            contact_email="owner@example.com",
-            good_faith_statement=True,
-            accuracy_statement=True,
-            authority_statement=True,
-            signature="Owner Person",
-        ),
+        statements=NOTICE,
     )
     artist_claim = artist_claim_file(
         claimant=owner,
