@@ -479,7 +479,11 @@ LOGGING = {
 # off; one port per worker on a host).
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
+# A scraper on the private network may use plain http (the token still guards the path).
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 if PRODUCTION:
     refuse_unsafe_production(globals(), command=sys.argv[1] if len(sys.argv) > 1 else "")
