@@ -9,18 +9,26 @@ from generation.models import FINISHED_STATUSES, GenerationJob, JobStatus
 from generation.selectors.workers import live_workers
 from generation.services.engines import engine_config
 
-# Finished jobs are counted over this window: all of them would be a full count of the
-# largest table on every scrape (their totals are the rate of this, or the JobEvent rows).
+# Finished jobs are counted over a window: all of them would be a full count of the largest
+# table on every scrape. Only jobs created within CREATED_BOUND are looked at, so the count
+# reads a range of the created_at index (finished_at has none); a job that waited longer
+# than that before finishing is left out of the window.
 FINISHED_WINDOW = timedelta(hours=1)
+CREATED_BOUND = timedelta(days=1)
 
 
 def jobs_by_state(*, now: datetime) -> dict[tuple[str, str], int]:
     """{(state, engine): jobs}: every queued and running job, and those that finished in the
-    last FINISHED_WINDOW. Every state of every configured engine is present (0 when none)."""
+    last FINISHED_WINDOW (created within CREATED_BOUND). Every state of every configured
+    engine is present (0 when none)."""
     counts = dict.fromkeys(
         ((state, engine) for state in JobStatus.values for engine in engine_config()), 0
     )
-    recent = Q(status__in=FINISHED_STATUSES, finished_at__gte=now - FINISHED_WINDOW)
+    recent = Q(
+        status__in=FINISHED_STATUSES,
+        finished_at__gte=now - FINISHED_WINDOW,
+        created_at__gte=now - CREATED_BOUND,
+    )
     rows = (
         GenerationJob.objects.filter(Q(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)) | recent)
         .order_by()
