@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from core.views import health
+from core.views import health, metrics
 from marketplace.views.accounts import signup
 
 # Staff sign in through allauth too, so the admin cannot skip the second factor.
@@ -14,6 +14,7 @@ handler429 = "core.views.errors.too_many_requests"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # allauth's signup, with our refusals as form errors (marketplace.views.accounts).
     path("accounts/signup/", signup, name="account_signup"),

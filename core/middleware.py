@@ -1,3 +1,4 @@
+import time
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
@@ -9,7 +10,28 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.metrics import request_observe
 from core.ratelimits import RateLimited
+
+
+class RequestMetricsMiddleware:
+    """Counts every response by URL name and status and times it (core.metrics). First in
+    the stack, so what the other middleware answer (400, 429, redirects) counts too. A URL
+    that matched nothing is "unmatched": raw paths would make the label set unbounded."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        request_observe(
+            view=(match.view_name if match else "") or "unmatched",
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+        )
+        return response
 
 
 class BoundedParametersMiddleware:

@@ -5,7 +5,9 @@ A window's counter is created with `add` and bumped with `incr`, both atomic in 
 concurrent requests cannot both take the last slot. A fixed window lets a burst of up to
 twice the limit straddle a boundary: the usual trade for one round trip per check.
 A view that raises `RateLimited` answers 429 with Retry-After and a page that says when to
-try again (`core.middleware.RateLimitedMiddleware`).
+try again (`core.middleware.RateLimitedMiddleware`). Every refusal is made by `refusal` (or,
+for allauth's own limits, `allauth_refusal`), which counts it in
+`promptfolio_rate_limit_refusals_total` by limit.
 """
 
 import math
@@ -18,10 +20,18 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 from core.errors import QuotaExceededError
+from core.metrics import rate_limit_refused
 
 
 class RateLimited(QuotaExceededError):
     """Too many requests for one key in its window; try again after `retry_after` s."""
+
+
+def refusal(limit: str, message: str, *, retry_after: int) -> RateLimited:
+    """The error to raise for a refused request, counted under `limit` (a fixed scope such
+    as "verify:client", never a key)."""
+    rate_limit_refused(limit=limit)
+    return RateLimited(message, retry_after=retry_after)
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,8 @@ def rate_limit_take(limit: Limit, key: object, *, message: str, now: float | Non
     window_start = int(now // limit.seconds) * limit.seconds
     used = cache_count(f"rate:{limit.scope}:{key}:{window_start}", timeout=limit.seconds * 2)
     if used > limit.count:
-        raise RateLimited(message, retry_after=max(1, int(window_start + limit.seconds - now)))
+        retry_after = max(1, int(window_start + limit.seconds - now))
+        raise refusal(limit.scope, message, retry_after=retry_after)
 
 
 # allauth's limited views (by URL name) and the ACCOUNT_RATE_LIMITS action each consumes.
@@ -69,6 +80,17 @@ ALLAUTH_ACTIONS = {
 ALLAUTH_UNKNOWN_RETRY_AFTER = 60  # a refusal from a view not in ALLAUTH_ACTIONS
 
 
+def _allauth_action(request: HttpRequest) -> str | None:
+    return ALLAUTH_ACTIONS.get(getattr(request.resolver_match, "url_name", None))
+
+
+def allauth_refusal(request: HttpRequest, *, now: float | None = None) -> int:
+    """allauth refused `request` (its handler429): count it under "allauth:<action>" and
+    return the seconds to wait (`allauth_retry_after`)."""
+    rate_limit_refused(limit=f"allauth:{_allauth_action(request) or 'other'}")
+    return allauth_retry_after(request, now=now)
+
+
 def allauth_retry_after(request: HttpRequest, *, now: float | None = None) -> int:
     """Seconds until the allauth limit that refused `request` lets it through again.
 
@@ -76,7 +98,7 @@ def allauth_retry_after(request: HttpRequest, *, now: float | None = None) -> in
     rate (newest first, in the cache): a full rate opens when its `amount`-th newest hit
     leaves the window. A rate whose key we cannot rebuild (a per-key rate keyed by
     something the request does not carry) counts with its whole period."""
-    action = ALLAUTH_ACTIONS.get(getattr(request.resolver_match, "url_name", None))
+    action = _allauth_action(request)
     rates = get_rates(app="allauth.account", action=action) if action else []
     if not rates:
         return ALLAUTH_UNKNOWN_RETRY_AFTER

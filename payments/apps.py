@@ -7,6 +7,9 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
+        from core import metrics
         from payments import subscriptions  # models are loaded only now
+        from payments.metrics import PaymentsCollector
 
         subscriptions.connect()
+        metrics.register_scrape_collector("payments", PaymentsCollector())

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestMetricsMiddleware",  # first: counts and times every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.BoundedParametersMiddleware",
@@ -469,6 +470,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Metrics (core/metrics.py, docs/metrics.md) ------------------------------------------------
+# Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>"; empty = the path
+# answers 404 (off). Several web processes (gunicorn) or a prefork worker need a folder the
+# processes share, emptied before they start (prometheus-client's multiprocess mode; the
+# library reads the same variable). A Celery worker serves its own series on this port (0 =
+# off; one port per worker on a host).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
+# A scraper on the private network may use plain http (the token still guards the path).
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 if PRODUCTION:
     refuse_unsafe_production(globals(), command=sys.argv[1] if len(sys.argv) > 1 else "")

@@ -92,6 +92,11 @@ def engine_queue(name: str) -> str:
     return f"gpu.{name}"
 
 
+def engine_queues() -> list[str]:
+    """Every engine's queue, and `gpu`, which drains wake-ups sent before per-engine routing."""
+    return ["gpu", *(engine_queue(name) for name in engine_config())]
+
+
 def engine_specs() -> list[EngineSpec]:
     return [engine_spec(name) for name in sorted(engine_config())]
 

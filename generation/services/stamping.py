@@ -30,6 +30,7 @@ from django.db import connection
 from PIL import Image
 
 from generation.engines import Engine
+from generation.metrics import stage_step_observe, stamping_batch_observe
 from generation.models import GenerationJob
 from generation.services.edits import edit_facts
 from generation.services.futures import completed_future
@@ -80,7 +81,8 @@ class RenderedBatch:
 
 @dataclass
 class StageStats:
-    """Milliseconds spent per stage, summed over the images (or batches) that passed."""
+    """Milliseconds spent per stage, summed over the images (or batches) that passed; each
+    lap is also observed in `promptfolio_stage_step_seconds`."""
 
     images: int = 0
     batches: int = 0
@@ -90,6 +92,7 @@ class StageStats:
     def add(self, name: str, ms: float) -> None:
         with self._lock:
             self.ms[name] += ms
+        stage_step_observe(name, ms)
 
     def count(self, *, images: int = 0, batches: int = 0) -> None:
         with self._lock:
@@ -176,9 +179,11 @@ class StampingStage:
             connection.close()  # each finisher thread has its own connection
 
     def _finish(self, batch: RenderedBatch) -> BatchOutcome:
+        started = time.perf_counter()
         try:
             return finish_batch(batch, stage=self)
         finally:
+            stamping_batch_observe(time.perf_counter() - started)
             with self._lock:
                 for job in batch.jobs:
                     self._in_flight.pop(job.pk, None)

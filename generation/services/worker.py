@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.watch import watch_bump
 from generation.hooks import JobFinished, job_finished
+from generation.metrics import job_stored_observe, jobs_started_observe
 from generation.models import GenerationJob, JobStatus, Piece
 from generation.selectors.jobs import job_progress_patch, seconds_per_image
 from generation.selectors.queue import QueuedJob, batch_shape, fair_candidates
@@ -70,6 +71,7 @@ def job_claim_batch(*, job_id: str, worker: str, max_images: int) -> list[Genera
             source=worker,
             message=f"attempt {job.attempts}, batch of {len(batch)} jobs / {images} images",
         )
+    jobs_started_observe(batch)
     return batch
 
 
@@ -205,7 +207,9 @@ def job_complete(
     job.engine_version = engine_version
     job.progress_step = job.progress_total
     job.save(update_fields=["engine_version", "progress_step"])
-    return _finish(job, JobStatus.SUCCEEDED, worker, f"{len(images)} images")
+    _finish(job, JobStatus.SUCCEEDED, worker, f"{len(images)} images")
+    job_stored_observe(job, worker=worker, images=len(images))
+    return job
 
 
 @transaction.atomic(durable=True)

@@ -24,7 +24,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from core.ratelimits import RateLimited, cache_count
+from core.ratelimits import cache_count, refusal
 
 TOO_MANY_FAILURES = (
     "Too many failed sign-in attempts from your connection. Wait a moment, or reset your "
@@ -76,7 +76,7 @@ def login_attempt_start(*, email: str, ip: str, now: float | None = None) -> Non
     if wait > 0:
         for key in claims:
             _give_back(key)
-        raise RateLimited(TOO_MANY_FAILURES, retry_after=wait)
+        raise refusal("login:delay", TOO_MANY_FAILURES, retry_after=wait)
     for key, (number, _) in claims.items():
         cache.touch(f"{key}:n", timeout=window)
         cache.set(f"{key}:at", (number, now), timeout=window)
@@ -106,7 +106,7 @@ def code_attempt_start(*, user_id, now: float | None = None) -> None:
     number, wait = _claim(key, free=settings.LOGIN_FREE_FAILURES, now=now)
     if wait > 0:
         _give_back(key)
-        raise RateLimited(TOO_MANY_CODES, retry_after=wait)
+        raise refusal("mfa:delay", TOO_MANY_CODES, retry_after=wait)
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
     cache.touch(f"{key}:n", timeout=window)
     cache.set(f"{key}:at", (number, now), timeout=window)

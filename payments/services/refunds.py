@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
@@ -70,6 +71,15 @@ def refund_owed_issue(*, line_id: int, reason: str = "") -> OrderLine:
     return refund_issue(line=line, reason=line.refund_reason or reason or "Automatic refund")
 
 
+def refunds_owed() -> QuerySet[OrderLine]:
+    """Automatic refunds recorded and not issued yet: the record of a refund owed."""
+    return OrderLine.objects.filter(
+        refunded_at__isnull=True,
+        refund_requested_at__isnull=False,
+        order__status__in=AUTO_REFUNDABLE,
+    )
+
+
 def refunds_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -> int:
     """Wake the refund task again for owed refunds older than the grace period (a lost
     message, a failed attempt). The provider call's idempotency key `refund-line-<id>`
@@ -77,11 +87,8 @@ def refunds_requeue_owed(*, older_than_seconds: int = 120, limit: int = 200) -> 
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
-        OrderLine.objects.filter(
-            refunded_at__isnull=True,
-            refund_requested_at__lt=cutoff,
-            order__status__in=AUTO_REFUNDABLE,
-        )
+        refunds_owed()
+        .filter(refund_requested_at__lt=cutoff)
         .order_by("refund_requested_at")
         .values_list("pk", flat=True)[:limit]
     )
