@@ -13,6 +13,7 @@ handler429 = "core.views.errors.too_many_requests"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
     path("admin/", admin.site.urls),
     # allauth's signup, with our refusals as form errors (marketplace.views.accounts).
     path("accounts/signup/", signup, name="account_signup"),
