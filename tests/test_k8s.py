@@ -276,3 +276,16 @@ def test_the_migration_job_runs_migrate_once():
     assert container["command"][-2:] == ["migrate", "--noinput"]
     assert _pod(job)["restartPolicy"] in ("Never", "OnFailure")
     assert job["spec"]["backoffLimit"] <= 3
+
+
+def test_what_the_migration_needs_first_carries_the_config_label():
+    """docs/operations.md applies `component=config` (namespace, ConfigMap), then the Job,
+    then the rest: the Job's ConfigMap must be in that first step."""
+    namespace = _documents(K8S / "overlays" / "production" / "namespace.yaml")[0]
+    config_map = _of_kind("ConfigMap")["promptfolio-config"]
+    for doc in (namespace, config_map):
+        assert doc["metadata"]["labels"]["app.kubernetes.io/component"] == "config"
+    job = _of_kind("Job")["promptfolio-migrate"]
+    assert job["metadata"]["labels"]["app.kubernetes.io/component"] == "migrate"
+    (source,) = [s for s in _pod(job)["containers"][0]["envFrom"] if "configMapRef" in s]
+    assert source["configMapRef"]["name"] == config_map["metadata"]["name"]

@@ -120,3 +120,27 @@ def test_a_stamped_preview_is_named_by_its_content(db, signing_root, settings):
     assert piece.preview.name == f"previews/{digest}.jpg"
     with piece.preview.open("rb") as handle:
         assert hashlib.sha256(handle.read()).hexdigest() == digest
+
+
+def test_public_media_url_reaches_preview_urls_and_the_csp_from_the_environment(tmp_path):
+    from tests.test_settings import _run
+
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from django.core.files.storage import storages; "
+        "print(storages['previews'].url('previews/x.jpg')); "
+        "print(settings.CONTENT_SECURITY_POLICY)"
+    )
+    result = _run(
+        ["-c", script],
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "VAR_DIR": str(tmp_path),
+            "PUBLIC_MEDIA_URL": f"{CDN}/media",
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    url, csp = result.stdout.splitlines()[-2:]
+    assert url == f"{CDN}/media/previews/x.jpg"
+    assert f"img-src 'self' {CDN} data:" in csp
