@@ -1,4 +1,5 @@
-"""S3 storage for private originals whose signed URLs are valid for the browser's host.
+"""S3 storage: private originals whose signed URLs are valid for the browser's host, and
+public previews cached for a year where their key is content-addressed.
 
 Inside docker-compose Django reaches the object store as `http://s3:8333`, but a browser
 cannot; a presigned URL is only valid for the host it was signed for, so we sign with a
@@ -9,6 +10,8 @@ from functools import cached_property
 
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name, setting
+
+from core.media import cache_control_for
 
 
 class PrivateS3Storage(S3Storage):
@@ -43,3 +46,16 @@ class PrivateS3Storage(S3Storage):
             ExpiresIn=expire or self.querystring_expire,
             HttpMethod=http_method,
         )
+
+
+class PublicS3Storage(S3Storage):
+    """The previews bucket. A CDN in front of it (PUBLIC_MEDIA_URL, django-storages'
+    `custom_domain`) may keep content-addressed objects forever: they are stored with
+    `Cache-Control: public, max-age=31536000, immutable`."""
+
+    def get_object_parameters(self, name):
+        params = super().get_object_parameters(name)
+        cache_control = cache_control_for(name)
+        if cache_control and "CacheControl" not in params:
+            params["CacheControl"] = cache_control
+        return params

@@ -2,9 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
-from core.views import health, metrics
+from core.views import health, media, metrics
 from marketplace.views.accounts import signup
 
 # Staff sign in through allauth too, so the admin cannot skip the second factor.
@@ -14,6 +13,7 @@ handler429 = "core.views.errors.too_many_requests"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
     path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # allauth's signup, with our refusals as form errors (marketplace.views.accounts).
@@ -35,9 +35,5 @@ if settings.STORAGES["previews"]["BACKEND"].endswith("FileSystemStorage"):
     # Embedded mode: public previews and avatars are served from the local previews folder.
     # Private originals are never exposed this way; they go through authorised views.
     urlpatterns += [
-        re_path(
-            r"^media/previews/(?P<path>.*)$",
-            serve,
-            {"document_root": settings.STORAGES["previews"]["OPTIONS"]["location"]},
-        ),
+        re_path(r"^media/previews/(?P<path>.*)$", media.preview_file),
     ]

@@ -116,7 +116,9 @@ class StampedImage:
 
     @property
     def preview_name(self) -> str:
-        return f"{self.piece_id}.jpg"
+        """Content-addressed (sha256 of the bytes): the key is cached as immutable
+        (core.media), so a new rendition can never be served under an old name."""
+        return f"{hashlib.sha256(self.preview_bytes).hexdigest()}.jpg"
 
     preview_content_type = "image/jpeg"
 

@@ -27,6 +27,17 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
     assert body["checks"]["database"]["ok"] is True
 
 
+def test_livez_answers_without_touching_a_dependency(client, settings, django_assert_num_queries):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # /healthz would be 503 now
+
+    with django_assert_num_queries(0):
+        response = client.get(reverse("livez"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "alive"}
+    assert "no-cache" in response["Cache-Control"]
+
+
 def test_security_headers_on_pages(client):
     response = client.get(reverse("home"))
 

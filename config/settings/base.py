@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env_bool, env_int, env_list, env_str
 from config.guardrails import refuse_unsafe_production
 from config.settings.engines import engines_from_file
-from config.settings.storage import storages_from_env
+from config.settings.storage import media_origin, previews_on_cdn, storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -487,3 +487,16 @@ SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 if PRODUCTION:
     refuse_unsafe_production(globals(), command=sys.argv[1] if len(sys.argv) > 1 else "")
+
+# --- Running at scale (P18): previews behind a CDN --------------------------------------
+# PUBLIC_MEDIA_URL: the base URL of a CDN or custom domain in front of the previews bucket
+# (locally: in front of this site's /media/previews/). Preview and avatar URLs are built on
+# it; content-addressed preview keys are stored and served with
+# `Cache-Control: public, max-age=31536000, immutable` (core/media.py). Originals keep their
+# short signed URLs from the private bucket. docs/operations.md "CDN".
+PUBLIC_MEDIA_URL = env_str("PUBLIC_MEDIA_URL")
+STORAGES = previews_on_cdn(STORAGES, public_media_url=PUBLIC_MEDIA_URL)
+if PUBLIC_MEDIA_URL:
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self'", f"img-src 'self' {media_origin(PUBLIC_MEDIA_URL)}", 1
+    )

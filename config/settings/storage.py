@@ -1,10 +1,15 @@
 """Object storage: local folders by default, two S3 buckets when S3 settings are present.
 
 `default` holds private originals (signed, short-lived URLs on S3; an authorised Django view
-locally). `previews` holds public, watermarked previews and avatars.
+locally). `previews` holds public, watermarked previews and avatars; with PUBLIC_MEDIA_URL
+their URLs are built on that base (a CDN in front of the previews bucket or folder), while
+originals keep their signed URLs from the private bucket.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_int, env_str
 
@@ -42,7 +47,7 @@ def s3_storages(
             },
         },
         "previews": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "config.storage_backends.PublicS3Storage",
             "OPTIONS": {
                 **common,
                 "bucket_name": previews_bucket,
@@ -82,3 +87,34 @@ def storages_from_env(media_root: Path) -> dict:
         public_endpoint_url=env_str("S3_PUBLIC_ENDPOINT_URL"),
         signed_url_seconds=env_int("S3_SIGNED_URL_SECONDS", 300),
     )
+
+
+def media_origin(public_media_url: str) -> str:
+    """`scheme://host[:port]` of PUBLIC_MEDIA_URL (for the CSP's img-src)."""
+    parts = urlsplit(public_media_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"PUBLIC_MEDIA_URL must be an http(s) URL, not {public_media_url!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def previews_on_cdn(storages: dict, *, public_media_url: str) -> dict:
+    """Build preview URLs on PUBLIC_MEDIA_URL: S3 keys `previews/x.jpg` at
+    `<PUBLIC_MEDIA_URL>/previews/x.jpg` (django-storages' custom domain), local files at
+    `<PUBLIC_MEDIA_URL>/x.jpg` (the CDN's origin is this site's /media/previews/).
+    The originals' storage is left alone."""
+    if not public_media_url:
+        return storages
+    media_origin(public_media_url)  # refuses a URL that is not http(s)
+    previews = storages["previews"]
+    if previews["BACKEND"].endswith("FileSystemStorage"):
+        options = {"base_url": public_media_url.rstrip("/") + "/"}
+    else:
+        parts = urlsplit(public_media_url)
+        options = {
+            "custom_domain": (parts.netloc + parts.path).rstrip("/"),
+            "url_protocol": f"{parts.scheme}:",
+        }
+    cdn = {**previews, "OPTIONS": {**previews["OPTIONS"], **options}}
+    return {**storages, "previews": cdn}

@@ -61,3 +61,12 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "checks": checks, **health.sections()},
         status=200 if healthy else 503,
     )
+
+
+@never_cache
+@require_GET
+def livez(request):
+    """Liveness: this process still answers requests. It touches no database, broker or
+    storage (that is `/healthz`, the readiness probe), so their outage takes web pods out of
+    the Service instead of restarting all of them."""
+    return JsonResponse({"status": "alive"})

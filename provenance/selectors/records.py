@@ -86,17 +86,18 @@ def ledger_entries_for_piece(*, piece_id) -> list[LedgerEntry]:
     return list(LedgerEntry.objects.filter(piece_id=piece_id).select_related("actor"))
 
 
-def ledger_head() -> tuple[int, str]:
-    head = LedgerHead.objects.filter(id=1).values_list("seq", "hash").first()
+def ledger_head(*, database: str = "default") -> tuple[int, str]:
+    head = LedgerHead.objects.using(database).filter(id=1).values_list("seq", "hash").first()
     return head or (0, chain.GENESIS)
 
 
-def ledger_verify() -> chain.ChainReport:
-    """Recompute the whole chain (streamed in seq order) and compare the head row with it."""
-    entries = LedgerEntry.objects.order_by("seq").iterator(chunk_size=2000)
+def ledger_verify(*, database: str = "default") -> chain.ChainReport:
+    """Recompute the whole chain (streamed in seq order) and compare the head row with it.
+    `database` names another connection, e.g. a restored copy (manage.py restore_check)."""
+    entries = LedgerEntry.objects.using(database).order_by("seq").iterator(chunk_size=2000)
     report = chain.verify_chain(entries)
     if report.ok:
-        seq, head_hash = ledger_head()
+        seq, head_hash = ledger_head(database=database)
         if (seq, head_hash) != (report.checked, report.head_hash):
             return chain.ChainReport(
                 report.checked, report.head_hash, seq, "ledger head does not match the chain"

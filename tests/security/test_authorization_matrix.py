@@ -18,6 +18,7 @@ PUBLIC = {
     "listing_similar",
     "storefront",
     "healthz",
+    "livez",
     "provenance:verify",
     "provenance:verify_piece",
     "provenance:verify_manifest",  # the signed manifest store; 404 once the piece is hidden

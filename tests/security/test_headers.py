@@ -75,6 +75,7 @@ def pages(w) -> dict[str, tuple[str, object]]:
         "style_browse": (reverse("style_browse"), None),
         "style_detail": (reverse("style_detail", args=[w["style"].pk]), None),
         "healthz": (reverse("healthz"), None),
+        "livez": (reverse("livez"), None),
     }
     for name in sorted(OWN_DATA):
         try:
