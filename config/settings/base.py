@@ -485,9 +485,6 @@ WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
 # A scraper on the private network may use plain http (the token still guards the path).
 SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
-if PRODUCTION:
-    refuse_unsafe_production(globals(), command=sys.argv[1] if len(sys.argv) > 1 else "")
-
 # --- Running at scale (P18): previews behind a CDN --------------------------------------
 # PUBLIC_MEDIA_URL: the base URL of a CDN or custom domain in front of the previews bucket
 # (locally: in front of this site's /media/previews/). Preview and avatar URLs are built on
@@ -500,3 +497,6 @@ if PUBLIC_MEDIA_URL:
     CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
         "img-src 'self'", f"img-src 'self' {media_origin(PUBLIC_MEDIA_URL)}", 1
     )
+
+if PRODUCTION:
+    refuse_unsafe_production(globals(), command=sys.argv[1] if len(sys.argv) > 1 else "")
