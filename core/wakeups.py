@@ -56,6 +56,10 @@ def wake_named_after_commit(name: str, *args) -> None:
     transaction.on_commit(lambda: wake_named(name, *args))
 
 
+def wake_named_on_queue(name: str, queue: str, *args) -> bool:
+    return wake_on_queue(task_named(name), queue, *args)
+
+
 def wake_named_on_queue_after_commit(name: str, queue: str, *args) -> None:
     """`wake_named_after_commit`, on `queue`: workers consume only the queues they serve."""
-    transaction.on_commit(lambda: wake_on_queue(task_named(name), queue, *args))
+    transaction.on_commit(lambda: wake_named_on_queue(name, queue, *args))

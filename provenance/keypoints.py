@@ -28,6 +28,7 @@ BLUR_SIGMA = 1.0
 CANDIDATES = 24  # pieces checked per lookup, most votes first
 TABLES, KEY_BITS = 4, 16
 BUCKETS = TABLES << KEY_BITS
+INDEX_BYTES_PER_DESCRIPTOR = TABLES * 4  # a posting per table
 REPROJECTION_PX = 4.0
 SCALE_BOUNDS = (0.25, 4.0)
 MAX_ROTATION_DEG = 20.0
@@ -64,6 +65,22 @@ class Keypoints:
 
 
 EMPTY = Keypoints(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
+_PAIR = struct.Struct("<I")  # length of the first side's bytes
+
+
+def pair_to_bytes(pair: tuple[Keypoints, Keypoints]) -> bytes:
+    """A query (the copy's keypoints and its mirror image's) as stored for the lookup worker."""
+    first = pair[0].to_bytes()
+    return _PAIR.pack(len(first)) + first + pair[1].to_bytes()
+
+
+def pair_from_bytes(data: bytes) -> tuple[Keypoints, Keypoints]:
+    (length,) = _PAIR.unpack_from(data)
+    start = _PAIR.size
+    return (
+        Keypoints.from_bytes(data[start : start + length]),
+        Keypoints.from_bytes(data[start + length :]),
+    )
 
 
 def extract(image: Image.Image) -> Keypoints:

@@ -5,6 +5,8 @@ an existing row, instance delete, queryset update/delete), and a database trigge
 0002) refuses UPDATE and DELETE from any client, raw SQL included.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -180,6 +182,25 @@ class KeypointFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} keypoints of piece {self.piece_id}"
+
+
+class KeypointLookup(models.Model):
+    """One verify-page upload's keypoint search. The lookup worker, which holds the keypoint
+    index once, runs it (provenance.services.lookups); the web request only stores the
+    copy's keypoints here. The uploaded picture itself is never kept: the keypoints are
+    emptied once searched, and rows go after PROVENANCE_LOOKUP_KEEP_SECONDS."""
+
+    token = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    query = models.BinaryField()  # keypoints.pair_to_bytes of the copy; b"" once searched
+    # The page found neither a manifest nor a mark or fingerprint: the best keypoint match's
+    # stored manifest is shown as recovered from our records.
+    recover_manifest = models.BooleanField(default=False)
+    results = models.JSONField(default=list)  # [[piece id, agreeing matches], ...], best first
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"keypoint lookup {self.token}"
 
 
 class LedgerKind(models.TextChoices):

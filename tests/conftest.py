@@ -130,8 +130,8 @@ def scripted_engine(settings):
     clear_cache()
 
 
-# The engine queues the test worker serves (gpu.<engine>) and the default queue.
-WORKER_QUEUES = ("gpu.embedded", "gpu.scripted", "default")
+# The engine queues the test worker serves (gpu.<engine>), the default and lookup queues.
+WORKER_QUEUES = ("gpu.embedded", "gpu.scripted", "default", "lookup")
 
 
 @pytest.fixture(scope="session")

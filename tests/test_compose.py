@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 from provenance.identity import init_signing_identity
 from tests.test_settings import _manage
@@ -39,10 +40,11 @@ def test_worker_adds_its_engine_queues_itself_with_a_gpu_reservation():
     assert devices[0]["capabilities"] == ["gpu"]
 
 
-def test_the_local_worker_serves_default_and_adds_its_engine_queues():
+def test_the_local_worker_serves_default_and_lookup_and_adds_its_engine_queues():
     run = (Path(__file__).resolve().parent.parent / "bin" / "run").read_text()
     worker = next(line for line in run.splitlines() if line.startswith("celery -A config worker"))
-    assert worker.split("-Q ")[1].split()[0] == "default"
+    lookup = settings.CELERY_TASK_ROUTES["provenance.tasks.match_keypoints"]["queue"]
+    assert worker.split("-Q ")[1].split()[0].split(",") == ["default", lookup]
 
 
 def test_stateful_services_have_healthchecks_and_app_waits_for_them():
@@ -95,7 +97,7 @@ def test_app_services_share_the_signing_identity_that_migrate_creates_first():
     migrate = SERVICES["migrate"]
     assert migrate["command"][-1].startswith("python manage.py init_signing && ")
     assert migrate["volumes"] == ["signing:/app/var/signing"]
-    for name in ("web", "worker-default", "beat"):
+    for name in ("web", "worker-default", "worker-lookup", "beat"):
         assert SERVICES[name]["volumes"] == ["signing:/app/var/signing:ro"], name
     assert "signing:/app/var/signing" in SERVICES["worker"]["volumes"]
 
@@ -132,3 +134,10 @@ def test_the_production_shape_without_stripe_starts_only_with_payments_declared_
     assert silent.returncode != 0 and "STRIPE_SECRET_KEY: no Stripe key" in silent.stderr
     assert declared["PAYMENTS_DISABLED"] == "true"
     assert started.returncode == 0, started.stdout + started.stderr
+
+
+def test_a_lookup_worker_consumes_the_queue_keypoint_searches_are_routed_to():
+    queue = settings.CELERY_TASK_ROUTES["provenance.tasks.match_keypoints"]["queue"]
+    command = SERVICES["worker-lookup"]["command"]
+    assert command[command.index("-Q") + 1] == queue
+    assert command[command.index("--concurrency") + 1] == "1"  # one process holds the index

@@ -218,6 +218,11 @@ def test_keda_scales_each_worker_on_the_queue_the_code_routes_to():
     assert command[command.index("-Q") + 1] == settings.CELERY_TASK_DEFAULT_QUEUE
     expected = {name: engine_queue(engine) for name, engine in gpu.items()}
     expected["promptfolio-worker-default"] = settings.CELERY_TASK_DEFAULT_QUEUE
+    lookup_queue = settings.CELERY_TASK_ROUTES["provenance.tasks.match_keypoints"]["queue"]
+    lookup_worker = DEPLOYMENTS["promptfolio-worker-lookup"]["spec"]["template"]["spec"]
+    command = lookup_worker["containers"][0]["command"]
+    assert command[command.index("-Q") + 1] == lookup_queue
+    expected["promptfolio-worker-lookup"] = lookup_queue
     auth = _of_kind("TriggerAuthentication")
     found = {}
     for scaled in SCALED_OBJECTS.values():

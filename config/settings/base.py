@@ -294,6 +294,8 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "webhooks.sweep_deliveries", "schedule": 15.0},
     # Listings whose counter-notice waiting period ended come back (idempotent).
     "takedown-restorations": {"task": "disputes.restore_countered_listings", "schedule": 900.0},
+    # Re-sends lost keypoint-lookup wake-ups and deletes old lookups.
+    "sweep-keypoint-lookups": {"task": "provenance.tasks.sweep_lookups", "schedule": 30.0},
 }
 
 # --- Generation engines -----------------------------------------------------------------
@@ -339,6 +341,8 @@ GENERATION_DEFAULT_ENGINE = env_str("GENERATION_DEFAULT_ENGINE", "embedded")
 # this route only catches a bare run_generation.delay() that names none.
 CELERY_TASK_ROUTES = {
     "generation.tasks.run_generation": {"queue": f"gpu.{GENERATION_DEFAULT_ENGINE}"},
+    # The verify page's keypoint searches: one worker holds the index (docs/adr/012).
+    "provenance.tasks.match_keypoints": {"queue": "lookup"},
 }
 GENERATION_ENGINES: dict = {
     "embedded": {
@@ -389,6 +393,10 @@ PHASH_NEAR_DUPLICATE_DISTANCE = env_int("PHASH_NEAR_DUPLICATE_DISTANCE", 6)
 PHASH_NEAR_DUPLICATE_ACTION = env_str("PHASH_NEAR_DUPLICATE_ACTION", "block")
 PROVENANCE_VERIFY_MAX_BYTES = 8 * 1024 * 1024
 PROVENANCE_VERIFY_MAX_PIXELS = 4096 * 4096
+# Keypoint searches run on the lookup worker (provenance.services.lookups): the page says a
+# search is taking long after WAIT seconds; a lookup's row (its result) is deleted after KEEP.
+PROVENANCE_LOOKUP_WAIT_SECONDS = env_int("PROVENANCE_LOOKUP_WAIT_SECONDS", 30)
+PROVENANCE_LOOKUP_KEEP_SECONDS = env_int("PROVENANCE_LOOKUP_KEEP_SECONDS", 3600)
 # /verify/ uploads decode an image and search every fingerprint: each client address, and
 # each signed-in person on any address, may send this many per window (429 beyond).
 VERIFY_RATE_LIMIT_PER_CLIENT = env_int("VERIFY_RATE_LIMIT_PER_CLIENT", 10)

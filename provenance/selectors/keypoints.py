@@ -1,20 +1,26 @@
 """Which pieces does a re-posted copy show? The keypoint lookup (provenance.keypoints).
 
-Each process keeps one in-memory index of every piece's keypoints, loaded once and then
-topped up with the rows added since (KeypointFingerprint ids only grow), so a lookup costs
-one small query for new rows, the vote, and one query for the candidates' keypoints.
-Memory: about KEYPOINT_INDEX_BYTES_PER_PIECE per piece (docs/adr/012).
+The process that searches (the lookup worker: provenance.services.lookups) keeps one
+in-memory index of every piece's keypoints, loaded once and then topped up with the rows
+added since (KeypointFingerprint ids only grow), so a search costs one small query for new
+rows, the index's candidates, and one query for the candidates' keypoints. Memory: about
+KEYPOINT_INDEX_BYTES_PER_PIECE per piece (docs/adr/012).
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 from provenance import keypoints as kp
-from provenance.models import KeypointFingerprint, ProvenanceRecord
+from provenance.models import KeypointFingerprint, KeypointLookup, ProvenanceRecord
 
-KEYPOINT_INDEX_BYTES_PER_PIECE = kp.INDEXED * kp.TABLES * 4
+KEYPOINT_INDEX_BYTES_PER_PIECE = kp.INDEX_BYTES_PER_DESCRIPTOR * kp.INDEXED
 _LOAD_BATCH = 2000
 
 
@@ -52,10 +58,10 @@ class _ProcessIndex:
 _process_index = _ProcessIndex()
 
 
-def keypoint_matches(
+def keypoint_search(
     *, query: tuple[kp.Keypoints, kp.Keypoints], limit: int = 5
-) -> list[KeypointMatch]:
-    """Pieces the copy shows, best first, each with enough agreeing keypoint matches."""
+) -> list[tuple[uuid.UUID, int]]:
+    """(piece id, agreeing matches) of the pieces the copy shows, best first."""
     if not any(len(side) for side in query):
         return []
     with _process_index.lock:
@@ -69,18 +75,38 @@ def keypoint_matches(
         for piece_id in candidates
         if piece_id in stored
     }
-    strong = kp.verified(query, references)[:limit]
-    records = ProvenanceRecord.objects.select_related("creator").in_bulk(
-        [piece_id for piece_id, _ in strong]
-    )
-    return [
-        KeypointMatch(records[piece_id], inliers)
-        for piece_id, inliers in strong
-        if piece_id in records
-    ]
+    return kp.verified(query, references)[:limit]
 
 
 def keypoint_index_reset() -> None:
     """Forget the in-memory index (tests; after a restore of the database)."""
     global _process_index
     _process_index = _ProcessIndex()
+
+
+@dataclass(frozen=True)
+class LookupView:
+    lookup: KeypointLookup
+    matches: list[KeypointMatch]
+    overdue: bool  # still pending past PROVENANCE_LOOKUP_WAIT_SECONDS
+
+    @property
+    def done(self) -> bool:
+        return self.lookup.finished_at is not None
+
+
+def keypoint_lookup_get(*, token: uuid.UUID) -> LookupView | None:
+    """A lookup and its matches with their records (one query each), or None once purged."""
+    lookup = KeypointLookup.objects.filter(token=token).defer("query").first()
+    if lookup is None:
+        return None
+    inliers = {uuid.UUID(piece_id): count for piece_id, count in lookup.results}
+    records = ProvenanceRecord.objects.select_related("creator", "piece").in_bulk(list(inliers))
+    matches = [
+        KeypointMatch(records[piece_id], count)
+        for piece_id, count in inliers.items()
+        if piece_id in records
+    ]
+    wait = timedelta(seconds=settings.PROVENANCE_LOOKUP_WAIT_SECONDS)
+    overdue = lookup.finished_at is None and lookup.created_at < timezone.now() - wait
+    return LookupView(lookup, matches, overdue)

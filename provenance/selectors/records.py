@@ -13,11 +13,11 @@ from django.core.cache import cache
 from django.db.models import Q
 from PIL import Image
 
-from provenance import c2pa_manifest, keypoints, signing, watermark
+from provenance import c2pa_manifest, signing, watermark
 from provenance import ledger as chain
 from provenance import phash as ph
 from provenance.models import LedgerEntry, LedgerHead, PhashIndex, ProvenanceRecord
-from provenance.selectors.keypoints import KeypointMatch, keypoint_matches
+from provenance.selectors.keypoints import KeypointMatch
 
 DEFAULT_NEAR_DUPLICATE_DISTANCE = 6
 WATERMARK_FLIPS = 8  # also try the 2**8 readings that differ in the least confident bits
@@ -143,24 +143,18 @@ class Identification:
     watermark_exact: bool = False
     phash: int = 0
     phash_matches: list[tuple[ProvenanceRecord, int]] = field(default_factory=list)
-    keypoint_matches: list[KeypointMatch] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
-        return self.watermark_record is not None or bool(
-            self.phash_matches or self.keypoint_matches
-        )
+        return self.watermark_record is not None or bool(self.phash_matches)
 
     @property
     def best(self) -> tuple[ProvenanceRecord, str] | None:
-        """The piece this most likely is and how we know: "watermark", "fingerprint" or
-        "keypoints"."""
+        """The piece this most likely is and how we know: "watermark" or "fingerprint"."""
         if self.watermark_record is not None:
             return self.watermark_record, "watermark"
         if self.phash_matches:
             return self.phash_matches[0][0], "fingerprint"
-        if self.keypoint_matches:
-            return self.keypoint_matches[0].record, "keypoints"
         return None
 
     @property
@@ -178,15 +172,12 @@ class Identification:
         for record, distance in self.phash_matches:
             confidence = round(max(0.0, 1 - distance / 16), 2)
             note(record, Signal("fingerprint", confidence, f"pHash {distance} bits apart"))
-        for match in self.keypoint_matches:
-            detail = f"{match.inliers} keypoints agree on one transform"
-            note(match.record, Signal("keypoints", match.confidence, detail))
         return sorted(by_piece.values(), key=lambda m: -m.confidence)
 
 
 @dataclass(frozen=True)
 class Signal:
-    kind: str  # watermark, fingerprint (pHash) or keypoints
+    kind: str  # watermark or fingerprint (pHash)
     confidence: float  # 0–1
     detail: str
 
@@ -210,9 +201,14 @@ class RecoveredManifest:
     status: c2pa_manifest.ManifestStatus
 
 
-def provenance_recover_manifest(*, identification: Identification) -> RecoveredManifest | None:
-    """The identified piece's manifest as we keep it (its stored original, validated)."""
-    best = identification.best
+def provenance_recover_manifest(
+    *, identification: Identification | None = None, keypoint_match: KeypointMatch | None = None
+) -> RecoveredManifest | None:
+    """The identified piece's manifest as we keep it (its stored original, validated): the
+    watermark's or fingerprint's piece, or else the best keypoint match's."""
+    best = identification.best if identification is not None else None
+    if best is None and keypoint_match is not None:
+        best = keypoint_match.record, "keypoints"
     if best is None:
         return None
     record, matched_by = best
@@ -222,8 +218,9 @@ def provenance_recover_manifest(*, identification: Identification) -> RecoveredM
 
 
 def provenance_identify_image(*, image: Image.Image) -> Identification:
-    """Who made this image? Watermark first (exact, then fuzzy + pHash), then pHash alone,
-    then keypoints (crops, mirror images, rotations)."""
+    """Who made this image, by the signals cheap enough for a request: watermark first
+    (exact, then fuzzy + pHash), then pHash alone. Crops, mirror images and rotations need
+    the keypoint search, which runs on the lookup worker (services.lookups)."""
     image = image.convert("RGB")
     perceptual = ph.phash_int(image)
     reading = watermark.decode(image)
@@ -247,9 +244,6 @@ def provenance_identify_image(*, image: Image.Image) -> Identification:
         [item.piece_id for item in near]
     )
     matches = [(records[item.piece_id], item.distance) for item in near if item.piece_id in records]
-    # Keypoints find crops, mirror images and rotations the two above miss; an exact
-    # watermark reading already names the piece, so it skips the cost.
-    by_keypoints = [] if exact else keypoint_matches(query=keypoints.extract_both(image))
     return Identification(
         watermark_value=reading.value,
         watermark_strength=reading.strength,
@@ -257,5 +251,4 @@ def provenance_identify_image(*, image: Image.Image) -> Identification:
         watermark_exact=exact,
         phash=perceptual,
         phash_matches=matches,
-        keypoint_matches=by_keypoints,
     )

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_http_methods
 from core.clients import client_address
 from core.images import open_untrusted_image
 from core.ratelimits import Limit, rate_limit_take
-from provenance import c2pa_manifest, xmp
+from provenance import c2pa_manifest, keypoints, xmp
 from provenance.forms import IdentifyImageForm
 from provenance.phash import phash_hex
 from provenance.selectors.edits import contribution_summary, provenance_edit_chain
+from provenance.selectors.keypoints import keypoint_lookup_get
 from provenance.selectors.records import (
     ledger_entries_for_piece,
     provenance_identify_image,
@@ -21,6 +22,7 @@ from provenance.selectors.records import (
     provenance_record_get,
     provenance_recover_manifest,
 )
+from provenance.services.lookups import keypoint_lookup_start
 
 MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 
@@ -104,41 +106,68 @@ def _unmatchable(form, image) -> bool:
 @require_http_methods(["GET", "POST"])
 def verify_lookup(request):
     form = IdentifyImageForm(request.POST or None, request.FILES or None)
-    result, manifest, recovered, flat = None, None, None, False
-    status = 200
+    context = {"form": form, "result": None, "manifest": None, "recovered": None}
     if request.method == "POST":
         _take_upload_slot(request)
         if form.is_valid():
-            upload = form.cleaned_data["image"]
-            try:
-                image = open_untrusted_image(
-                    upload,
-                    max_bytes=getattr(settings, "PROVENANCE_VERIFY_MAX_BYTES", 8 * 1024 * 1024),
-                    max_pixels=getattr(settings, "PROVENANCE_VERIFY_MAX_PIXELS", 4096 * 4096),
-                )
-            except ValidationError as error:
-                form.add_error("image", error)
-            else:
-                flat = _unmatchable(form, image)
-                result = None if flat or form.errors else provenance_identify_image(image=image)
-            if result is not None:
-                mime = MIME_BY_FORMAT.get(image.format or "")
-                if mime:
-                    upload.seek(0)
-                    manifest = c2pa_manifest.read(upload.read(), mime_type=mime)
-                if manifest is None or manifest.state == "Missing":
-                    recovered = provenance_recover_manifest(identification=result)
-        if form.errors:
-            status = 400
+            context.update(_identify(form))
     return render(
         request,
         "provenance/verify_lookup.html",
-        {
-            "form": form,
-            "result": result,
-            "manifest": manifest,
-            "recovered": recovered,
-            "flat": flat,
-        },
-        status=status,
+        context,
+        status=400 if form.errors else 200,
     )
+
+
+def _identify(form) -> dict:
+    """The cheap signals now (manifest, watermark, pHash); the keypoint search queued for the
+    lookup worker unless the watermark already names the piece exactly."""
+    upload = form.cleaned_data["image"]
+    try:
+        image = open_untrusted_image(
+            upload,
+            max_bytes=getattr(settings, "PROVENANCE_VERIFY_MAX_BYTES", 8 * 1024 * 1024),
+            max_pixels=getattr(settings, "PROVENANCE_VERIFY_MAX_PIXELS", 4096 * 4096),
+        )
+    except ValidationError as error:
+        form.add_error("image", error)
+        return {}
+    if _unmatchable(form, image):
+        return {"flat": True}
+    if form.errors:
+        return {}
+    result = provenance_identify_image(image=image)
+    manifest = None
+    mime = MIME_BY_FORMAT.get(image.format or "")
+    if mime:
+        upload.seek(0)
+        manifest = c2pa_manifest.read(upload.read(), mime_type=mime)
+    stripped = manifest is None or manifest.state == "Missing"
+    recovered = provenance_recover_manifest(identification=result) if stripped else None
+    lookup = None
+    if not result.watermark_exact:
+        lookup = keypoint_lookup_start(
+            query=keypoints.extract_both(image), recover_manifest=stripped and recovered is None
+        )
+    search = keypoint_lookup_get(token=lookup.token) if lookup is not None else None
+    return {
+        "result": result,
+        "manifest": manifest,
+        "recovered": recovered,
+        "keypoint_search": search,
+    }
+
+
+@require_http_methods(["GET"])
+def verify_keypoints(request, token):
+    """The keypoint search's result for one upload: an htmx fragment the verify page polls
+    while the lookup worker searches, or a page of its own without JavaScript."""
+    found = keypoint_lookup_get(token=token)
+    recovered = None
+    if found is not None and found.done and found.lookup.recover_manifest and found.matches:
+        recovered = provenance_recover_manifest(keypoint_match=found.matches[0])
+    fragment = request.headers.get("HX-Request") == "true"
+    template = "provenance/_keypoint_results.html" if fragment else "provenance/keypoints.html"
+    # An expired lookup's fragment still swaps in (htmx ignores a 404 body) and stops polling.
+    status = 404 if found is None and not fragment else 200
+    return render(request, template, {"found": found, "recovered": recovered}, status=status)

@@ -12,7 +12,7 @@ from generation.engines.base import GenerationRequest
 from generation.engines.embedded.engine import EmbeddedEngine
 from provenance import keypoints as kp
 from provenance.models import KeypointFingerprint
-from provenance.selectors.records import provenance_identify_image
+from provenance.selectors.keypoints import keypoint_search
 from tests.provenance.factories import art, stamped_piece
 
 
@@ -103,20 +103,20 @@ def test_stamping_stores_keypoints_and_the_lookup_finds_a_reposted_copy(creator,
 
     with piece.original.open("rb") as handle:
         original = Image.open(handle).convert("RGB")
-    found = provenance_identify_image(image=REPOSTS["everything"](original))
+    found = keypoint_search(query=kp.extract_both(REPOSTS["everything"](original)))
 
-    assert found.found and found.keypoint_matches[0].record == record
-    assert found.keypoint_matches[0].confidence >= 0.5
-    assert other.pk not in [m.record.piece_id for m in found.keypoint_matches]
+    assert found and found[0][0] == record.piece_id
+    assert kp.confidence(found[0][1]) >= 0.5
+    assert other.pk not in [piece_id for piece_id, _ in found]
 
 
 @pytest.mark.django_db
 def test_unrelated_pictures_match_nothing_and_new_pieces_are_found_next_time(creator, renders):
     stamped_piece(owner=creator, image=renders[2])
     for picture in (renders[5], art(999), Image.new("RGB", (300, 200), "white")):
-        assert provenance_identify_image(image=picture).keypoint_matches == []
+        assert keypoint_search(query=kp.extract_both(picture)) == []
 
     later, record, _ = stamped_piece(owner=creator, image=renders[3])
     with later.original.open("rb") as handle:
         copy = ImageOps.mirror(Image.open(handle).convert("RGB"))
-    assert provenance_identify_image(image=copy).keypoint_matches[0].record == record
+    assert keypoint_search(query=kp.extract_both(copy))[0][0] == record.piece_id

@@ -8,9 +8,10 @@ from PIL import Image, ImageOps
 
 from generation.engines.embedded.engine import EmbeddedEngine
 from licensing.services.grants import licence_grant_issue, licence_offers_set
-from provenance.models import LedgerKind
+from provenance.models import KeypointLookup, LedgerKind
 from provenance.selectors.edits import provenance_edit_chain
 from provenance.services.ledger import ledger_append
+from provenance.services.lookups import keypoint_lookup_run
 from tests.factories import UserFactory
 from tests.licensing.licences import paid_line, published_listing
 from tests.provenance.factories import art, edited_piece, stamped_piece
@@ -284,12 +285,47 @@ def test_a_mirrored_crop_is_found_by_keypoints_and_says_so_with_confidence(clien
     response = client.post(reverse("provenance:verify"), {"image": upload(copy, quality=60)})
 
     assert response.status_code == 200
-    matches = response.context["result"].matches
-    assert matches[0].record.piece_id == piece.id
-    assert "keypoints" in [signal.kind for signal in matches[0].signals]
-    body = response.content.decode()
-    assert 'data-signal="keypoints"' in body
-    assert f"{round(matches[0].confidence * 100)}%" in body
+    search = response.context["keypoint_search"]
+    poll = reverse("provenance:verify_keypoints", args=[search.lookup.token])
+    assert not search.done and f'hx-get="{poll}"' in response.content.decode()
+    assert keypoint_lookup_run(token=search.lookup.token)  # what the lookup worker does
+
+    fragment = client.get(poll, headers={"HX-Request": "true"})
+    body = fragment.content.decode()
+    (match,) = fragment.context["found"].matches
+    assert match.record.piece_id == piece.id and match.confidence >= 0.5
+    assert 'data-signal="keypoints"' in body and "hx-get" not in body  # polling stops
+    assert f"{round(match.confidence * 100)}%" in body
+    recovered = fragment.context["recovered"]  # the copy had no manifest and no readable mark
+    assert (recovered.record.piece_id, recovered.matched_by) == (piece.id, "keypoints")
+    assert "its keypoints identify" in body
+    page = client.get(poll)  # without JavaScript: a page of its own
+    assert "<html" in page.content.decode() and page.context["found"].matches == [match]
+
+
+def test_the_keypoint_search_keeps_no_picture_and_an_expired_lookup_is_a_404(client, creator):
+    stamped_piece(owner=creator, seed=63)
+    response = client.post(reverse("provenance:verify"), {"image": upload(art(64))})
+    lookup = response.context["keypoint_search"].lookup
+    assert len(KeypointLookup.objects.get(pk=lookup.pk).query) > 0
+    keypoint_lookup_run(token=lookup.token)
+    row = KeypointLookup.objects.get(pk=lookup.pk)
+    assert bytes(row.query) == b"" and row.results == [] and row.finished_at is not None
+    assert not keypoint_lookup_run(token=lookup.token)  # a repeated wake-up changes nothing
+
+    poll = reverse("provenance:verify_keypoints", args=[lookup.token])
+    assert "No piece shares enough keypoints" in client.get(poll).content.decode()
+    row.delete()
+    gone = client.get(poll)
+    assert gone.status_code == 404 and "upload the image again" in gone.content.decode()
+
+
+def test_an_exact_watermark_needs_no_keypoint_search(client, creator):
+    _, _, stamped = stamped_piece(owner=creator, seed=65)
+    original = Image.open(io.BytesIO(stamped.original_png))
+    response = client.post(reverse("provenance:verify"), {"image": upload(original)})
+    assert response.context["result"].watermark_exact
+    assert response.context["keypoint_search"] is None and not KeypointLookup.objects.exists()
 
 
 def test_several_matching_pieces_are_all_listed_surest_first(client, creator):
