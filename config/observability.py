@@ -120,7 +120,15 @@ def sentry_init(
         environment=environment,
         traces_sample_rate=traces_sample_rate,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        # What sentry-sdk 2.75 calls data collection (it supersedes send_default_pii): no
+        # user details, cookies, bodies, task arguments or SQL parameters.
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_bodies": [],
+            "queues": False,
+            "database_query_data": False,
+        },
         max_request_body_size="never",
         before_send=scrub_event,
         transport=transport,

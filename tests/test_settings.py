@@ -185,3 +185,10 @@ def test_a_timestamp_authority_url_or_none_starts():
     configured = {"PROVENANCE_TSA_URL": "http://timestamp.example.com:8080/tsr"}
     assert _manage("check", env=configured).returncode == 0
     assert _manage("check", env={"PROVENANCE_TSA_URL": ""}).returncode == 0
+
+
+def test_an_unknown_email_provider_stops_the_start(tmp_path):
+    result = _manage("check", env={"VAR_DIR": str(tmp_path), "EMAIL_PROVIDER": "mailgnu"})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: EMAIL_PROVIDER must be one of" in result.stderr

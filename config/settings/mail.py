@@ -24,7 +24,6 @@ ANYMAIL_PROVIDERS = {
     "mailjet": ("MAILJET_API_KEY", "MAILJET_SECRET_KEY"),
     "postmark": ("POSTMARK_SERVER_TOKEN",),
     "resend": ("RESEND_API_KEY",),
-    "sendgrid": ("SENDGRID_API_KEY",),
     "sparkpost": ("SPARKPOST_API_KEY",),
 }
 ANYMAIL_PREFIX = "ANYMAIL_"
