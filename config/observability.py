@@ -13,6 +13,7 @@ from typing import Any
 
 import sentry_sdk
 from django.core.exceptions import ImproperlyConfigured
+from pythonjsonlogger.core import RESERVED_ATTRS
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
@@ -34,6 +35,8 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             "fmt": _JSON_FIELDS,
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": "time",
+            # Celery passes each task's arguments as extra "data": they stay out of the logs.
+            "reserved_attrs": [*RESERVED_ATTRS, "data"],
         },
         "text": {"()": "core.logcontext.ContextTextFormatter", "format": _TEXT_FORMAT},
     }
@@ -131,6 +134,7 @@ def sentry_init(
         },
         max_request_body_size="never",
         before_send=scrub_event,
+        before_send_transaction=scrub_event,  # traced requests carry request data too
         transport=transport,
     )
     return True

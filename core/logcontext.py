@@ -118,24 +118,30 @@ def _header(request, name: str) -> str | None:
     return value if isinstance(value, str) and REQUEST_ID_PATTERN.fullmatch(value) else None
 
 
-# Tokens per running task id: prerun sets the context, postrun puts the previous one back.
-_task_tokens: dict[str, Tokens] = {}
+# Tokens per running task id, a stack (an inline retry runs inside its first attempt, with
+# the same id): prerun sets the context, postrun puts the previous one back.
+_task_tokens: dict[str, list[Tokens]] = {}
 
 
 @task_prerun.connect
 def _context_from_task(task_id=None, task=None, **kwargs) -> None:
     current = log_context_current()
     request = task.request if task is not None else None
-    _task_tokens[task_id] = log_context_set(
-        request_id=_header(request, "request_id") or current["request_id"],
-        user=_header(request, "user") or current["user"],
-        job_id=current["job_id"],
-        task_id=task_id,
+    _task_tokens.setdefault(task_id, []).append(
+        log_context_set(
+            request_id=_header(request, "request_id") or current["request_id"],
+            user=_header(request, "user") or current["user"],
+            job_id=current["job_id"],
+            task_id=task_id,
+        )
     )
 
 
 @task_postrun.connect
 def _context_after_task(task_id=None, **kwargs) -> None:
-    tokens = _task_tokens.pop(task_id, None)
-    if tokens is not None:
-        log_context_reset(tokens)
+    stack = _task_tokens.get(task_id)
+    if not stack:
+        return
+    log_context_reset(stack.pop())
+    if not stack:
+        del _task_tokens[task_id]

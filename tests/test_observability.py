@@ -189,6 +189,15 @@ def test_json_lines_carry_every_context_field():
     assert [outside[k] for k in ("request_id", "user", "job_id", "task_id")] == [None] * 4
 
 
+def test_json_lines_leave_out_celerys_task_arguments():
+    record = _record("Task core.tasks.send_email[1] received")
+    record.data = {"kwargs": "{'to': ['ada@example.com']}"}
+
+    line = json.loads(_formatter("json").format(record))
+
+    assert "data" not in line and "ada@example.com" not in json.dumps(line)
+
+
 def test_text_lines_name_the_known_fields_only():
     with log_context(request_id="r1", job_id="j1"):
         line = _formatter("text").format(_record("hello"))

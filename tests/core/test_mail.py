@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 
+from core.logcontext import log_context_current
 from core.services.mail import email_enqueue, email_enqueue_message
 from core.tasks import send_email
 from tests.factories import UserFactory
@@ -75,6 +76,7 @@ def test_a_transient_failure_is_retried_then_sent(flaky_backend):
 
     assert result.successful()
     assert attempts == [1, 1]
+    assert set(log_context_current().values()) == {None}  # both attempts gave their ids back
     (sent,) = mail.outbox
     assert (sent.to, sent.subject, sent.body) == (["ada@example.com"], "Hello", "Text body")
 
@@ -144,3 +146,19 @@ def test_a_broker_outage_loses_the_mail_loudly_not_the_request(
 
     assert mail.outbox == []
     assert "Broker unavailable; mail 'Hello' to 1 recipient(s) was not queued" in caplog.text
+
+
+@pytest.mark.mail_through_broker
+@pytest.mark.django_db
+def test_task_lines_show_a_summary_not_the_addresses_or_text(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    published = []
+    monkeypatch.setattr(send_email, "apply_async", lambda **options: published.append(options))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        email_enqueue(**MESSAGE)
+
+    (options,) = published
+    assert options["kwargs"]["to"] == ["ada@example.com"]  # the task gets the message
+    assert options["kwargsrepr"] == "{'subject': 'Hello', 'to': 1}"  # logs and monitors see this
