@@ -30,9 +30,13 @@ def email_enqueue(
     from_email: str = "",
 ) -> None:
     """Queue one message once the current transaction commits (at once outside one). The
-    task gets plain data only: the addresses, the texts and the extra headers."""
+    task gets plain data only: the addresses, the texts and the extra headers. Without an
+    address (an account that has none) nothing is queued."""
+    recipients = [address for address in to if address]
+    if not recipients:
+        return
     message = {
-        "to": list(to),
+        "to": recipients,
         "subject": subject,
         "body": body,
         "html": html,

@@ -159,6 +159,8 @@ def test_task_lines_show_a_summary_not_the_addresses_or_text(
     with django_capture_on_commit_callbacks(execute=True):
         email_enqueue(**MESSAGE)
 
+        email_enqueue(to=[""], subject="Nobody", body="No address, nothing to queue")
+
     (options,) = published
     assert options["kwargs"]["to"] == ["ada@example.com"]  # the task gets the message
     assert options["kwargsrepr"] == "{'subject': 'Hello', 'to': 1}"  # logs and monitors see this
