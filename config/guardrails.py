@@ -57,9 +57,10 @@ def production_problems(values: Mapping[str, Any], *, command: str = "") -> list
         )
     if values["EMAIL_BACKEND"] in UNDELIVERED_MAIL:
         problems.append(
-            f"EMAIL_BACKEND: email goes to the {values['EMAIL_BACKEND'].rsplit('.', 2)[-2]} "
-            "backend, not to people; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend "
-            "with EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD)."
+            f"EMAIL_PROVIDER: email goes to the {values['EMAIL_BACKEND'].rsplit('.', 2)[-2]} "
+            "backend, not to people; set EMAIL_PROVIDER=smtp with EMAIL_HOST (and EMAIL_PORT, "
+            "EMAIL_HOST_USER, EMAIL_HOST_PASSWORD), or an API provider such as "
+            "EMAIL_PROVIDER=postmark with its ANYMAIL_* credentials."
         )
     if not values["STRIPE_SECRET_KEY"] and not values["PAYMENTS_DISABLED"]:
         problems.append(

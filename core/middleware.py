@@ -1,4 +1,5 @@
 import time
+import uuid
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
@@ -9,7 +10,9 @@ from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, empty
 
+from core.logcontext import REQUEST_ID_PATTERN, log_context, user_pseudonym
 from core.metrics import request_observe
 from core.ratelimits import RateLimited
 
@@ -32,6 +35,32 @@ class RequestMetricsMiddleware:
             seconds=time.perf_counter() - started,
         )
         return response
+
+
+class RequestContextMiddleware:
+    """Gives every request an id for its log lines (core.logcontext) and its response's
+    X-Request-ID: the proxy's own id when it sent a plain token, otherwise a new one. Log
+    lines carry the user's pseudonym once something loaded the user; this never loads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
+        with log_context(request_id=request_id, user=lambda: _loaded_user_pseudonym(request)):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def _loaded_user_pseudonym(request) -> str | None:
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject):
+        user = None if user._wrapped is empty else user._wrapped
+    if user is None or not user.is_authenticated:
+        return None
+    return user_pseudonym(user.pk)
 
 
 class BoundedParametersMiddleware:

@@ -14,6 +14,7 @@ from celery.signals import (
 from django.conf import settings
 from django.utils import timezone
 
+from core.logcontext import log_context
 from generation.services.batch import batch_render
 from generation.services.stamping import StampingStage, worker_stage, worker_stage_close
 from generation.services.worker import jobs_sweep
@@ -39,7 +40,8 @@ def run_generation(self, job_id: str) -> None:
     stores this one; the message is only a wake-up, the job rows carry the state. Run
     eagerly (tests, inline tasks) the whole batch finishes before the call returns."""
     stage = StampingStage.inline() if self.request.is_eager else worker_stage()
-    finished = batch_render(job_id=job_id, worker=worker_name(), stage=stage)
+    with log_context(job_id=str(job_id)):  # the job that woke it; batch-mates log their own
+        finished = batch_render(job_id=job_id, worker=worker_name(), stage=stage)
     finished.add_done_callback(_log_outcome)
 
 

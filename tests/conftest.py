@@ -55,6 +55,22 @@ def force_login_passes_the_second_factor(monkeypatch):
     monkeypatch.setattr(Client, "force_login", force_login)
 
 
+@pytest.fixture(autouse=True)
+def mail_task_runs_inline(request, monkeypatch):
+    """Mail is queued on commit to `core.tasks.send_email`; here the queued task runs at once
+    in this process (retries included), so a test reads `mail.outbox` after the commit
+    without a broker. Tests of the broker path are marked `mail_through_broker`."""
+    if request.node.get_closest_marker("mail_through_broker"):
+        return
+    from core.tasks import send_email
+
+    monkeypatch.setattr(
+        send_email,
+        "apply_async",
+        lambda args=None, kwargs=None, **options: send_email.apply(args, kwargs, throw=True),
+    )
+
+
 @pytest.fixture
 def broker_down():
     """A broker outage as a context manager: inside it, Celery publishes to a port nothing

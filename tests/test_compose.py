@@ -111,7 +111,7 @@ def _web_env(dotenv: dict[str, str]) -> dict[str, str]:
 
 def test_the_production_shape_passes_the_guardrails_and_the_deploy_check(tmp_path):
     env = _web_env(DOTENV)
-    assert env["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert env["EMAIL_PROVIDER"] == "smtp"
     assert env["EMAIL_HOST"] == DOTENV["EMAIL_HOST"]
     # The container's /app/var, here: the volume's identity as `migrate` leaves it.
     init_signing_identity(tmp_path / "signing")

@@ -45,7 +45,7 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "DATABASE_URL": "postgres://promptfolio:secret@db.internal:5432/promptfolio",
         "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
         "CACHE_URL": "redis://redis.internal:6379/1",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_PROVIDER": "smtp",
         "EMAIL_HOST": "smtp.example.com",
         "STRIPE_SECRET_KEY": "sk_live_example",
         "STRIPE_WEBHOOK_SECRET": "whsec_example",
@@ -63,7 +63,7 @@ def test_check_deploy_is_clean_with_production_env(tmp_path):
 
 def test_production_names_every_embedded_default_it_refuses(tmp_path):
     env = _production_env(tmp_path, STRIPE_WEBHOOK_SECRET="")
-    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "EMAIL_BACKEND"):
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "EMAIL_PROVIDER"):
         del env[name]
     env["PROVENANCE_SIGNING_DIR"] = str(tmp_path / "no-keys-here")
 
@@ -75,7 +75,7 @@ def test_production_names_every_embedded_default_it_refuses(tmp_path):
         "DATABASE_URL: the database is SQLite",
         "CELERY_BROKER_URL: the broker is the filesystem broker",
         "CACHE_URL: the cache is local memory",
-        "EMAIL_BACKEND: email goes to the console backend",
+        "EMAIL_PROVIDER: email goes to the console backend",
         "STRIPE_WEBHOOK_SECRET: STRIPE_SECRET_KEY is set without it",
         "PROVENANCE_SIGNING_DIR: the signing keys are missing",
     ):
@@ -185,3 +185,10 @@ def test_a_timestamp_authority_url_or_none_starts():
     configured = {"PROVENANCE_TSA_URL": "http://timestamp.example.com:8080/tsr"}
     assert _manage("check", env=configured).returncode == 0
     assert _manage("check", env={"PROVENANCE_TSA_URL": ""}).returncode == 0
+
+
+def test_an_unknown_email_provider_stops_the_start(tmp_path):
+    result = _manage("check", env={"VAR_DIR": str(tmp_path), "EMAIL_PROVIDER": "mailgnu"})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: EMAIL_PROVIDER must be one of" in result.stderr

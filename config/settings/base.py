@@ -17,7 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 from config.guardrails import refuse_unsafe_production
+from config.observability import logging_config, sentry_init
 from config.settings.engines import engines_from_file
+from config.settings.mail import anymail_settings, email_backend
 from config.settings.storage import media_origin, previews_on_cdn, storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -79,7 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "core.middleware.RequestMetricsMiddleware",  # first: counts and times every response
+    "core.middleware.RequestContextMiddleware",  # first: every later log line has its id
+    "core.middleware.RequestMetricsMiddleware",  # counts and times every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.BoundedParametersMiddleware",
@@ -240,15 +243,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 AVATAR_MAX_PIXELS = 4096 * 4096
-
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# The SMTP server when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Promptfolio <no-reply@promptfolio.local>")
 
 # --- Celery -----------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
@@ -471,13 +465,39 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Logs, errors and mail (P18; docs/logging.md) ------------------------------------------
+# One line per record on stderr: JSON (production default) or readable text (elsewhere),
+# each with request_id, user (a pseudonym), job_id and task_id (core/logcontext.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+# Errors go to Sentry only when SENTRY_DSN is set (Django and Celery integrations); events
+# leave without cookies, bodies, addresses or emails, the user as its pseudonym only.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", DJANGO_ENV)
+SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE") or 0)
+if not 0 <= SENTRY_TRACES_SAMPLE_RATE <= 1:
+    raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be between 0 and 1")
+sentry_init(
+    dsn=SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)
+# Mail leaves from the core.tasks.send_email task (default queue, retried with backoff),
+# never from a request. EMAIL_PROVIDER: console (default), locmem, smtp (the EMAIL_HOST
+# settings below), or an anymail provider with its ANYMAIL_* credentials
+# (config/settings/mail.py).
+EMAIL_PROVIDER = env_str("EMAIL_PROVIDER", "console")
+EMAIL_BACKEND = email_backend(EMAIL_PROVIDER)
+ANYMAIL = anymail_settings(EMAIL_PROVIDER, os.environ)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # seconds; a hung server becomes a retry
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Promptfolio <no-reply@promptfolio.local>")
+CELERY_TASK_ROUTES["core.tasks.send_email"] = {"queue": "default"}
 
 # --- Metrics (core/metrics.py, docs/metrics.md) ------------------------------------------------
 # Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>"; empty = the path

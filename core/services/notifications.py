@@ -1,25 +1,15 @@
-"""In-app notifications plus an email through Django's mail backend (sent after commit)."""
+"""In-app notifications plus an email, queued after commit (core.services.mail)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from core.models import Notification
-
-
-def _send(email: str, subject: str, body: str) -> None:
-    send_mail(
-        subject=f"[Promptfolio] {subject}",
-        message=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[email],
-        fail_silently=True,  # the in-app notification is the record; mail is best effort
-    )
+from core.services.mail import email_enqueue
 
 
 @transaction.atomic
@@ -32,7 +22,8 @@ def notification_send(
     ref: str = "",
 ) -> list[Notification]:
     """One Notification row per distinct active user (None and inactive users are skipped);
-    the emails go out on commit. `ref` names what the notice is about, e.g. "dispute:<id>"."""
+    the emails are queued on commit (the row is the record, mail the messenger). `ref`
+    names what the notice is about, e.g. "dispute:<id>"."""
     seen: set[int] = set()
     rows = []
     site = getattr(settings, "SITE_URL", "").rstrip("/")
@@ -42,8 +33,7 @@ def notification_send(
         seen.add(user.pk)
         rows.append(Notification(user=user, subject=subject[:200], body=body, url=url, ref=ref))
         text = f"{body}\n\n{site}{url}" if url else body
-        email, title = user.email, subject[:200]
-        transaction.on_commit(lambda e=email, t=title, b=text: _send(e, t, b))
+        email_enqueue(to=[user.email], subject=f"[Promptfolio] {subject[:200]}", body=text)
     return Notification.objects.bulk_create(rows)
 
 

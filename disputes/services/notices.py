@@ -134,7 +134,7 @@ def notice_submit(
             f"Open this link to confirm the report; until then no one reviews it:\n{link}\n"
             "If you did not send it, ignore this message."
         )
-        transaction.on_commit(lambda: mail_send(email, "Confirm your report", body))
+        mail_send(email, "Confirm your report", body)
     return notice
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 
 from core.errors import ApplicationError
+from core.services.mail import email_enqueue
 from core.services.notifications import notification_send
 from disputes.models import DecisionGround, RestrictionKind, StatementOfReasons
 from disputes.services.tokens import absolute, complaint_path
@@ -51,18 +51,13 @@ def tell(*, user: User | None, email: str, subject: str, body: str, ref: str = "
     if user is not None and user.is_active:
         notification_send(users=[user], subject=subject, body=body, ref=ref)
     else:
-        transaction.on_commit(lambda: mail_send(email, subject, body))
+        mail_send(email, subject, body)
 
 
 def mail_send(email: str, subject: str, body: str) -> None:
-    """Mail one address directly (someone without an active account has no in-app inbox)."""
-    send_mail(
-        subject=f"[Promptfolio] {subject}",
-        message=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[email],
-        fail_silently=True,
-    )
+    """Mail one address directly (someone without an active account has no in-app inbox),
+    queued once the transaction commits."""
+    email_enqueue(to=[email], subject=f"[Promptfolio] {subject}", body=body)
 
 
 @dataclass
@@ -133,5 +128,4 @@ def _send(statement: StatementOfReasons) -> None:
             ref=f"statement:{statement.pk}",
         )
         return
-    address = statement.email
-    transaction.on_commit(lambda: mail_send(address, subject, body))
+    mail_send(statement.email, subject, body)

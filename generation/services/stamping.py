@@ -14,6 +14,7 @@ no piece row exists until `job_complete` commits them all at once.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import threading
@@ -29,6 +30,7 @@ from django.core.files.storage import storages
 from django.db import connection
 from PIL import Image
 
+from core.logcontext import log_context
 from generation.engines import Engine
 from generation.metrics import stage_step_observe, stamping_batch_observe
 from generation.models import GenerationJob
@@ -167,7 +169,9 @@ class StampingStage:
             self._in_flight.update({job.pk: batch.worker for job in batch.jobs})
         if self._finishers is None:
             return completed_future(self._finish, batch)
-        return self._finishers.submit(self._finish_in_thread, batch)
+        # The finisher thread logs with the task's ids (core.logcontext).
+        context = contextvars.copy_context()
+        return self._finishers.submit(context.run, self._finish_in_thread, batch)
 
     def _finish_in_thread(self, batch: RenderedBatch) -> BatchOutcome:
         try:
@@ -242,16 +246,20 @@ def finish_batch(batch: RenderedBatch, *, stage: StampingStage) -> BatchOutcome:
             job_mark_cancelled(job_id=job.pk, worker=batch.worker)
             cancelled += 1
             continue
-        try:
-            orders[job.pk] = _submit_stamps(batch, job, stage)
-        except Exception as error:  # noqa: BLE001 - e.g. the database blinked
-            logger.exception("Preparing stamps for job %s failed", job.pk)
-            job_attempt_failed(job_id=job.pk, worker=batch.worker, error=str(error), retryable=True)
-            failed += 1
+        with log_context(job_id=str(job.pk)):
+            try:
+                orders[job.pk] = _submit_stamps(batch, job, stage)
+            except Exception as error:  # noqa: BLE001 - e.g. the database blinked
+                logger.exception("Preparing stamps for job %s failed", job.pk)
+                job_attempt_failed(
+                    job_id=job.pk, worker=batch.worker, error=str(error), retryable=True
+                )
+                failed += 1
     for job in batch.jobs:
         if job.pk not in orders:
             continue
-        outcome = _store_and_complete(batch, job, orders[job.pk], stage)
+        with log_context(job_id=str(job.pk)):
+            outcome = _store_and_complete(batch, job, orders[job.pk], stage)
         succeeded += outcome == "succeeded"
         cancelled += outcome == "cancelled"
         failed += outcome == "failed"

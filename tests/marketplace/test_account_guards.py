@@ -50,11 +50,14 @@ def test_unverified_creator_cannot_publish_onboard_or_see_payouts(client):
     assert Listing.objects.get(pk=draft.pk).status == "draft"
 
 
-def test_resending_the_link_and_confirming_unlocks_buying(client):
+def test_resending_the_link_and_confirming_unlocks_buying(
+    client, django_capture_on_commit_callbacks
+):
     user = UserFactory(verified=False)
     client.force_login(user)
 
-    client.post(reverse("account_email"), {"email": user.email, "action_send": ""})
+    with django_capture_on_commit_callbacks(execute=True):  # mail is queued after commit
+        client.post(reverse("account_email"), {"email": user.email, "action_send": ""})
     link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
     client.post(link.group(1))
 

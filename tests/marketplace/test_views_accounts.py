@@ -25,8 +25,11 @@ def signup_data(**overrides):
     return data
 
 
-def test_signup_sends_verification_then_confirming_lets_the_person_log_in(client, password):
-    response = client.post(reverse("account_signup"), signup_data())
+def test_signup_sends_verification_then_confirming_lets_the_person_log_in(
+    client, password, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # mail is queued after commit
+        response = client.post(reverse("account_signup"), signup_data())
 
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
@@ -49,12 +52,15 @@ def test_signup_sends_verification_then_confirming_lets_the_person_log_in(client
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
-def test_login_before_verifying_sends_the_link_again_and_does_not_sign_in(client, password):
+def test_login_before_verifying_sends_the_link_again_and_does_not_sign_in(
+    client, password, django_capture_on_commit_callbacks
+):
     user = UserFactory(email="ada@example.com", verified=False)
 
-    response = client.post(
-        reverse("account_login"), {"login": "ada@example.com", "password": password}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_login"), {"login": "ada@example.com", "password": password}
+        )
 
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
@@ -62,10 +68,13 @@ def test_login_before_verifying_sends_the_link_again_and_does_not_sign_in(client
     assert mail.outbox[0].to == [user.email]
 
 
-def test_signup_duplicate_email_creates_nothing_and_tells_the_owner(client):
+def test_signup_duplicate_email_creates_nothing_and_tells_the_owner(
+    client, django_capture_on_commit_callbacks
+):
     UserFactory(email="new@example.com")
 
-    response = client.post(reverse("account_signup"), signup_data(email="NEW@example.com"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), signup_data(email="NEW@example.com"))
 
     # No enumeration: the page looks like any signup; the owner gets a mail saying so.
     assert response.status_code == 302
@@ -74,7 +83,9 @@ def test_signup_duplicate_email_creates_nothing_and_tells_the_owner(client):
     assert "already" in mail.outbox[0].body
 
 
-def test_signup_that_loses_a_duplicate_email_race_gets_a_form_error_not_a_500(client, monkeypatch):
+def test_signup_that_loses_a_duplicate_email_race_gets_a_form_error_not_a_500(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
     """Both signups passed the form's and the service's checks; the unique constraint
     refuses the second at INSERT (the IntegrityError path)."""
     winner = UserFactory(email="new@example.com")
@@ -84,7 +95,8 @@ def test_signup_that_loses_a_duplicate_email_race_gets_a_form_error_not_a_500(cl
     )
     monkeypatch.setattr("marketplace.services.accounts.email_taken", lambda *, email: False)
 
-    response = client.post(reverse("account_signup"), signup_data())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), signup_data())
 
     assert response.status_code == 200
     assert response.context["form"].errors == {
@@ -209,10 +221,11 @@ def test_creator_onboarding_rejects_bad_avatars(client, upload, message):
     assert not user.is_creator and not user.avatar
 
 
-def test_password_reset_email_link_sets_new_password(client):
+def test_password_reset_email_link_sets_new_password(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="ada@example.com")
 
-    response = client.post(reverse("account_reset_password"), {"email": "ada@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "ada@example.com"})
 
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -228,8 +241,11 @@ def test_password_reset_email_link_sets_new_password(client):
     assert user.check_password(new_password)
 
 
-def test_password_reset_unknown_email_sends_nothing_useful(client):
-    response = client.post(reverse("account_reset_password"), {"email": "ghost@example.com"})
+def test_password_reset_unknown_email_sends_nothing_useful(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "ghost@example.com"})
 
     assert response.status_code == 302
     assert all("reset/key" not in message.body for message in mail.outbox)
