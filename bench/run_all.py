@@ -241,7 +241,8 @@ def render_verify(values: list) -> str:
         f"\n\n{int(size):,} pieces indexed: overall recall {a['recall_overall']} (lowest "
         f"{a['recall_min']}), false matches {sum(a['false_matches'].values())} of "
         f"{a['unrelated']} unrelated pictures, lookup p50 {a['lookup_p50_ms']} ms / p99 "
-        f"{a['lookup_p99_ms']} ms (one process, keypoint extraction included)."
+        f"{a['lookup_p99_ms']} ms (one process, keypoint extraction included); the index of "
+        f"{a.get('index_descriptors', 0):,} descriptors built in {a.get('index_build_s', '?')} s."
         for size, a in r["at"].items()
     )
     intro = f"{r['pieces']} rendered pieces re-posted through each transform.\n\n"

@@ -7,8 +7,8 @@ equalised picture at SIDE pixels. A query's keypoints (and its mirror image's: O
 mirror-invariant) are matched against a candidate's, and the matches must agree on one
 plausible similarity transform (RANSAC: rotation, uniform scale, shift, within bounds); the
 number of agreeing matches is the evidence. Finding the candidates among many pieces is
-`KeypointIndex`: locality-sensitive hashing of the descriptors (TABLES tables, each keyed
-on KEY_BITS fixed bit positions) and a vote per piece. No Django here (docs/adr/012).
+`KeypointIndex`: nearest-neighbour search of the descriptors (faiss) and a vote per piece.
+No Django here (docs/adr/012).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import struct
 from dataclasses import dataclass
 
 import cv2
+import faiss
 import numpy as np
 from PIL import Image, ImageOps
 
@@ -26,9 +27,12 @@ INDEXED = 240  # the strongest keypoints of a piece go into the hash tables
 MIN_INLIERS = 16  # agreeing matches for a match; unrelated renders stayed at 11 or under
 BLUR_SIGMA = 1.0
 CANDIDATES = 24  # pieces checked per lookup, most votes first
-TABLES, KEY_BITS = 4, 16
-BUCKETS = TABLES << KEY_BITS
-INDEX_BYTES_PER_DESCRIPTOR = TABLES * 4  # a posting per table
+NEIGHBOURS = 8  # stored descriptors found per query descriptor
+MAX_DISTANCE = 64  # bits of 256: a farther neighbour is no evidence
+EXACT_UP_TO = 200_000  # descriptors searched exhaustively (~800 pieces)
+PROBES = 8  # inverted-file cells searched per query descriptor
+MAX_CELLS = 8192  # inverted-file cells: training time grows with their square
+INDEX_BYTES_PER_DESCRIPTOR = 32 + 8  # the code and its piece number in faiss
 REPROJECTION_PX = 4.0
 SCALE_BOUNDS = (0.25, 4.0)
 MAX_ROTATION_DEG = 20.0
@@ -37,8 +41,6 @@ _VERSION = 1
 _RATIO = 0.8  # Lowe's ratio test
 _orb = cv2.ORB_create(nfeatures=FEATURES, edgeThreshold=15, patchSize=31, fastThreshold=5)
 _matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-# Fixed bit positions per table: the same on every machine, so stored keys stay valid.
-_KEY_POSITIONS = np.random.default_rng(20261203).choice(256, size=(TABLES, KEY_BITS), replace=False)
 
 
 @dataclass(frozen=True)
@@ -150,74 +152,91 @@ def confidence(inliers: int) -> float:
     return round(float(1 - 0.5 ** (inliers / MIN_INLIERS)), 3)
 
 
-def bucket_keys(descriptors: np.ndarray) -> np.ndarray:
-    """(TABLES, n) uint32 keys: table t's KEY_BITS chosen bits of each descriptor, with the
-    table number in the high bits so all tables share one key space."""
-    bits = np.unpackbits(descriptors, axis=1)
-    weights = (1 << np.arange(KEY_BITS, dtype=np.uint32))[::-1]
-    keys = np.stack([bits[:, positions] @ weights for positions in _KEY_POSITIONS])
-    return keys.astype(np.uint32) | (np.arange(TABLES, dtype=np.uint32)[:, None] << KEY_BITS)
-
-
 class KeypointIndex:
-    """Hash tables from descriptor keys to pieces, for candidate retrieval by vote.
+    """The nearest stored descriptors of each query descriptor (Hamming distance, faiss'
+    binary indexes), and a vote per piece, for candidate retrieval.
 
-    Compressed rows: `_offsets[key]` to `_offsets[key + 1]` are the postings (piece numbers,
-    4 bytes each) of one bucket. Additions wait in a small tail, merged once it reaches a
-    tenth of the rest. A vote counts 1/(bucket size), so common patterns weigh little.
+    Each piece adds its strongest INDEXED descriptors. Up to EXACT_UP_TO descriptors the
+    search is exhaustive; a bigger catalogue gets an inverted file (IndexBinaryIVF: about
+    4·√n cells, at most MAX_CELLS, found by an HNSW graph and trained on a sample of the
+    descriptors; PROBES cells searched per query descriptor). Each query descriptor votes
+    for the pieces among its NEIGHBOURS nearest within MAX_DISTANCE bits, 1/(how many
+    pieces) each, so a common pattern weighs little. The structure is chosen when the index
+    is first searched (after its owner loaded every stored row); once the catalogue grows
+    past 4× that, `outgrown` asks the owner to build a new one.
     """
 
     def __init__(self) -> None:
         self.labels: list = []  # piece number -> caller's label (a piece id)
-        self._offsets = np.zeros(BUCKETS + 1, np.int64)
-        self._pieces = np.zeros(0, np.int32)
-        self._tail_keys: list[np.ndarray] = []
-        self._tail_pieces: list[np.ndarray] = []
-        self._tail_size = 0
+        self._index = None
+        self._parts: list[faiss.IndexBinary] = []  # what _index refers to, kept alive
+        self._pending: list[np.ndarray] = []
+        self._built_for = 0
 
     def __len__(self) -> int:
         return len(self.labels)
 
     @property
     def postings(self) -> int:
-        return len(self._pieces) + self._tail_size
+        waiting = sum(len(descriptors) for descriptors in self._pending)
+        return waiting + (self._index.ntotal if self._index is not None else 0)
+
+    @property
+    def outgrown(self) -> bool:
+        return self._index is not None and self.postings > max(EXACT_UP_TO, 4 * self._built_for)
 
     def add(self, label, keypoints: Keypoints) -> None:
-        number = len(self.labels)
         self.labels.append(label)
-        keys = bucket_keys(keypoints.descriptors[:INDEXED]).ravel()
-        self._tail_keys.append(keys)
-        self._tail_pieces.append(np.full(len(keys), number, np.int32))
-        self._tail_size += len(keys)
-        if self._tail_size > max(200_000, len(self._pieces) // 10):
-            self._merge()
+        self._pending.append(np.ascontiguousarray(keypoints.descriptors[:INDEXED]))
 
-    def _merge(self) -> None:
-        old_keys = np.repeat(np.arange(BUCKETS, dtype=np.uint32), np.diff(self._offsets))
-        keys = np.concatenate([old_keys, *self._tail_keys])
-        pieces = np.concatenate([self._pieces, *self._tail_pieces])
-        order = np.argsort(keys, kind="stable")
-        self._pieces = pieces[order]
-        counts = np.bincount(keys, minlength=BUCKETS)
-        self._offsets = np.concatenate([[0], np.cumsum(counts)])
-        self._tail_keys, self._tail_pieces, self._tail_size = [], [], 0
+    def flush(self) -> None:
+        """Index what was added since the last search (the first search builds the index:
+        call this to build it beforehand)."""
+        if not self._pending:
+            return
+        numbers = np.concatenate(
+            [np.full(len(d), len(self.labels) - len(self._pending) + i, np.int64)
+             for i, d in enumerate(self._pending)]
+        )  # fmt: skip
+        descriptors = np.concatenate(self._pending)
+        self._pending = []
+        if self._index is None:
+            self._index = self._built(descriptors)
+        self._index.add_with_ids(descriptors, numbers)
+
+    def _built(self, descriptors: np.ndarray) -> faiss.IndexBinary:
+        self._built_for = len(descriptors)
+        if len(descriptors) <= EXACT_UP_TO:
+            self._parts = [faiss.IndexBinaryFlat(256)]
+            return faiss.IndexBinaryIDMap(self._parts[0])
+        cells = min(MAX_CELLS, 1 << int(np.log2(4 * np.sqrt(len(descriptors)))))
+        quantizer = faiss.IndexBinaryHNSW(256, 16)
+        index = faiss.IndexBinaryIVF(quantizer, 256, cells)
+        index.cp.niter = 10  # k-means rounds: cells need only be roughly even
+        sample = np.random.default_rng(20261204).choice(
+            len(descriptors), min(len(descriptors), cells * 20), replace=False
+        )
+        index.train(descriptors[np.sort(sample)])
+        index.nprobe = PROBES
+        self._parts = [quantizer]
+        return index
 
     def candidates(self, query: tuple[Keypoints, Keypoints], limit: int = CANDIDATES) -> list:
         """The labels of up to `limit` pieces with the most votes, most first."""
         described = [q.descriptors for q in query if len(q)]
-        if not self.labels or not described:
+        self.flush()
+        if self._index is None or not self._index.ntotal or not described:
             return []
-        if self._tail_size:
-            self._merge()
-        wanted = np.unique(np.concatenate([bucket_keys(d).ravel() for d in described]))
-        starts, lengths = self._offsets[wanted], np.diff(self._offsets)[wanted]
-        starts, lengths = starts[lengths > 0], lengths[lengths > 0]
-        if not len(lengths):
-            return []
-        positions = np.arange(lengths.sum()) + np.repeat(
-            starts - np.cumsum(lengths) + lengths, lengths
+        distances, numbers = self._index.search(np.concatenate(described), NEIGHBOURS)
+        numbers = np.where(distances <= MAX_DISTANCE, numbers, -1)
+        numbers.sort(axis=1)
+        first = numbers >= 0  # each piece once per query descriptor
+        first[:, 1:] &= numbers[:, 1:] != numbers[:, :-1]
+        weights = np.repeat(1.0 / np.maximum(first.sum(axis=1), 1), first.shape[1])
+        votes = np.bincount(
+            numbers.ravel()[first.ravel()],
+            weights=weights[first.ravel()],
+            minlength=len(self.labels),
         )
-        weights = np.repeat(1.0 / lengths, lengths)
-        votes = np.bincount(self._pieces[positions], weights=weights, minlength=len(self.labels))
         top = np.argsort(-votes, kind="stable")[:limit]
         return [self.labels[i] for i in top if votes[i] > 0]

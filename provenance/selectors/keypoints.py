@@ -4,7 +4,7 @@ The process that searches (the lookup worker: provenance.services.lookups) keeps
 in-memory index of every piece's keypoints, loaded once and then topped up with the rows
 added since (KeypointFingerprint ids only grow), so a search costs one small query for new
 rows, the index's candidates, and one query for the candidates' keypoints. Memory: about
-KEYPOINT_INDEX_BYTES_PER_PIECE per piece (docs/adr/012).
+KEYPOINT_INDEX_BYTES_PER_PIECE per piece, ~1 GB at 100k pieces (docs/adr/012).
 """
 
 from __future__ import annotations
@@ -41,7 +41,14 @@ class _ProcessIndex:
         self.lock = threading.Lock()
 
     def refresh(self) -> None:
-        """Add the rows written since the last look (any process may have written them)."""
+        """Add the rows written since the last look (any process may have written them);
+        start again from every row once the catalogue outgrew the index's structure."""
+        self._load_new()
+        if self.index.outgrown:
+            self.index, self.last_id = kp.KeypointIndex(), 0
+            self._load_new()
+
+    def _load_new(self) -> None:
         while True:
             rows = list(
                 KeypointFingerprint.objects.filter(id__gt=self.last_id)

@@ -12,6 +12,7 @@ from generation.engines.base import GenerationRequest
 from generation.engines.embedded.engine import EmbeddedEngine
 from provenance import keypoints as kp
 from provenance.models import KeypointFingerprint
+from provenance.selectors import keypoints as keypoints_selectors
 from provenance.selectors.keypoints import keypoint_search
 from tests.provenance.factories import art, stamped_piece
 
@@ -81,9 +82,11 @@ def test_a_reposted_copy_agrees_with_its_piece_and_not_with_others(repost, rende
 
 
 def test_the_index_ranks_the_piece_among_many_and_takes_later_additions(renders):
-    index = kp.KeypointIndex()
+    index, indexed = kp.KeypointIndex(), 0
     for seed in range(100, 160):
-        index.add(("other", seed), kp.extract(art(seed, (256, 256))))
+        keypoints = kp.extract(art(seed, (256, 256)))
+        index.add(("other", seed), keypoints)
+        indexed += min(len(keypoints), kp.INDEXED)
     target = renders[3]
     index.add("target", kp.extract(target))
     assert "target" in index.candidates(kp.extract_both(crop(ImageOps.mirror(target), 0.6)))
@@ -91,7 +94,38 @@ def test_the_index_ranks_the_piece_among_many_and_takes_later_additions(renders)
     late = renders[4]
     index.add("late", kp.extract(late))
     assert index.candidates(kp.extract_both(late.rotate(5)))[0] == "late"
-    assert len(index) == 62 and index.postings > 0
+    assert len(index) == 62 and index.postings == indexed + 2 * kp.INDEXED
+
+
+def test_a_big_catalogue_gets_an_inverted_file_and_a_grown_one_a_new_index(monkeypatch, renders):
+    monkeypatch.setattr(kp, "EXACT_UP_TO", 4000)  # so a few dozen pieces count as big
+    index = kp.KeypointIndex()
+    for seed in range(200, 240):
+        index.add(("other", seed), kp.extract(art(seed, (256, 256))))
+    for number, image in enumerate(renders[:4]):
+        index.add(number, kp.extract(image))
+    query = kp.extract_both(crop(ImageOps.mirror(renders[2]), 0.6))
+
+    assert index.candidates(query)[0] == 2
+    assert type(index._index).__name__ == "IndexBinaryIVF"
+    built, more = index.postings, kp.extract(renders[5])
+    while index.postings + kp.INDEXED <= 4 * built:
+        index.add("more", more)
+    assert not index.outgrown
+    index.add("more", more)
+    assert index.outgrown
+
+
+@pytest.mark.django_db
+def test_the_lookup_rebuilds_an_outgrown_index_from_the_stored_rows(monkeypatch, creator, renders):
+    monkeypatch.setattr(kp, "EXACT_UP_TO", 1000)
+    first, record, _ = stamped_piece(owner=creator, image=renders[0])
+    assert keypoint_search(query=kp.extract_both(renders[0]))[0][0] == first.pk
+    for image in renders[1:5]:  # 4 × the first piece's descriptors: outgrown
+        stamped_piece(owner=creator, image=image)
+    assert keypoint_search(query=kp.extract_both(ImageOps.mirror(renders[3])))
+    rebuilt = keypoints_selectors._process_index.index
+    assert len(rebuilt) == 5 and type(rebuilt._index).__name__ == "IndexBinaryIVF"
 
 
 @pytest.mark.django_db
