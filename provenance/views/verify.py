@@ -159,10 +159,10 @@ def _identify(form) -> dict:
 
 
 @require_http_methods(["GET"])
-def verify_keypoints(request, token):
+def verify_keypoints(request, lookup_id):
     """The keypoint search's result for one upload: an htmx fragment the verify page polls
     while the lookup worker searches, or a page of its own without JavaScript."""
-    found = keypoint_lookup_get(token=token)
+    found = keypoint_lookup_get(token=lookup_id)
     recovered = None
     if found is not None and found.done and found.lookup.recover_manifest and found.matches:
         recovered = provenance_recover_manifest(keypoint_match=found.matches[0])

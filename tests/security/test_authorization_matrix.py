@@ -48,6 +48,11 @@ PUBLIC = {
     "api-1:openapi-view",
     # A signed, short-lived original link: the signature is the credential (its own tests).
     "api_original",
+    # A keypoint search's result: its random token is the credential, and it shows only
+    # public pieces (tests/provenance/test_lookups.py).
+    "provenance:verify_keypoints",
+    # Prometheus metrics: a bearer token is the credential, off without one (test_metrics).
+    "metrics",
 }
 # Signed-in pages that show only the visitor's own data (no object id in the URL).
 OWN_DATA = {

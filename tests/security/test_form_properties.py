@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from provenance.models import KeypointLookup
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "owner", "creator", "moderator")
@@ -117,6 +119,7 @@ def path_values(world) -> dict[str, list]:
         "uidb36": ["1"],
         "pk": [1],
         "token": ["junk-token"],
+        "lookup_id": [KeypointLookup.objects.create(query=b"").pk, uuid.uuid4()],
         "uidb64": ["MQ"],
     }
 
