@@ -141,3 +141,11 @@ def test_a_lookup_worker_consumes_the_queue_keypoint_searches_are_routed_to():
     command = SERVICES["worker-lookup"]["command"]
     assert command[command.index("-Q") + 1] == queue
     assert command[command.index("--concurrency") + 1] == "1"  # one process holds the index
+
+
+def test_web_processes_share_a_metrics_folder_emptied_at_each_start():
+    web = SERVICES["web"]
+    folder = web["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    shell = web["command"][-1]
+    assert shell.startswith(f"rm -rf {folder} && exec gunicorn "), shell
+    assert "METRICS_TOKEN" in web["environment"]
