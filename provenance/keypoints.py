@@ -24,7 +24,7 @@ from PIL import Image, ImageOps
 SIDE = 384  # pixels along the longer side before detection
 FEATURES = 400
 INDEXED = 240  # the strongest keypoints of a piece go into the hash tables
-MIN_INLIERS = 16  # agreeing matches for a match; unrelated renders stayed at 11 or under
+MIN_INLIERS = 14  # agreeing one-to-one matches; unrelated pictures stayed at 10 or under
 BLUR_SIGMA = 1.0
 CANDIDATES = 24  # pieces checked per lookup, most votes first
 NEIGHBOURS = 8  # stored descriptors found per query descriptor
@@ -115,6 +115,7 @@ def agreeing_matches(query: Keypoints, reference: Keypoints) -> int:
         return 0
     pairs = _matcher.knnMatch(query.descriptors, reference.descriptors, k=2)
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance]
+    good = _one_to_one(good)
     if len(good) < MIN_INLIERS // 2:
         return 0
     source = query.points[[m.queryIdx for m in good]]
@@ -129,6 +130,18 @@ def agreeing_matches(query: Keypoints, reference: Keypoints) -> int:
     if not SCALE_BOUNDS[0] < scale < SCALE_BOUNDS[1] or rotation > MAX_ROTATION_DEG:
         return 0
     return int(mask.sum())
+
+
+def _one_to_one(matches: list) -> list:
+    """The closest match of each reference keypoint. Many query keypoints (one corner at
+    several pyramid levels, a repeated shape) matching one reference point all fit any
+    transform through it: counted once, they are one piece of evidence, as they should be."""
+    best: dict = {}
+    for match in matches:
+        kept = best.get(match.trainIdx)
+        if kept is None or match.distance < kept.distance:
+            best[match.trainIdx] = match
+    return list(best.values())
 
 
 def best_agreement(query: tuple[Keypoints, Keypoints], reference: Keypoints) -> int:
