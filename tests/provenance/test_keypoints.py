@@ -154,3 +154,24 @@ def test_unrelated_pictures_match_nothing_and_new_pieces_are_found_next_time(cre
     with later.original.open("rb") as handle:
         copy = ImageOps.mirror(Image.open(handle).convert("RGB"))
     assert keypoint_search(query=kp.extract_both(copy))[0][0] == record.piece_id
+
+
+def test_many_query_keypoints_on_one_reference_point_count_once():
+    """One corner at several pyramid levels (or a repeated shape) matching one reference
+    point fits any transform through it: it must not add up to a match."""
+    rng = np.random.default_rng(3)
+    reference = kp.Keypoints(
+        rng.uniform(0, kp.SIDE, (400, 2)).astype(np.float32),
+        rng.integers(0, 256, (400, 32), dtype=np.uint8),
+    )
+    chosen = [5, 50, 150]  # three reference points, each matched by 15 query keypoints
+    points, descriptors = [], []
+    for number in chosen:
+        for copy in range(15):
+            bits = np.unpackbits(reference.descriptors[number])
+            bits[copy] ^= 1  # a near copy: its nearest reference descriptor is `number`
+            descriptors.append(np.packbits(bits))
+            points.append(reference.points[number] * 0.5 + 20)  # one similarity for all
+    query = kp.Keypoints(np.float32(points), np.array(descriptors, np.uint8))
+
+    assert kp.agreeing_matches(query, reference) == 0
