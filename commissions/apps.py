@@ -7,6 +7,7 @@ class CommissionsConfig(AppConfig):
     verbose_name = "Commissions"
 
     def ready(self) -> None:
-        from commissions import subscriptions  # models are loaded only now
+        from commissions import notification_kinds, subscriptions  # models are loaded only now
 
         subscriptions.connect()
+        notification_kinds.register()

@@ -1,5 +1,6 @@
 """Turns ApplicationError into form errors in one place, and the fields every form shares
-for money and ids, so each input rule (finite, bounded, well-formed) lives once."""
+for money and ids, so each input rule (finite, bounded, well-formed) lives once; and core's
+own notification settings form."""
 
 import uuid
 from decimal import Decimal
@@ -8,6 +9,7 @@ from django import forms
 from django.utils.html import format_html
 
 from core.errors import ApplicationError
+from core.notifications import Channels, NotificationKind
 
 
 def add_application_error(form: forms.Form, error: ApplicationError) -> None:
@@ -66,3 +68,38 @@ class UUIDListField(forms.Field):
                     self.error_messages["invalid"], code="invalid", params={"value": item}
                 ) from None
         return ids
+
+
+class NotificationPreferencesForm(forms.Form):
+    """Two checkboxes per kind, `in_app_<key>` and `email_<key>`; a required kind's are
+    ticked and disabled (Django then ignores whatever the request sends for them)."""
+
+    def __init__(self, *args, choices: list[tuple[NotificationKind, Channels]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = [kind for kind, _ in choices]
+        for kind, chosen in choices:
+            # A required kind's disabled boxes point at the reason shown next to them.
+            attrs = {"aria-describedby": f"reason-{kind.key}"} if kind.required else {}
+            for channel in ("in_app", "email"):
+                self.fields[f"{channel}_{kind.key}"] = forms.BooleanField(
+                    required=False,
+                    initial=getattr(chosen, channel),
+                    disabled=kind.required,
+                    widget=forms.CheckboxInput(attrs=attrs),
+                )
+
+    def rows(self) -> list[dict]:
+        """One table row per kind: the kind and its two bound checkboxes."""
+        return [
+            {"kind": kind, "in_app": self[f"in_app_{kind.key}"], "email": self[f"email_{kind.key}"]}
+            for kind in self.kinds
+        ]
+
+    def chosen(self) -> dict[str, Channels]:
+        """The kinds a person may change, with the channels ticked."""
+        data = self.cleaned_data
+        return {
+            kind.key: Channels(in_app=data[f"in_app_{kind.key}"], email=data[f"email_{kind.key}"])
+            for kind in self.kinds
+            if not kind.required
+        }

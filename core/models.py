@@ -1,4 +1,5 @@
-"""What every app shares: the status-history base and in-app notifications."""
+"""What every app shares: the status-history base, in-app notifications and the choices
+of which notifications a person gets."""
 
 from django.conf import settings
 from django.db import models
@@ -28,7 +29,8 @@ class StatusHistory(models.Model):
 
 
 class Notification(models.Model):
-    """In-app notice (an email goes out too); read_at set when the user opens the list."""
+    """In-app notice (an email may go out too, core.services.notifications); read_at set
+    when the user opens the list."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -49,3 +51,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification (core.notifications). No row means
+    the kind's defaults; required kinds ignore it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    in_app = models.BooleanField()
+    email = models.BooleanField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: in-app {self.in_app}, email {self.email}"

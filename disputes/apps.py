@@ -6,7 +6,8 @@ class DisputesConfig(AppConfig):
     verbose_name = "Disputes and moderation"
 
     def ready(self) -> None:
-        from disputes import panels, subscriptions  # models are loaded only now
+        from disputes import notification_kinds, panels, subscriptions  # models loaded only now
 
         subscriptions.connect()
         panels.connect()
+        notification_kinds.register()

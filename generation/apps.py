@@ -9,6 +9,7 @@ class GenerationConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core import health, metrics
+        from generation import notification_kinds
         from generation.metrics import GenerationCollector
         from generation.models import ProtectedName  # models are loaded only now
         from generation.selectors.protected_names import protected_names_changed
@@ -16,6 +17,7 @@ class GenerationConfig(AppConfig):
         from generation.services.engines import engine_queues
 
         health.register("workers", workers_health)
+        notification_kinds.register()
         metrics.register_scrape_collector("generation", GenerationCollector())
         metrics.register_celery_queues(engine_queues)
         # Cache invalidation only (no business logic): any change to a protected name,

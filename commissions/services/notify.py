@@ -8,6 +8,7 @@ transaction: the in-app rows commit with the change, the emails go out after com
 from django.urls import reverse
 
 from commissions.models import Commission, CommissionKind, CommissionStatus
+from commissions.notification_kinds import COMMISSIONS
 from core.services.notifications import notification_send
 
 BUYER, CREATOR = "buyer", "creator"
@@ -80,5 +81,9 @@ def commission_notify(*, commission: Commission, status: str, message: str = "")
     for role in roles:
         user = commission.buyer if role == BUYER else commission.creator
         notification_send(
-            users=[user], subject=_subject(commission, status, role), body=message, url=url
+            users=[user],
+            subject=_subject(commission, status, role),
+            body=message,
+            url=url,
+            kind=COMMISSIONS,
         )

@@ -18,6 +18,7 @@ from disputes.models import (
     ArtistClaimStatus,
     VerifiedArtist,
 )
+from disputes.notification_kinds import DISPUTES
 from disputes.services.cases import active_moderators, require_moderator
 from generation.models import Piece, Style, StyleStatus
 from generation.services.protected_names import protected_name_add
@@ -46,6 +47,7 @@ def _notify(claim: ArtistClaim, *, subject: str, body: str = "", moderators=Fals
         body=body,
         url=claim.get_absolute_url(),
         ref=f"artist_claim:{claim.pk}",
+        kind=DISPUTES,
     )
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from core.errors import ApplicationError, PermissionDeniedError
 from core.services.notifications import notification_send
 from disputes.models import Dispute, DisputeEvent, DisputeStatus
+from disputes.notification_kinds import DISPUTES
 from generation.models import Piece
 from provenance.models import LedgerKind, ProvenanceRecord
 from provenance.services.ledger import ledger_append
@@ -106,6 +107,7 @@ def notify_parties(dispute: Dispute, *, subject: str, body: str = "", also=()) -
         body=body,
         url=dispute.get_absolute_url(),
         ref=f"dispute:{dispute.pk}",
+        kind=DISPUTES,
     )
 
 

@@ -22,6 +22,7 @@ from disputes.models import (
     NoticeStatus,
     StatementOfReasons,
 )
+from disputes.notification_kinds import MODERATION_DECISIONS
 from disputes.services.restrictions import restriction_reverse
 from disputes.services.statements import tell
 from disputes.services.tokens import complaint_read
@@ -184,7 +185,13 @@ def _tell_parties(complaint: Complaint) -> None:
         body=body,
         ref=ref,
     )
-    notification_send(users=[_other_side(complaint)], subject=subject, body=body, ref=ref)
+    notification_send(
+        users=[_other_side(complaint)],
+        subject=subject,
+        body=body,
+        ref=ref,
+        kind=MODERATION_DECISIONS,
+    )
 
 
 def _other_side(complaint: Complaint) -> User | None:

@@ -21,6 +21,7 @@ from commissions.models import Commission, CommissionKind
 from core.errors import ApplicationError, PermissionDeniedError
 from core.services.notifications import notification_send
 from disputes.models import ACTIVE_STATUSES, Dispute, DisputeKind, DisputeMessage, DisputeStatus
+from disputes.notification_kinds import DISPUTES
 from disputes.services.cases import (
     MIN_STATEMENT,
     REMIND_BEFORE,
@@ -217,6 +218,7 @@ def dispute_request_response(
         body=note.strip() or "A moderator asks for your side of the case.",
         url=dispute.get_absolute_url(),
         ref=f"dispute:{dispute.pk}",
+        kind=DISPUTES,
     )
     return dispute
 
@@ -261,6 +263,7 @@ def dispute_message_post(
             body=body[:500],
             url=dispute.get_absolute_url(),
             ref=f"dispute:{dispute.pk}",
+            kind=DISPUTES,
         )
     return message
 
@@ -292,6 +295,7 @@ def dispute_send_reminders(*, now=None) -> int:
             body="Without your response the moderator decides on what the case shows.",
             url=dispute.get_absolute_url(),
             ref=f"dispute:{dispute.pk}",
+            kind=DISPUTES,
         )
         count += 1
     return count

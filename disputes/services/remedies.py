@@ -24,6 +24,7 @@ from disputes.models import (
     RestrictionKind,
     StatementOfReasons,
 )
+from disputes.notification_kinds import DISPUTES
 from disputes.services.cases import (
     dispute_lock,
     dispute_pieces,
@@ -281,6 +282,7 @@ def remedy_user_warn(*, dispute: Dispute, actor: User, user_id, note: str) -> Ac
         body=note.strip(),
         url=dispute.get_absolute_url(),
         ref=f"dispute:{dispute.pk}",
+        kind=DISPUTES,
     )
     return event
 
@@ -301,6 +303,7 @@ def remedy_user_suspend(*, dispute: Dispute, actor: User, user_id, note: str) ->
             body=note.strip(),
             url=dispute.get_absolute_url(),
             ref=f"dispute:{dispute.pk}",
+            kind=DISPUTES,
         )
         user.is_active = False
         user.save(update_fields=["is_active"])

@@ -14,6 +14,7 @@ from core.errors import ApplicationError
 from core.services.mail import email_enqueue
 from core.services.notifications import notification_send
 from disputes.models import DecisionGround, RestrictionKind, StatementOfReasons
+from disputes.notification_kinds import MODERATION_DECISIONS
 from disputes.services.tokens import absolute, complaint_path
 
 User = get_user_model()
@@ -49,7 +50,9 @@ def tell(*, user: User | None, email: str, subject: str, body: str, ref: str = "
     """In-app and by mail for an active account; by mail alone otherwise (an anonymous
     reporter, a suspended account)."""
     if user is not None and user.is_active:
-        notification_send(users=[user], subject=subject, body=body, ref=ref)
+        notification_send(
+            users=[user], subject=subject, body=body, ref=ref, kind=MODERATION_DECISIONS
+        )
     else:
         mail_send(email, subject, body)
 
@@ -126,6 +129,7 @@ def _send(statement: StatementOfReasons) -> None:
             body=body,
             url=statement.get_absolute_url(),
             ref=f"statement:{statement.pk}",
+            kind=MODERATION_DECISIONS,
         )
         return
     mail_send(statement.email, subject, body)

@@ -27,6 +27,7 @@ from disputes.models import (
     TakedownNotice,
     TakedownStatus,
 )
+from disputes.notification_kinds import COPYRIGHT_TAKEDOWNS
 from disputes.services.cases import active_moderators, require_moderator
 from disputes.services.statements import Reasons, statement_issue
 from generation.models import Piece
@@ -144,6 +145,7 @@ def _notify(notice: TakedownNotice, *, subject: str, body: str = "", moderators=
         body=body,
         url=notice.get_absolute_url(),
         ref=_ref(notice),
+        kind=COPYRIGHT_TAKEDOWNS,
     )
 
 

@@ -30,6 +30,7 @@ from generation.models import (
     PromptSource,
     Style,
 )
+from generation.notification_kinds import PROMPT_REVIEWS
 from generation.services.prompt_policy import Verdict, prompt_policy_check
 
 User = get_user_model()
@@ -181,6 +182,7 @@ def prompt_review_appeal(*, review: PromptReview, actor: User, statement: str) -
         subject=f"Prompt appeal waiting: {review.get_category_display()}",
         body=statement[:500],
         url=reverse("moderation_prompt_review", kwargs={"review_id": review.pk}),
+        kind=PROMPT_REVIEWS,
     )
     return review
 
@@ -233,6 +235,7 @@ def prompt_review_decide(
         subject=f"Prompt review decided: your prompt {outcome}",
         body=note,
         url=review.get_absolute_url(),
+        kind=PROMPT_REVIEWS,
     )
     return review
 

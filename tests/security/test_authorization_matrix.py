@@ -53,6 +53,9 @@ PUBLIC = {
     "provenance:verify_keypoints",
     # Prometheus metrics: a bearer token is the credential, off without one (test_metrics).
     "metrics",
+    # A notification mail's one-click unsubscribe: the signed token is the credential and it
+    # only turns that mail off (tests/core/test_notification_preferences.py).
+    "core:notification_unsubscribe",
 }
 # Signed-in pages that show only the visitor's own data (no object id in the URL).
 OWN_DATA = {
@@ -84,6 +87,7 @@ OWN_DATA = {
     "disputes:takedown_new",
     "disputes:artist_claim_new",
     "core:notifications",
+    "core:notification_preferences",
     "my_styles",
     "style_new",
     "commissions:list",
