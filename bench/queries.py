@@ -48,6 +48,7 @@ def pages(world: dict) -> dict[str, tuple[str, object]]:
     listing, creator, buyer = world["listings"][0], world["creator"], world["buyer"]
     return {
         "home (anonymous)": (reverse("home"), None),
+        "home feed (following)": (reverse("home"), world["follower"]),
         "browse (anonymous)": (reverse("listing_browse"), None),
         "browse, signed in": (reverse("listing_browse"), buyer),
         "search": (reverse("listing_browse") + "?q=bench", None),
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     settings.ALLOWED_HOSTS = ["testserver"]
     from config.celery import app
     from marketplace import tasks
+    from marketplace.services.follows import creator_follow
     from tests.factories import UserFactory
 
     app.conf.task_always_eager = True
@@ -102,6 +104,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         "buyer": UserFactory(),
         "listings": [],
     }
+    world["follower"] = UserFactory()
+    creator_follow(follower=world["follower"], creator=world["creator"])
     rows: dict[str, dict] = {}
     for size in sizes:
         seed(size, world)

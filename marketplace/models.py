@@ -298,3 +298,50 @@ class Favourite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ♥ {self.listing_id}"
+
+
+# --- Follows --------------------------------------------------------------------------------
+
+
+class Follow(models.Model):
+    """A user following a creator or a style (exactly one): their new listings reach the
+    follower's home feed and notifications. Follows never count towards "popular"."""
+
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
+    creator = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="followers"
+    )
+    style = models.ForeignKey(
+        "generation.Style",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="followers",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(creator__isnull=False, style__isnull=True)
+                | models.Q(creator__isnull=True, style__isnull=False),
+                name="follow_one_target",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(follower=models.F("creator")), name="follow_not_self"
+            ),
+            models.UniqueConstraint(
+                fields=["follower", "creator"],
+                condition=models.Q(creator__isnull=False),
+                name="follow_creator_once",
+            ),
+            models.UniqueConstraint(
+                fields=["follower", "style"],
+                condition=models.Q(style__isnull=False),
+                name="follow_style_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} → {self.creator_id or self.style_id}"

@@ -526,5 +526,12 @@ if PUBLIC_MEDIA_URL:
         "img-src 'self'", f"img-src 'self' {media_origin(PUBLIC_MEDIA_URL)}", 1
     )
 
+# --- Follows and the home feed (P19; marketplace/services/follows.py) ----------------------
+# Follows per user per window (a script following every creator is refused with a 429 page);
+# a new listing's followers are notified by a Celery task, FOLLOW_NOTIFY_BATCH at a time.
+FOLLOW_RATE_LIMIT_PER_USER = env_int("FOLLOW_RATE_LIMIT_PER_USER", 60)
+FOLLOW_RATE_LIMIT_SECONDS = env_int("FOLLOW_RATE_LIMIT_SECONDS", 3600)
+FOLLOW_NOTIFY_BATCH = env_int("FOLLOW_NOTIFY_BATCH", 500)
+
 if PRODUCTION:
     refuse_unsafe_production(globals(), command=sys.argv[1] if len(sys.argv) > 1 else "")

@@ -34,17 +34,22 @@ def listing_count_view(*, listing_id) -> None:
 
 @transaction.atomic(durable=True)
 def favourite_toggle(*, user: User, listing: Listing) -> bool:
-    """Favourite or un-favourite a visible listing; returns the new state."""
+    """Favourite or un-favourite a visible listing; returns the new state. A creator may
+    favourite their own listing, but it does not count: favourite_count (the "popular"
+    ordering) holds other people's favourites only, one per person."""
     if not listing.is_public and listing.creator_id != user.pk:
         raise ApplicationError("This listing is not available.", code="not_found")
+    counts = listing.creator_id != user.pk
     deleted, _ = Favourite.objects.filter(user=user, listing=listing).delete()
     if deleted:
-        Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") - 1)
+        if counts:
+            Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") - 1)
         return False
     try:
         with transaction.atomic():
             Favourite.objects.create(user=user, listing=listing)
     except IntegrityError:
         return True  # a double click raced us; it is a favourite either way
-    Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") + 1)
+    if counts:
+        Listing.objects.filter(pk=listing.pk).update(favourite_count=F("favourite_count") + 1)
     return True

@@ -292,6 +292,8 @@ def listing_publish(*, listing: Listing, actor: User) -> Listing:
     data = {"near_duplicates": warnings} if warnings else {}
     record_listing_event(listing, actor=actor, from_status=previous, data=data)
     _enqueue_embedding(listing)
+    # Followers hear of it from a task (batched; each follower once per listing).
+    wake_named_after_commit("marketplace.tasks.notify_followers", str(listing.pk))
     return listing
 
 

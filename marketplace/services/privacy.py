@@ -4,7 +4,7 @@ Deletion pseudonymises instead of deleting rows: pieces, provenance records, led
 (append-only, hash-chained), licence grants, commissions and prepaid-credit entries must
 survive, because licensees keep the rights they bought, the ledger cannot lose an entry and
 money records are kept. What identifies the person goes: email, name, bio, avatar, brief
-reference images, password, favourites, notifications; the account is deactivated. It is
+reference images, password, favourites, follows, notifications; the account is deactivated. It is
 refused while the user holds prepaid credit or a commission is mid-payment or mid-work.
 The rows of the apps above marketplace (licences, orders, credit, commissions, disputes) are
 exported and erased by those apps, through the hooks in marketplace/hooks.py.
@@ -22,6 +22,7 @@ from allauth.mfa.models import Authenticator
 from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import ApplicationError
@@ -37,7 +38,7 @@ from marketplace.hooks import (
     account_export_sections,
     export_rows,
 )
-from marketplace.models import AccountEvent, Favourite, Listing, ListingStatus, User
+from marketplace.models import AccountEvent, Favourite, Follow, Listing, ListingStatus, User
 from marketplace.services.listings import listing_unpublish
 from provenance.models import ProvenanceRecord
 
@@ -134,6 +135,9 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "published_at",
         ),
         "favourites": export_rows(Favourite.objects.filter(user=user), "listing_id", "created_at"),
+        "follows": export_rows(
+            Follow.objects.filter(follower=user), "creator_id", "style_id", "created_at"
+        ),
         "notifications": export_rows(
             Notification.objects.filter(user=user), "subject", "body", "url", "created_at"
         ),
@@ -208,6 +212,7 @@ def account_delete(*, user: User, password: str) -> User:
     for listing in Listing.objects.filter(creator=user, status=ListingStatus.PUBLISHED):
         listing_unpublish(listing=listing, actor=user, reason="Creator deleted the account")
     Favourite.objects.filter(user=user).delete()
+    Follow.objects.filter(Q(follower=user) | Q(creator=user)).delete()
     Notification.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()  # allauth's copies of the address
     Authenticator.objects.filter(user=user).delete()  # TOTP secrets, keys, recovery codes

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core.pagecache import anonymous_page_cache
+from marketplace.selectors.follows import is_following_creator
 from marketplace.selectors.listings import (
     favourite_ids,
     storefront_creator,
@@ -28,5 +29,6 @@ def storefront(request, creator_id):
         "creator": creator,
         "page": page,
         "favourites": favourite_ids(user=request.user, listings=page.object_list),
+        "is_following": is_following_creator(user=request.user, creator_id=creator.pk),
     }
     return render(request, "marketplace/storefront.html", context)
