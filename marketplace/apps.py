@@ -6,6 +6,7 @@ class MarketplaceConfig(AppConfig):
     verbose_name = "Marketplace"
 
     def ready(self) -> None:
-        from marketplace import panels  # models are loaded only now
+        from marketplace import notification_kinds, panels  # models are loaded only now
 
+        notification_kinds.register()
         panels.connect()

@@ -19,6 +19,7 @@ from core.ratelimits import Limit, rate_limit_take
 from core.services.notifications import notification_send
 from generation.models import Style, StyleStatus
 from marketplace.models import Follow, Listing, ListingPiece, ListingStatus, User
+from marketplace.notification_kinds import NEW_WORKS
 
 
 def _take_follow_slot(follower: User) -> None:
@@ -100,6 +101,7 @@ def _notify_followers(listing: Listing, followers: list[User]) -> None:
         body=f"{listing.creator.public_name} published “{listing.title}”.",
         url=reverse("listing_detail", kwargs={"listing_id": listing.pk}),
         ref=f"listing:{listing.pk}",
+        kind=NEW_WORKS,
     )
 
 

@@ -200,6 +200,29 @@ def test_publishing_notifies_followers_once(
     assert notices.count() == 2 and not stranger.notifications.exists()
 
 
+def test_a_follower_who_turned_new_works_off_gets_no_notice(
+    creator, buyer, mailoutbox, django_capture_on_commit_callbacks
+):
+    from core.notifications import Channels
+    from core.services.notification_preferences import notification_preferences_save
+    from marketplace.notification_kinds import NEW_WORKS
+
+    quiet = UserFactory()
+    for follower in (buyer, quiet):
+        creator_follow(follower=follower, creator=creator)
+    notification_preferences_save(
+        user=quiet, choices={NEW_WORKS: Channels(in_app=False, email=False)}
+    )
+    listing = published(creator, "Quiet please")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_followers_notify(listing_id=listing.pk)
+
+    notices = Notification.objects.filter(ref=f"listing:{listing.pk}")
+    assert list(notices.values_list("user_id", flat=True)) == [buyer.pk]
+    assert [m.to for m in mailoutbox if "Quiet please" in m.subject] == [[buyer.email]]
+
+
 def test_followers_are_notified_in_batches(creator):
     followers = [UserFactory() for _ in range(3)]
     for follower in followers:
