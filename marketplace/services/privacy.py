@@ -4,8 +4,9 @@ Deletion pseudonymises instead of deleting rows: pieces, provenance records, led
 (append-only, hash-chained), licence grants, commissions and prepaid-credit entries must
 survive, because licensees keep the rights they bought, the ledger cannot lose an entry and
 money records are kept. What identifies the person goes: email, name, bio, avatar, brief
-reference images, password, favourites, notifications; the account is deactivated. It is
-refused while the user holds prepaid credit or a commission is mid-payment or mid-work.
+reference images, password, favourites, collections, notifications; the account is
+deactivated. It is refused while the user holds prepaid credit or a commission is
+mid-payment or mid-work.
 The rows of the apps above marketplace (licences, orders, credit, commissions, disputes) are
 exported and erased by those apps, through the hooks in marketplace/hooks.py.
 """
@@ -37,7 +38,15 @@ from marketplace.hooks import (
     account_export_sections,
     export_rows,
 )
-from marketplace.models import AccountEvent, Favourite, Listing, ListingStatus, User
+from marketplace.models import (
+    AccountEvent,
+    Collection,
+    CollectionItem,
+    Favourite,
+    Listing,
+    ListingStatus,
+    User,
+)
 from marketplace.services.listings import listing_unpublish
 from provenance.models import ProvenanceRecord
 
@@ -134,6 +143,23 @@ def account_export_data(*, user: User) -> dict[str, Any]:
             "published_at",
         ),
         "favourites": export_rows(Favourite.objects.filter(user=user), "listing_id", "created_at"),
+        "collections": export_rows(
+            Collection.objects.filter(owner=user),
+            "id",
+            "title",
+            "description",
+            "is_public",
+            "created_at",
+        ),
+        "collection_items": export_rows(
+            CollectionItem.objects.filter(collection__owner=user).order_by(
+                "collection", "position"
+            ),
+            "collection_id",
+            "listing_id",
+            "position",
+            "added_at",
+        ),
         "notifications": export_rows(
             Notification.objects.filter(user=user), "subject", "body", "url", "created_at"
         ),
@@ -154,8 +180,8 @@ def account_export(*, user: User) -> bytes:
         archive.writestr(
             "README.txt",
             "Your Promptfolio data. data.json holds your account, jobs, pieces, provenance, "
-            "listings, licences, orders, commissions, prepaid credit, disputes, webhook "
-            "endpoints and notifications; files/ holds your avatar, the original of every "
+            "listings, collections, licences, orders, commissions, prepaid credit, disputes, "
+            "webhook endpoints and notifications; files/ holds your avatar, the original of every "
             "piece you generated, the masks you painted for edits, the pictures you uploaded "
             "to start images from and the reference images you sent with your briefs.\n",
         )
@@ -208,6 +234,7 @@ def account_delete(*, user: User, password: str) -> User:
     for listing in Listing.objects.filter(creator=user, status=ListingStatus.PUBLISHED):
         listing_unpublish(listing=listing, actor=user, reason="Creator deleted the account")
     Favourite.objects.filter(user=user).delete()
+    Collection.objects.filter(owner=user).delete()
     Notification.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()  # allauth's copies of the address
     Authenticator.objects.filter(user=user).delete()  # TOTP secrets, keys, recovery codes
