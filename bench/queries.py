@@ -2,9 +2,9 @@
 data has an N+1. Not a timing benchmark: the counts are exact and machine-independent.
 
 Seeds a throwaway database through the real services (published listings, jobs, licences
-with certificates, orders), requests each page once with the Django test client (page cache
-off, so every request renders) and counts queries with `CaptureQueriesContext`. Prints JSON
-and a table.
+with certificates, orders, a public collection of every listing), requests each page once
+with the Django test client (page cache off, so every request renders) and counts queries
+with `CaptureQueriesContext`. Prints JSON and a table.
 
     python bench/queries.py --sizes 3,20
 """
@@ -26,6 +26,7 @@ for name in ("DATABASE_URL", "CELERY_BROKER_URL", "S3_ENDPOINT_URL", "CACHE_URL"
 def seed(size: int, world: dict) -> None:
     """Grow the catalogue to `size` of everything (idempotent across calls)."""
     from licensing.services.grants import licence_grant_issue
+    from marketplace.services.collections import collection_add_listing
     from payments.models import OrderStatus
     from tests.generation.factories import GenerationJobFactory
     from tests.licensing.licences import paid_line
@@ -40,12 +41,14 @@ def seed(size: int, world: dict) -> None:
         line = paid_line(listing=listing, buyer=buyer, amount=1500)
         licence_grant_issue(order_line=line, licensee=buyer)
         assert line.order.status == OrderStatus.PAID
+        collection_add_listing(collection=world["collection"], actor=buyer, listing=listing)
 
 
 def pages(world: dict) -> dict[str, tuple[str, object]]:
     from django.urls import reverse
 
     listing, creator, buyer = world["listings"][0], world["creator"], world["buyer"]
+    collection = world["collection"]
     return {
         "home (anonymous)": (reverse("home"), None),
         "home feed (following)": (reverse("home"), world["follower"]),
@@ -58,6 +61,9 @@ def pages(world: dict) -> dict[str, tuple[str, object]]:
         "library": (reverse("licensing:library"), buyer),
         "orders": (reverse("order_list"), buyer),
         "creator dashboard": (reverse("commissions:dashboard"), creator),
+        "collection (anonymous)": (reverse("collection_detail", args=[collection.pk]), None),
+        "collection, owner": (reverse("collection_detail", args=[collection.pk]), buyer),
+        "my collections": (reverse("collections_mine"), buyer),
     }
 
 
@@ -92,17 +98,22 @@ def main(argv: list[str] | None = None) -> list[dict]:
     call_command("migrate", verbosity=0)
     settings.PAGE_CACHE_SECONDS = 0
     settings.ALLOWED_HOSTS = ["testserver"]
+    settings.COLLECTION_RATE_LIMIT_PER_USER = 10**9  # seeding adds every listing
     from config.celery import app
     from marketplace import tasks
+    from marketplace.services.collections import collection_create
     from marketplace.services.follows import creator_follow
     from tests.factories import UserFactory
 
     app.conf.task_always_eager = True
     tasks.listing_embed.delay = lambda *args, **kwargs: None  # no MiniLM: counts only
+    buyer = UserFactory()
     world = {
         "creator": UserFactory(creator=True),
-        "buyer": UserFactory(),
+        "buyer": buyer,
         "listings": [],
+        # A public collection of every listing, its buyer's licences and all.
+        "collection": collection_create(owner=buyer, title="Bench picks", is_public=True),
     }
     world["follower"] = UserFactory()
     creator_follow(follower=world["follower"], creator=world["creator"])

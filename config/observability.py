@@ -53,7 +53,11 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            # faiss reports which CPU build it tried at every import (provenance.keypoints).
+            "faiss.loader": {"level": "WARNING"},
+        },
     }
 
 

@@ -345,3 +345,50 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.follower_id} → {self.creator_id or self.style_id}"
+
+
+# --- Collections ----------------------------------------------------------------------------
+
+
+class Collection(models.Model):
+    """A person's curated list of listings: private by default, shareable by URL once
+    public. It holds listings only, never what its owner bought."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="collections")
+    title = models.CharField(max_length=120)
+    description = models.TextField(max_length=1000, blank=True)
+    is_public = models.BooleanField(
+        default=False, help_text="Public collections can be opened by anyone with the link."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-created_at"]
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="collection_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CollectionItem(models.Model):
+    """A listing in a collection at a dense position 0..n-1 (marketplace.services.collections
+    keeps it dense under a lock on the collection row)."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["collection", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "listing"], name="collection_item_once"),
+            models.UniqueConstraint(
+                fields=["collection", "position"], name="collection_item_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id} #{self.position}: {self.listing_id}"

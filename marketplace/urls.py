@@ -1,6 +1,14 @@
 from django.urls import path
 
-from marketplace.views import accounts, follows, listings, pages, privacy, storefront
+from marketplace.views import (
+    accounts,
+    collections,
+    follows,
+    listings,
+    pages,
+    privacy,
+    storefront,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -13,6 +21,28 @@ urlpatterns = [
     path("listings/<uuid:listing_id>/favourite/", listings.favourite, name="listing_favourite"),
     path("listings/<uuid:listing_id>/similar/", listings.similar, name="listing_similar"),
     path("favourites/", listings.favourites, name="favourites"),
+    path(
+        "listings/<uuid:listing_id>/collect/",
+        collections.listing_add,
+        name="listing_collection_add",
+    ),
+    path("collections/mine/", collections.mine, name="collections_mine"),
+    path("collections/new/", collections.create, name="collection_create"),
+    path("collections/<uuid:collection_id>/", collections.detail, name="collection_detail"),
+    path("collections/<uuid:collection_id>/edit/", collections.edit, name="collection_edit"),
+    path("collections/<uuid:collection_id>/order/", collections.reorder, name="collection_reorder"),
+    path(
+        "collections/<uuid:collection_id>/items/<int:item_id>/move/",
+        collections.item_move,
+        name="collection_item_move",
+    ),
+    path(
+        "collections/<uuid:collection_id>/items/<int:item_id>/remove/",
+        collections.item_remove,
+        name="collection_item_remove",
+    ),
+    # Delete last, so tests/security/test_form_properties.py tries the others first.
+    path("collections/<uuid:collection_id>/delete/", collections.delete, name="collection_delete"),
     path("creators/<int:creator_id>/", storefront.storefront, name="storefront"),
     path("creators/<int:creator_id>/follow/", follows.creator_follow_view, name="creator_follow"),
     path(

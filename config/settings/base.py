@@ -533,5 +533,14 @@ FOLLOW_RATE_LIMIT_PER_USER = env_int("FOLLOW_RATE_LIMIT_PER_USER", 60)
 FOLLOW_RATE_LIMIT_SECONDS = env_int("FOLLOW_RATE_LIMIT_SECONDS", 3600)
 FOLLOW_NOTIFY_BATCH = env_int("FOLLOW_NOTIFY_BATCH", 500)
 
+# --- Collections (P19, marketplace/services/collections.py) -----------------------------
+# A person may keep COLLECTIONS_MAX_PER_USER collections of up to COLLECTION_MAX_ITEMS
+# listings each. Creating a collection and adding a listing share one rate limit:
+# COLLECTION_RATE_LIMIT_PER_USER per COLLECTION_RATE_LIMIT_SECONDS per person (429 beyond).
+COLLECTIONS_MAX_PER_USER = env_int("COLLECTIONS_MAX_PER_USER", 100)
+COLLECTION_MAX_ITEMS = env_int("COLLECTION_MAX_ITEMS", 500)
+COLLECTION_RATE_LIMIT_PER_USER = env_int("COLLECTION_RATE_LIMIT_PER_USER", 60)
+COLLECTION_RATE_LIMIT_SECONDS = env_int("COLLECTION_RATE_LIMIT_SECONDS", 600)
+
 if PRODUCTION:
     refuse_unsafe_production(globals(), command=sys.argv[1] if len(sys.argv) > 1 else "")

@@ -29,7 +29,7 @@ def recount_favourites(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("generation", "0010_piece_hidden_at"),
-        ("marketplace", "0003_allauth_email_addresses"),
+        ("marketplace", "0004_collections"),
     ]
 
     operations = [

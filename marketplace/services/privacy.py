@@ -4,8 +4,9 @@ Deletion pseudonymises instead of deleting rows: pieces, provenance records, led
 (append-only, hash-chained), licence grants, commissions and prepaid-credit entries must
 survive, because licensees keep the rights they bought, the ledger cannot lose an entry and
 money records are kept. What identifies the person goes: email, name, bio, avatar, brief
-reference images, password, favourites, follows, notifications; the account is deactivated. It is
-refused while the user holds prepaid credit or a commission is mid-payment or mid-work.
+reference images, password, favourites, follows, collections, notifications; the account
+is deactivated. It is refused while the user holds prepaid credit or a commission is
+mid-payment or mid-work.
 The rows of the apps above marketplace (licences, orders, credit, commissions, disputes) are
 exported and erased by those apps, through the hooks in marketplace/hooks.py.
 """
@@ -38,7 +39,16 @@ from marketplace.hooks import (
     account_export_sections,
     export_rows,
 )
-from marketplace.models import AccountEvent, Favourite, Follow, Listing, ListingStatus, User
+from marketplace.models import (
+    AccountEvent,
+    Collection,
+    CollectionItem,
+    Favourite,
+    Follow,
+    Listing,
+    ListingStatus,
+    User,
+)
 from marketplace.services.listings import listing_unpublish
 from provenance.models import ProvenanceRecord
 
@@ -138,6 +148,23 @@ def account_export_data(*, user: User) -> dict[str, Any]:
         "follows": export_rows(
             Follow.objects.filter(follower=user), "creator_id", "style_id", "created_at"
         ),
+        "collections": export_rows(
+            Collection.objects.filter(owner=user),
+            "id",
+            "title",
+            "description",
+            "is_public",
+            "created_at",
+        ),
+        "collection_items": export_rows(
+            CollectionItem.objects.filter(collection__owner=user).order_by(
+                "collection", "position"
+            ),
+            "collection_id",
+            "listing_id",
+            "position",
+            "added_at",
+        ),
         "notifications": export_rows(
             Notification.objects.filter(user=user), "subject", "body", "url", "created_at"
         ),
@@ -158,8 +185,8 @@ def account_export(*, user: User) -> bytes:
         archive.writestr(
             "README.txt",
             "Your Promptfolio data. data.json holds your account, jobs, pieces, provenance, "
-            "listings, licences, orders, commissions, prepaid credit, disputes, webhook "
-            "endpoints and notifications; files/ holds your avatar, the original of every "
+            "listings, collections, licences, orders, commissions, prepaid credit, disputes, "
+            "webhook endpoints and notifications; files/ holds your avatar, the original of every "
             "piece you generated, the masks you painted for edits, the pictures you uploaded "
             "to start images from and the reference images you sent with your briefs.\n",
         )
@@ -213,6 +240,7 @@ def account_delete(*, user: User, password: str) -> User:
         listing_unpublish(listing=listing, actor=user, reason="Creator deleted the account")
     Favourite.objects.filter(user=user).delete()
     Follow.objects.filter(Q(follower=user) | Q(creator=user)).delete()
+    Collection.objects.filter(owner=user).delete()
     Notification.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()  # allauth's copies of the address
     Authenticator.objects.filter(user=user).delete()  # TOTP secrets, keys, recovery codes

@@ -18,6 +18,8 @@ from core.pagecache import anonymous_page_cache
 from marketplace.decorators import verified_email_required
 from marketplace.forms.listings import ListingFilter, ListingForm
 from marketplace.hooks import withheld_reason
+from marketplace.models import ListingStatus
+from marketplace.selectors.collections import collection_choices
 from marketplace.selectors.derivatives import listing_credits
 from marketplace.selectors.listings import (
     cached_count,
@@ -144,8 +146,16 @@ def detail(request, listing_id):
         "is_favourite": bool(favourite_ids(user=request.user, listings=[listing])),
         "commission_url": commission_similar_url(listing, prompt),
         "derived_from": listing_credits(listing=listing),
+        "collections": _collections_for(request, listing),
     }
     return render(request, "marketplace/listing_detail.html", context)
+
+
+def _collections_for(request, listing) -> list:
+    """The viewer's collections for the "Add to collection" control (published listings)."""
+    if listing.status != ListingStatus.PUBLISHED:
+        return []
+    return list(collection_choices(owner=request.user))
 
 
 @require_GET

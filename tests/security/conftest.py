@@ -20,6 +20,7 @@ from disputes.services.tokens import complaint_path
 from generation.services.batch import batch_run
 from generation.services.prompt_reviews import PromptRejectedError, prompt_screen
 from licensing.models import LicenceGrant
+from marketplace.services.collections import collection_add_listing, collection_create
 from payments.services.webhooks import webhook_process, webhook_receive
 from tests.commissions.factories import make_style
 from tests.disputes.takedown_helpers import NOTICE
@@ -91,8 +92,14 @@ def world(db, fake_stripe, scripted_engine):  # noqa: F811 (the fixture above)
     notice, statement, complaint = _restricted_listing(
         reporter=users["other_buyer"], creator=creator, moderator=users["moderator"]
     )
+    collection = collection_create(owner=owner, title="Owner's picks", listing=listing)
+    public_collection = collection_create(owner=owner, title="Shared", is_public=True)
+    collection_add_listing(collection=public_collection, actor=owner, listing=listing)
     return {
         "users": users,
+        "collection": collection,
+        "public_collection": public_collection,
+        "collection_item": collection.items.get(),
         "takedown": takedown,
         "artist_claim": artist_claim,
         "job": job,

@@ -18,6 +18,8 @@ PUBLIC = {
     "listing_similar",
     "storefront",
     "healthz",
+    # A public collection is shared by its URL; a private one is in the matrix below.
+    "collection_detail",
     "livez",
     "provenance:verify",
     "provenance:verify_piece",
@@ -66,6 +68,8 @@ OWN_DATA = {
     "licensing:library",
     "favourites",
     "following",
+    "collections_mine",
+    "collection_create",
     "profile",
     "creator_onboarding",
     "account_change_password",
@@ -135,6 +139,11 @@ POST_ONLY = {
     "creator_unfollow",
     "style_follow",
     "style_unfollow",
+    "listing_collection_add",
+    "collection_delete",
+    "collection_reorder",
+    "collection_item_move",
+    "collection_item_remove",
     "disputes:dispute_message",
     "disputes:dispute_evidence",
     "disputes:dispute_appeal",
@@ -200,6 +209,14 @@ def matrix(w):
         "draft_listing_detail": (
             reverse("listing_detail", args=[w["draft"].pk]),
             {"creator", "moderator"},
+        ),
+        "private_collection_detail": (
+            reverse("collection_detail", args=[w["collection"].pk]),
+            {"owner"},
+        ),
+        "collection_edit": (  # only its owner edits it, public or not
+            reverse("collection_edit", args=[w["public_collection"].pk]),
+            {"owner"},
         ),
         "style_manage": (reverse("style_manage", args=[w["style"].pk]), {"creator"}),
         "commissions:detail": (

@@ -29,6 +29,15 @@ def post_urls(w):
         "creator_unfollow": reverse("creator_unfollow", args=[w["users"]["creator"].pk]),
         "style_follow": reverse("style_follow", args=[style.pk]),
         "style_unfollow": reverse("style_unfollow", args=[style.pk]),
+        "listing_collection_add": reverse("listing_collection_add", args=[listing.pk]),
+        "collection_delete": reverse("collection_delete", args=[w["collection"].pk]),
+        "collection_reorder": reverse("collection_reorder", args=[w["collection"].pk]),
+        "collection_item_move": reverse(
+            "collection_item_move", args=[w["collection"].pk, w["collection_item"].pk]
+        ),
+        "collection_item_remove": reverse(
+            "collection_item_remove", args=[w["collection"].pk, w["collection_item"].pk]
+        ),
         "disputes:dispute_message": reverse("disputes:dispute_message", args=[dispute.pk]),
         "disputes:dispute_evidence": reverse("disputes:dispute_evidence", args=[dispute.pk]),
         "disputes:dispute_appeal": reverse("disputes:dispute_appeal", args=[dispute.pk]),

@@ -99,6 +99,8 @@ def path_values(world) -> dict[str, list]:
         "grant_id": [world["grant"].pk],
         "certificate_id": [world["grant"].certificate.pk, uuid.uuid4()],
         "listing_id": [world["listing"].pk, world["draft"].pk],
+        "collection_id": [world["collection"].pk, world["public_collection"].pk, uuid.uuid4()],
+        "item_id": [world["collection_item"].pk],
         "dispute_id": [world["dispute"].pk],
         "notice_id": [world["notice"].pk],
         "statement_id": [world["statement"].pk],
