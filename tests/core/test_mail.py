@@ -3,6 +3,7 @@ transient failures are retried, permanent ones and exhausted retries are logged.
 
 import logging
 import smtplib
+import threading
 import time
 
 import pytest
@@ -55,17 +56,28 @@ def test_a_request_that_mails_sends_nothing_until_commit_and_the_task(
 
 @pytest.mark.mail_through_broker
 @pytest.mark.django_db(transaction=True)
-def test_the_default_worker_consumes_the_mail_task(client, celery_worker):
+def test_the_default_worker_consumes_the_mail_task(client, celery_worker, monkeypatch):
+    from core import tasks
+
+    senders = []
+    deliver = tasks.email_deliver
+
+    def deliver_recording_thread(**message):
+        senders.append(threading.current_thread())
+        deliver(**message)
+
+    monkeypatch.setattr(tasks, "email_deliver", deliver_recording_thread)
     UserFactory(email="ada@example.com")
 
     response = client.post(reverse("account_reset_password"), {"email": "ada@example.com"})
 
     assert response.status_code == 302
-    assert mail.outbox == []  # published to the broker's default queue, not sent here
     deadline = time.monotonic() + 20
     while not mail.outbox and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
+    # Sent by the worker from the broker's default queue, not on the request's thread.
+    assert senders and threading.main_thread() not in senders
 
 
 def test_a_transient_failure_is_retried_then_sent(flaky_backend):
